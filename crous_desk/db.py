@@ -1,0 +1,59 @@
+"""Opening the database: bound at start-up, migrated to the current schema, safe to share.
+
+SQLite runs in WAL mode with a busy timeout and foreign keys on, and every transaction begins
+IMMEDIATE so that it holds the write lock from its first statement: several desk processes and
+SSH sessions can share one file without a lost update or a "database is locked" half-way.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+from peewee import Database, SqliteDatabase
+from playhouse.migrations import Runner
+
+from .models import db
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+BUSY_TIMEOUT_MS = 15_000
+
+PRAGMAS = {
+    "journal_mode": "wal",
+    "busy_timeout": BUSY_TIMEOUT_MS,
+    "foreign_keys": 1,
+    "synchronous": "normal",
+}
+
+
+def default_path() -> Path:
+    """The database file: ``CROUS_DESK_DB`` or the user's data directory."""
+    env = os.environ.get("CROUS_DESK_DB")
+    if env:
+        return Path(env)
+    return Path(platformdirs.user_data_dir("crous-desk", appauthor=False)) / "crous-desk.db"
+
+
+def connect(path: str | os.PathLike[str], *, migrate: bool = True) -> Database:
+    """Bind the models to the SQLite file at ``path`` (created if missing) and migrate it."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    database = SqliteDatabase(
+        str(path), pragmas=PRAGMAS, lock_type="IMMEDIATE", timeout=BUSY_TIMEOUT_MS / 1000
+    )
+    db.initialize(database)
+    database.connect(reuse_if_open=True)
+    if migrate:
+        upgrade(database)
+    return database
+
+
+def upgrade(database: Database) -> list[str]:
+    """Apply the numbered migrations not yet applied; returns their names."""
+    return Runner(database, directory=str(MIGRATIONS), table_name="schema_migration").up()
+
+
+def pending(database: Database) -> list[str]:
+    runner = Runner(database, directory=str(MIGRATIONS), table_name="schema_migration")
+    return [m.name for m in runner.status() if not m.applied]

@@ -1,0 +1,236 @@
+"""The stored facts. Queries a screen needs live here or in the services, never in a screen."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from peewee import (
+    BooleanField,
+    CharField,
+    DatabaseProxy,
+    DateField,
+    FloatField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+from .fields import InstantField
+
+db = DatabaseProxy()
+
+
+class BaseModel(Model):
+    id: Any  # peewee's implicit primary key, declared for the type checker
+
+    class Meta:
+        database = db
+        legacy_table_names = False
+
+
+class Staff(BaseModel):
+    username = CharField(unique=True)
+    display_name = CharField()
+    role = CharField(default="receptionist")  # receptionist | mobility_manager | administrator
+    active = BooleanField(default=True)
+    created_at = InstantField()
+
+
+class Residence(BaseModel):
+    code = CharField(unique=True)
+    name = CharField()
+    crous_code = CharField()  # key of the CROUS directory in data/crous.json
+    address = TextField()
+    desk_phone = CharField()
+    timezone = CharField(default="Europe/Paris")
+    opening = CharField(default="09:00")  # the desk's opening hour, HH:MM, local time
+
+
+class Closure(BaseModel):
+    """A closure the residence declares; the desk is closed every day from first to last."""
+
+    residence = ForeignKeyField(Residence, backref="closures", on_delete="CASCADE")
+    first = DateField()
+    last = DateField()
+    reason = CharField(default="")
+
+
+ROOM_STATUSES = ("available", "reserved", "occupied", "to_inspect", "out_of_service")
+
+
+class Room(BaseModel):
+    residence = ForeignKeyField(Residence, backref="rooms")
+    building = CharField()
+    number = CharField()  # as written on the door, e.g. "B-112"
+    floor = IntegerField()
+    kind = CharField()  # key of data/room_kinds.json
+    surface_m2 = FloatField()
+    rent_cents = IntegerField()
+    status = CharField(default="available")
+    residence_id: Any
+
+    class Meta:
+        indexes = ((("residence", "number"), True),)
+
+    @property
+    def label(self) -> str:
+        return self.number
+
+
+class Student(BaseModel):
+    first_name = CharField()
+    last_name = CharField()
+    ine = CharField(null=True, unique=True)
+    email = CharField(default="")
+    phone = CharField(default="")
+    home_university = CharField(default="")
+    campus = CharField(default="")
+    semester = IntegerField(default=1)  # 1: procedure at the end of June; 2: in December
+    academic_year = CharField(default="")
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+RESERVATION_STATUSES = (
+    "requested",  # "Accueil" form received, no proposal yet
+    "proposed",  # proposal sent; expires 120 h later if unanswered
+    "accepted",  # accepted with the 100 € advance
+    "refused",
+    "checked_in",  # keys handed over
+    "departed",
+    "cancelled",
+)
+
+
+class Reservation(BaseModel):
+    reference = CharField(unique=True)
+    student = ForeignKeyField(Student, backref="reservations")
+    room = ForeignKeyField(Room, backref="reservations", null=True)
+    lease_start = DateField()
+    lease_end = DateField()
+    status = CharField(default="requested")
+    proposal_sent_at = InstantField(null=True)
+    answered_at = InstantField(null=True)
+    advance_cents = IntegerField(null=True)
+    advance_paid_at = InstantField(null=True)
+    paid_by_kind = CharField(null=True)  # "student" | "third_party"
+    paid_by_name = CharField(null=True)
+    keys_handed_at = InstantField(null=True)
+    created_at = InstantField()
+    # for the type checker: foreign-key ids and back-references peewee adds
+    room_id: Any
+    student_id: Any
+    documents: Any
+    inspections: Any
+    key_sets: Any
+
+
+class Document(BaseModel):
+    """One document of the rental file: received, then verified by a staff member."""
+
+    reservation = ForeignKeyField(Reservation, backref="documents", on_delete="CASCADE")
+    kind = CharField()  # key of data/documents.json
+    received_at = InstantField(null=True)
+    verified_by = ForeignKeyField(Staff, null=True)
+    verified_at = InstantField(null=True)
+    covers_from = DateField(null=True)  # insurance
+    covers_until = DateField(null=True)  # insurance
+    guarantor_kind = CharField(null=True)  # "visale" | "physical"
+    id_expires = DateField(null=True)  # identity document
+    verified_by_id: Any
+
+    class Meta:
+        indexes = ((("reservation", "kind"), True),)
+
+
+class Inspection(BaseModel):
+    """A room-condition inspection, check-in or check-out; locked once the tenant acknowledges."""
+
+    reservation = ForeignKeyField(Reservation, backref="inspections")
+    room = ForeignKeyField(Room, backref="inspections")
+    kind = CharField()  # "check_in" | "check_out"
+    started_at = InstantField()
+    started_by = ForeignKeyField(Staff)
+    acknowledged_at = InstantField(null=True)
+    acknowledged_by = ForeignKeyField(Staff, null=True)
+    tenant_name = CharField(null=True)  # the tenant who acknowledged, as shown to them
+    reservation_id: Any
+    items: Any
+
+    @property
+    def locked(self) -> bool:
+        return self.acknowledged_at is not None
+
+
+class InspectionItem(BaseModel):
+    inspection = ForeignKeyField(Inspection, backref="items", on_delete="CASCADE")
+    position = IntegerField()
+    label = CharField()
+    state = CharField(null=True)  # new | good | worn | damaged | missing
+    remark = TextField(default="")
+
+    class Meta:
+        indexes = ((("inspection", "position"), True),)
+
+
+KEY_STATES = ("desk", "out", "lost", "retired")
+
+
+class KeySet(BaseModel):
+    room = ForeignKeyField(Room, backref="key_sets")
+    label = CharField(unique=True)
+    state = CharField(default="desk")
+    holder = ForeignKeyField(Reservation, null=True, backref="key_sets")
+
+
+class KeyLog(BaseModel):
+    key_set = ForeignKeyField(KeySet, backref="log")
+    reservation = ForeignKeyField(Reservation, null=True, backref="key_log")
+    action = CharField()  # handover | return | lost | replaced | retired
+    at = InstantField()
+    staff = ForeignKeyField(Staff)
+    note = CharField(default="")
+
+
+class AuditLog(BaseModel):
+    """Append-only: triggers refuse UPDATE and DELETE on this table."""
+
+    at = InstantField()
+    actor = CharField()
+    action = CharField()
+    entity = CharField()
+    entity_id = IntegerField(null=True)
+    reservation_id = IntegerField(null=True, index=True)
+    before = TextField(null=True)
+    after = TextField(null=True)
+
+
+ALL_MODELS: list[type[BaseModel]] = [
+    Staff,
+    Residence,
+    Closure,
+    Room,
+    Student,
+    Reservation,
+    Document,
+    Inspection,
+    InspectionItem,
+    KeySet,
+    KeyLog,
+    AuditLog,
+]
+
+
+def snapshot(instance: Model, *fields: str) -> dict[str, Any]:
+    """The named fields of a row as JSON-friendly values (foreign keys as ids), for audit."""
+    out: dict[str, Any] = {}
+    for name in fields:
+        value = instance.__data__.get(name)
+        if isinstance(value, (datetime, date)):
+            value = value.isoformat()
+        out[name] = value
+    return out

@@ -1,0 +1,1 @@
+"""The Textual interface of crous-desk. It asks the core (crous_desk) and shows its answers."""

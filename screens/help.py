@@ -1,0 +1,45 @@
+"""F1: the keys of the current screen, from the same bindings the footer shows."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.dom import DOMNode
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Static
+
+from crous_desk.i18n import _
+
+
+def screen_bindings(screen: Screen[object]) -> list[tuple[str, Binding, DOMNode]]:
+    """(key shown, binding, where it is defined) for every described binding of ``screen``."""
+    seen: set[str] = set()
+    out: list[tuple[str, Binding, DOMNode]] = []
+    for active in screen.active_bindings.values():
+        binding = active.binding
+        if not binding.description or binding.action in seen or not active.enabled:
+            continue
+        seen.add(binding.action)
+        out.append((screen.app.get_key_display(binding), binding, active.node))
+    return out
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,f1,q", "dismiss", "Close help", id="help.close")]
+
+    def __init__(self, under: Screen[object]) -> None:
+        super().__init__()
+        self.under = under
+
+    def compose(self) -> ComposeResult:
+        text = Text()
+        text.append(_("Keys on this screen") + "\n\n", style="bold")
+        for key, binding, _node in screen_bindings(self.under):
+            text.append(f"{key:>12}  ", style="bold")
+            text.append(f"{binding.description}\n")
+        text.append("\n" + _("Ctrl+P opens the command palette: type what you want to do."))
+        with VerticalScroll(id="help-box"):
+            yield Static(text)
+        yield Footer()

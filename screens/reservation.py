@@ -1,0 +1,314 @@
+"""The reservation file: student, stay, proposal, payment, the five documents, inspections, keys."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from crous_desk.dates import show_day
+from crous_desk.errors import Refused
+from crous_desk.hours import format_duration
+from crous_desk.i18n import _
+from crous_desk.proposal import format_instant, status_label
+from crous_desk.reference import room_kinds
+from crous_desk.services import DocumentRow, ReservationFile
+
+from .forms import DocumentFactsForm, FactsAnswer, PaymentAnswer, PaymentForm
+from .widgets import ConfirmScreen, DeskHeader, ReasonsScreen, desk_of
+
+
+def _when(at: object) -> str:
+    return format_instant(at) if at is not None else "—"  # type: ignore[arg-type]
+
+
+class ReservationScreen(Screen[None]):
+    BINDINGS = [
+        Binding("space", "toggle_document", "Tick doc", id="reservation.tick"),
+        Binding("i", "inspection", "Inspection", id="reservation.inspection"),
+        Binding("k", "keys", "Hand keys", id="reservation.keys"),
+        Binding("p", "payment", "Accept+pay", id="reservation.accept"),
+        Binding("h", "history", "History", id="reservation.history"),
+        Binding("escape", "back", "Back", id="reservation.back"),
+    ]
+
+    def __init__(self, reservation_id: int) -> None:
+        super().__init__()
+        self.reservation_id = reservation_id
+        self.view: ReservationFile | None = None
+
+    def compose(self) -> ComposeResult:
+        yield DeskHeader(id="desk-header")
+        with VerticalScroll(id="file"):
+            yield Static(id="identity")
+            yield Static(id="stay")
+            docs: DataTable[Text] = DataTable(id="documents", cursor_type="row")
+            yield docs
+            yield Static(id="inspections")
+            yield Static(id="readiness")
+            yield Static(id="history")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#documents", DataTable)
+        table.add_column("", key="tick", width=3)
+        table.add_column(_("Document"), key="doc", width=21)
+        table.add_column(_("Verified by / on"), key="by", width=26)
+        table.add_column(_("Facts"), key="facts", width=22)
+        self.reload()
+        table.focus()
+
+    # -- showing ----------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        view = desk_of(self).file_view(self.reservation_id)
+        self.view = view
+        self.query_one("#identity", Static).update(self._identity(view))
+        self.query_one("#stay", Static).update(self._stay(view))
+        table = self.query_one("#documents", DataTable)
+        row = table.cursor_row
+        table.clear()
+        for doc in view.documents:
+            table.add_row(*self._doc_cells(doc), key=doc.kind)
+        if row >= 0:
+            table.move_cursor(row=min(row, len(view.documents) - 1))
+        self.query_one("#inspections", Static).update(self._inspections(view))
+        self.query_one("#readiness", Static).update(self._readiness(view))
+        self.query_one("#history", Static).update(self._history(view))
+
+    def _identity(self, view: ReservationFile) -> Text:
+        s = view.student
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(s.full_name, style="bold")
+        text.append(f"  {view.reservation.reference}  ")
+        text.append(status_label(view.status), style="reverse")
+        text.append("\n")
+        text.append(_("INE {ine} · {email}").format(ine=s.ine or "—", email=s.email or "—"))
+        return text
+
+    def _stay(self, view: ReservationFile) -> Text:
+        r = view.reservation
+        text = Text(no_wrap=True, overflow="ellipsis")
+        if view.room is not None:
+            kind = room_kinds()[view.room.kind].label
+            text.append(
+                _("Room {room} · {kind} · {m2:g} m²").format(
+                    room=view.room.number, kind=kind, m2=view.room.surface_m2
+                )
+            )
+        else:
+            text.append(_("No room assigned yet"))
+        text.append("\n")
+        text.append(
+            _("Lease {start} → {end}").format(
+                start=show_day(r.lease_start), end=show_day(r.lease_end)
+            )
+        )
+        text.append("\n")
+        if view.status == "proposed" and view.time_left is not None:
+            text.append(
+                _("Proposal: {left} left to answer (until {deadline})").format(
+                    left=format_duration(view.time_left), deadline=_when(view.deadline)
+                ),
+                style="bold",
+            )
+        elif view.status == "expired":
+            text.append(
+                _("Proposal expired on {deadline}").format(deadline=_when(view.deadline)),
+                style="bold",
+            )
+        elif r.proposal_sent_at:
+            text.append(_("Proposal sent {sent}").format(sent=_when(r.proposal_sent_at)))
+        text.append("\n")
+        if r.advance_cents:
+            payer = (
+                _("a third party: {name}").format(name=r.paid_by_name or "?")
+                if r.paid_by_kind == "third_party"
+                else _("the student")
+            )
+            text.append(
+                _("Advance {amount} € paid {when} by ").format(
+                    amount=r.advance_cents // 100, when=_when(r.advance_paid_at)
+                )
+            )
+            text.append(payer)
+        else:
+            text.append(_("Advance of 100 € not paid"))
+        return text
+
+    def _doc_cells(self, doc: DocumentRow) -> tuple[Text, Text, Text, Text]:
+        tick = Text("[x]" if doc.verified_at else ("[~]" if doc.received_at else "[ ]"))
+        name = Text(doc.label + ("" if doc.required else " *"), no_wrap=True, overflow="ellipsis")
+        if doc.verified_at:
+            by = Text(
+                f"{doc.verified_by or '?'} {_when(doc.verified_at)[:10]}",
+                no_wrap=True,
+                overflow="ellipsis",
+            )
+        elif doc.received_at:
+            by = Text(_("received {day}, to check").format(day=_when(doc.received_at)[:10]))
+        else:
+            by = Text(_("missing"), style="bold")
+        f = doc.facts
+        if doc.problem and doc.verified_at:
+            facts = Text(
+                doc.problem.split(": ", 1)[-1], style="bold", no_wrap=True, overflow="ellipsis"
+            )
+        elif f.covers_from or f.covers_until:
+            facts = Text(f"{show_day(f.covers_from)[:5]}–{show_day(f.covers_until)}")
+        elif f.guarantor_kind:
+            facts = Text("VISALE" if f.guarantor_kind == "visale" else _("physical"))
+        elif f.id_expires:
+            facts = Text(_("until {day}").format(day=show_day(f.id_expires)))
+        else:
+            facts = Text("")
+        return tick, name, by, facts
+
+    def _inspections(self, view: ReservationFile) -> Text:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        if not view.inspections:
+            text.append(_("Check-in inspection: not started (press i)"))
+        for inspection in view.inspections:
+            kind = _("Check-in") if inspection.kind == "check_in" else _("Check-out")
+            if inspection.locked:
+                text.append(
+                    _("{kind}: acknowledged by the tenant {when}").format(
+                        kind=kind, when=_when(inspection.acknowledged_at)
+                    )
+                )
+            else:
+                text.append(_("{kind}: in progress, not acknowledged").format(kind=kind))
+            text.append("  ")
+        text.append("\n")
+        keys = ", ".join(f"{k.label} ({_(k.state)})" for k in view.key_sets) or _("none")
+        text.append(_("Key sets: {keys}").format(keys=keys))
+        return text
+
+    def _readiness(self, view: ReservationFile) -> Text:
+        if view.status == "checked_in":
+            return Text(
+                _("Keys handed over {when}").format(when=_when(view.reservation.keys_handed_at)),
+                style="bold",
+            )
+        if view.status != "accepted":
+            return Text("")
+        if not view.blockers:
+            return Text(_("Ready: press k to hand over the keys"), style="bold reverse")
+        text = Text(_("Keys not yet possible ({n}): ").format(n=len(view.blockers)), style="bold")
+        text.append("; ".join(view.blockers))
+        return text
+
+    def _history(self, view: ReservationFile) -> Text:
+        text = Text(_("History") + "\n", style="bold")
+        for entry in view.history[:8]:
+            text.append(f"{_when(entry.at)}  {entry.actor}  {entry.action}\n", style="")
+        return text
+
+    # -- acting -----------------------------------------------------------------------------
+
+    def refuse(self, title: str, refused: Refused) -> None:
+        self.app.push_screen(ReasonsScreen(title, refused.reasons))
+
+    def current_document(self) -> DocumentRow | None:
+        table = self.query_one("#documents", DataTable)
+        if self.view is None or not 0 <= table.cursor_row < len(self.view.documents):
+            return None
+        return self.view.documents[table.cursor_row]
+
+    @work(exclusive=True, group="form")
+    async def action_toggle_document(self) -> None:
+        doc = self.current_document()
+        if doc is None or self.view is None:
+            return
+        desk = desk_of(self)
+        try:
+            if doc.verified_at:
+                question = _("Untick “{doc}”?").format(doc=doc.label)
+                if await self.app.push_screen_wait(ConfirmScreen(question)):
+                    desk.unverify_document(self.reservation_id, doc.kind)
+            else:
+                answer = FactsAnswer()
+                if doc.kind in ("insurance", "guarantor", "identity"):
+                    lease = (self.view.reservation.lease_start, self.view.reservation.lease_end)
+                    result = await self.app.push_screen_wait(
+                        DocumentFactsForm(doc.kind, doc.facts, lease)
+                    )
+                    if not isinstance(result, FactsAnswer):
+                        return
+                    answer = result
+                desk.verify_document(
+                    self.reservation_id,
+                    doc.kind,
+                    covers_from=answer.covers_from,
+                    covers_until=answer.covers_until,
+                    guarantor_kind=answer.guarantor_kind,
+                    id_expires=answer.id_expires,
+                )
+                self.notify(Text(_("{doc}: verified").format(doc=doc.label)).plain, markup=False)
+        except Refused as refused:
+            self.refuse(_("This document cannot be ticked"), refused)
+        self.reload()
+
+    @work(exclusive=True, group="form")
+    async def action_payment(self) -> None:
+        if self.view is None:
+            return
+        if self.view.status != "proposed":
+            self.refuse(
+                _("Acceptance not possible"),
+                Refused(
+                    _("there is no open proposal (status: {status})").format(
+                        status=status_label(self.view.status)
+                    )
+                ),
+            )
+            return
+        answer = await self.app.push_screen_wait(PaymentForm(self.view.student.full_name))
+        if not isinstance(answer, PaymentAnswer):
+            return
+        try:
+            desk_of(self).accept(self.reservation_id, answer.payer_kind, answer.payer_name)
+            self.notify(_("Proposal accepted, advance recorded"), markup=False)
+        except Refused as refused:
+            self.refuse(_("Acceptance refused"), refused)
+        self.reload()
+
+    def action_inspection(self) -> None:
+        from .inspection import InspectionScreen
+
+        try:
+            inspection = desk_of(self).open_inspection(self.reservation_id, "check_in")
+        except Refused as refused:
+            self.refuse(_("No inspection possible"), refused)
+            return
+        self.app.push_screen(InspectionScreen(inspection.id), lambda _result: self.reload())
+
+    def action_keys(self) -> None:
+        try:
+            key_set = desk_of(self).hand_over_keys(self.reservation_id)
+        except Refused as refused:
+            self.refuse(_("The keys cannot be handed over"), refused)
+            self.reload()
+            return
+        assert self.view is not None
+        self.notify(
+            _("Key set {label} handed to {name}").format(
+                label=key_set.label, name=self.view.student.full_name
+            ),
+            markup=False,
+        )
+        self.reload()
+
+    def action_history(self) -> None:
+        self.query_one("#file", VerticalScroll).scroll_end(animate=False)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    @on(DataTable.RowSelected, "#documents")
+    def _selected(self) -> None:
+        self.action_toggle_document()

@@ -1,0 +1,121 @@
+"""Find anyone in a keystroke; a scanned reference (the code, then Enter) opens the file."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from crous_desk.dates import show_day
+from crous_desk.i18n import _, ngettext
+from crous_desk.proposal import status_label
+from crous_desk.services import SearchRow
+
+from .widgets import DeskHeader, desk_of
+
+
+class SearchScreen(Screen[None]):
+    BINDINGS = [
+        Binding("ctrl+f,f2", "focus_search", "Search", id="search.focus"),
+        Binding("ctrl+l", "clear", "Clear", id="search.clear"),
+        Binding("down", "results", "Results", show=False, id="search.results"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield DeskHeader(id="desk-header")
+        yield Input(
+            placeholder=_("Name, INE, reference, room or e-mail — or scan a slip"), id="query"
+        )
+        yield Static(id="summary")
+        table: DataTable[Text] = DataTable(id="results", cursor_type="row", zebra_stripes=True)
+        yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#results", DataTable)
+        table.add_column(_("Ref"), key="ref", width=6)
+        table.add_column(_("Name"), key="name", width=30)
+        table.add_column(_("Room"), key="room", width=6)
+        table.add_column(_("Status"), key="status", width=13)
+        table.add_column(_("Arrival"), key="arrival", width=10)
+        self.rows: list[SearchRow] = []
+        self.show_summary(
+            _(
+                "Type a name (any order, accents optional), an INE, a reference, "
+                "a room or an e-mail."
+            )
+        )
+        self.query_one("#query", Input).focus()
+
+    def show_summary(self, message: str) -> None:
+        self.query_one("#summary", Static).update(Text(message, style="dim"))
+
+    @on(Input.Changed, "#query")
+    def run_search(self, event: Input.Changed) -> None:
+        text = event.value
+        table = self.query_one("#results", DataTable)
+        table.clear()
+        self.rows = desk_of(self).search(text) if text.strip() else []
+        for row in self.rows:
+            table.add_row(
+                Text(row.reference),
+                Text(row.name, overflow="ellipsis", no_wrap=True),
+                Text(row.room),
+                Text(status_label(row.status)),
+                Text(show_day(row.lease_start)),
+                key=str(row.reservation_id),
+            )
+        if text.strip():
+            self.show_summary(
+                ngettext("{n} reservation found", "{n} reservations found", len(self.rows)).format(
+                    n=len(self.rows)
+                )
+            )
+
+    @on(Input.Submitted, "#query")
+    def open_from_input(self, event: Input.Submitted) -> None:
+        """Enter: an exact reference (what a scanner types) opens it; else the first result."""
+        desk = desk_of(self)
+        exact = desk.find_reference(event.value)
+        if exact is not None:
+            self.open_reservation(exact.id)
+        elif self.rows:
+            table = self.query_one("#results", DataTable)
+            index = table.cursor_row if 0 <= table.cursor_row < len(self.rows) else 0
+            self.open_reservation(self.rows[index].reservation_id)
+        elif event.value.strip():
+            self.show_summary(_("Nothing matches {text!r}.").format(text=event.value.strip()))
+
+    @on(DataTable.RowSelected, "#results")
+    def open_from_table(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            self.open_reservation(int(event.row_key.value))
+
+    def open_reservation(self, reservation_id: int) -> None:
+        from .reservation import ReservationScreen
+
+        self.app.push_screen(ReservationScreen(reservation_id))
+
+    def on_key(self, event: events.Key) -> None:
+        """Typing while the results have the focus goes on in the search box (a scanner too)."""
+        query = self.query_one("#query", Input)
+        if event.is_printable and event.character and not query.has_focus:
+            query.focus()
+            query.insert_text_at_cursor(event.character)
+            event.stop()
+            event.prevent_default()
+
+    def action_focus_search(self) -> None:
+        self.query_one("#query", Input).focus()
+
+    def action_clear(self) -> None:
+        query = self.query_one("#query", Input)
+        query.value = ""
+        query.focus()
+
+    def action_results(self) -> None:
+        if self.rows:
+            self.query_one("#results", DataTable).focus()
