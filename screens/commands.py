@@ -14,7 +14,13 @@ class BindingCommands(Provider):
 
     def _commands(self) -> list[tuple[str, str, partial[object]]]:
         return [
-            (binding.description, key, partial(self.app.run_action, binding.action, node))
+            (
+                f"{binding.description}: {binding.tooltip}"
+                if binding.tooltip
+                else binding.description,
+                key,
+                partial(self.app.run_action, binding.action, node),
+            )
             for key, binding, node in screen_bindings(self.screen)
         ]
 

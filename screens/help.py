@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.dom import DOMNode
@@ -14,11 +14,14 @@ from crous_desk.i18n import _
 
 
 def screen_bindings(screen: Screen[object]) -> list[tuple[str, Binding, DOMNode]]:
-    """(key shown, binding, where it is defined) for every described binding of ``screen``."""
+    """(key shown, binding, where it is defined) for every described binding of ``screen``
+    and of the app: our own actions, not the widgets' cursor keys."""
     seen: set[str] = set()
     out: list[tuple[str, Binding, DOMNode]] = []
     for active in screen.active_bindings.values():
         binding = active.binding
+        if not isinstance(active.node, (Screen, App)):
+            continue
         if not binding.description or binding.action in seen or not active.enabled:
             continue
         seen.add(binding.action)
@@ -38,8 +41,17 @@ class HelpScreen(ModalScreen[None]):
         text.append(_("Keys on this screen") + "\n\n", style="bold")
         for key, binding, _node in screen_bindings(self.under):
             text.append(f"{key:>12}  ", style="bold")
-            text.append(f"{binding.description}\n")
-        text.append("\n" + _("Ctrl+P opens the command palette: type what you want to do."))
+            text.append(binding.description)
+            if binding.tooltip:
+                text.append(f" — {binding.tooltip}", style="dim")
+            text.append("\n")
+        text.append(
+            "\n"
+            + _(
+                "Arrows, Tab and Enter move and choose. Ctrl+P opens the command "
+                "palette: type what you want to do."
+            )
+        )
         with VerticalScroll(id="help-box"):
             yield Static(text)
-        yield Footer()
+        yield Footer(compact=True)

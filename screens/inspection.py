@@ -52,7 +52,7 @@ class InspectionScreen(Screen[None]):
         yield Static(id="inspection-title")
         table: DataTable[Text] = DataTable(id="items", cursor_type="row", zebra_stripes=True)
         yield table
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#items", DataTable)

@@ -28,10 +28,28 @@ def _when(at: object) -> str:
 
 class ReservationScreen(Screen[None]):
     BINDINGS = [
-        Binding("space", "toggle_document", "Tick doc", id="reservation.tick"),
-        Binding("i", "inspection", "Inspection", id="reservation.inspection"),
-        Binding("k", "keys", "Hand keys", id="reservation.keys"),
-        Binding("p", "payment", "Accept+pay", id="reservation.accept"),
+        Binding(
+            "space",
+            "toggle_document",
+            "Tick",
+            id="reservation.tick",
+            tooltip="Tick or untick the highlighted document",
+        ),
+        Binding(
+            "i",
+            "inspection",
+            "Inspect",
+            id="reservation.inspection",
+            tooltip="Check-in inspection of the room",
+        ),
+        Binding("k", "keys", "Keys", id="reservation.keys", tooltip="Hand over the keys"),
+        Binding(
+            "p",
+            "payment",
+            "Accept",
+            id="reservation.accept",
+            tooltip="Record the acceptance and the 100 € advance",
+        ),
         Binding("h", "history", "History", id="reservation.history"),
         Binding("escape", "back", "Back", id="reservation.back"),
     ]
@@ -51,14 +69,14 @@ class ReservationScreen(Screen[None]):
             yield Static(id="inspections")
             yield Static(id="readiness")
             yield Static(id="history")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#documents", DataTable)
         table.add_column("", key="tick", width=3)
         table.add_column(_("Document"), key="doc", width=21)
-        table.add_column(_("Verified by / on"), key="by", width=26)
-        table.add_column(_("Facts"), key="facts", width=22)
+        table.add_column(_("Verified by / on"), key="by", width=24)
+        table.add_column(_("Facts"), key="facts", width=20)
         self.reload()
         table.focus()
 
@@ -150,7 +168,7 @@ class ReservationScreen(Screen[None]):
                 overflow="ellipsis",
             )
         elif doc.received_at:
-            by = Text(_("received {day}, to check").format(day=_when(doc.received_at)[:10]))
+            by = Text(_("received {day} — check").format(day=_when(doc.received_at)[:5]))
         else:
             by = Text(_("missing"), style="bold")
         f = doc.facts
@@ -198,8 +216,11 @@ class ReservationScreen(Screen[None]):
             return Text("")
         if not view.blockers:
             return Text(_("Ready: press k to hand over the keys"), style="bold reverse")
-        text = Text(_("Keys not yet possible ({n}): ").format(n=len(view.blockers)), style="bold")
-        text.append("; ".join(view.blockers))
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(_("Keys not yet possible:"), style="bold")
+        for blocker in view.blockers:
+            text.append("\n• ")
+            text.append(blocker)
         return text
 
     def _history(self, view: ReservationFile) -> Text:

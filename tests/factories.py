@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from datetime import UTC, date, datetime, timedelta
 
 from crous_desk import search
@@ -16,8 +15,6 @@ from crous_desk.models import (
     Student,
 )
 from crous_desk.reference import required_documents
-
-_counter = itertools.count(1)
 
 # A Monday inside desk hours, Paris time (UTC+1 in November): 10:00 Paris.
 MONDAY_10H = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -40,7 +37,7 @@ def residence(code: str = "gaston-berger", name: str = "Résidence Gaston Berger
 def room(res: Residence | None = None, number: str | None = None, kind: str = "renovated",
          key_sets: int = 1) -> Room:
     res = res or residence()
-    number = number or f"B-{next(_counter):03d}"
+    number = number or f"B-{Room.select().count() + 1:03d}"
     r = Room.create(residence=res, building=number.split("-")[0], number=number, floor=1,
                     kind=kind, surface_m2=12.0, rent_cents=21000)
     for i in range(1, key_sets + 1):
@@ -63,7 +60,7 @@ def reservation(
     at: datetime = MONDAY_10H,
     ine: str | None = None,
 ) -> Reservation:
-    n = next(_counter)
+    n = Student.select().count() + 1
     student = Student.create(first_name=first, last_name=last,
                              ine=ine or f"{n:010d}A", email=f"student{n}@example.org")
     room_ = room_ or room()

@@ -1,0 +1,60 @@
+"""A receptionist takes an arriving student from search to keys, with the keyboard alone."""
+
+from __future__ import annotations
+
+from crous_desk.models import Inspection, KeyLog, KeySet, Reservation
+from screens.inspection import InspectionScreen
+from screens.reservation import ReservationScreen
+from screens.widgets import ReasonsScreen
+from tests import factories
+
+
+async def test_whole_arrival_from_search_to_keys(database, desk_app, at_time):
+    at_time(factories.MONDAY_10H)
+    room = factories.room(number="B-112", kind="traditional")
+    res = factories.reservation(room_=room, documents="received")
+    factories.reservation(first="Hélio", last="Durand")  # a near miss in the results
+    app = desk_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"helene dupont")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReservationScreen)
+        assert app.screen.reservation_id == res.id
+
+        # tick the five documents; three ask for the facts read off the paper
+        await pilot.press("space")  # insurance: dates are pre-filled from the upload
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        for _ in range(4):
+            await pilot.press("down", "space")
+            await pilot.pause()
+            if not isinstance(app.screen, ReservationScreen):
+                await pilot.press("ctrl+s")
+                await pilot.pause()
+        view = app.screen.view
+        assert view is not None and view.file_problems == []
+
+        # the check-in inspection: every item "good", the tenant acknowledges
+        await pilot.press("i")
+        await pilot.pause()
+        assert isinstance(app.screen, InspectionScreen)
+        for _ in app.screen.items:
+            await pilot.press("g")
+        await pilot.press("a")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        inspection = Inspection.get(Inspection.reservation == res.id)
+        assert inspection.locked
+        await pilot.press("escape")
+        await pilot.pause()
+
+        await pilot.press("k")
+        await pilot.pause()
+        assert not isinstance(app.screen, ReasonsScreen)
+    key_set = KeySet.get(KeySet.room == room)
+    assert key_set.state == "out" and key_set.holder_id == res.id
+    assert Reservation.get_by_id(res.id).status == "checked_in"
+    assert KeyLog.select().where(KeyLog.key_set == key_set).count() == 1

@@ -1,0 +1,182 @@
+"""The app refuses what the rules refuse, says why, and changes nothing."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+
+from textual.widgets import DataTable, Input, Static
+
+from crous_desk.models import AuditLog, Document, KeyLog, KeySet, Reservation
+from screens.forms import DocumentFactsForm
+from screens.help import HelpScreen
+from screens.reservation import ReservationScreen
+from screens.widgets import ReasonsScreen
+from tests import factories
+
+
+def _ready_for_keys(room):
+    """An arrival with everything done except the handover itself."""
+    from crous_desk.clock import FixedClock
+    from crous_desk.services import Desk, ensure_staff
+
+    res = factories.reservation(room_=room, documents="verified")
+    desk = Desk(ensure_staff("m.martin"), FixedClock(factories.MONDAY_10H))
+    inspection = desk.open_inspection(res.id)
+    for item in inspection.items:
+        desk.set_item(item.id, state="good")
+    desk.acknowledge_inspection(inspection.id)
+    return res
+
+
+async def test_friday_17h_paris_refuses_keys_with_machine_elsewhere(database, desk_app, at_time):
+    assert time.strftime("%Z") in ("EST", "EDT")  # the machine is in New York
+    room = factories.room(number="B-112")
+    res = _ready_for_keys(room)
+    at_time(factories.FRIDAY_17H)  # 11:00 in New York, 17:00 in Paris
+    app = desk_app()
+    audit_rows = AuditLog.select().count()
+    async with app.run_test(size=(80, 24)) as pilot:
+        header = app.screen.query_one("#desk-header", Static)
+        assert "Desk closed — opens Monday 09:00" in str(header.render())
+        await pilot.press(*res.reference, "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReservationScreen)
+        await pilot.press("k")
+        await pilot.pause()
+        assert isinstance(app.screen, ReasonsScreen)
+        assert any("desk is closed" in r for r in app.screen.reasons)
+        assert any("opens Monday 09:00" in r for r in app.screen.reasons)
+        assert len(app.screen.reasons) == 1  # everything else is ready
+        await pilot.press("escape")
+    assert KeySet.get(KeySet.room == room).state == "desk"
+    assert Reservation.get_by_id(res.id).status == "accepted"
+    assert KeyLog.select().count() == 0
+    assert AuditLog.select().count() == audit_rows
+
+
+async def test_refusal_lists_every_unmet_condition(database, desk_app, at_time):
+    at_time(factories.MONDAY_10H)
+    res = factories.reservation(documents="none", paid=False, status="accepted")
+    app = desk_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*res.reference, "enter", "k")
+        await pilot.pause()
+        assert isinstance(app.screen, ReasonsScreen)
+        reasons = "\n".join(app.screen.reasons)
+        for expected in (
+            "advance is not paid",
+            "Insurance: missing",
+            "Identity document: missing",
+            "no check-in inspection",
+        ):
+            assert expected in reasons
+
+
+async def test_bad_date_in_the_insurance_form_changes_nothing(database, desk_app, at_time):
+    at_time(factories.MONDAY_10H)
+    res = factories.reservation(documents="none")
+    app = desk_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*res.reference, "enter", "space")
+        await pilot.pause()
+        assert isinstance(app.screen, DocumentFactsForm)
+        await pilot.press(*"31/02/2027", "enter", *"tomorrow", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DocumentFactsForm)
+        error = str(app.screen.query_one("#form-error", Static).render())
+        assert "is not a date" in error and "dd/mm/yyyy" in error
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ReservationScreen)
+    assert Document.select().where(Document.reservation == res.id).count() == 0
+
+
+async def test_insurance_ending_before_the_lease_shows_as_missing(database, desk_app, at_time):
+    at_time(factories.MONDAY_10H)
+    res = factories.reservation(documents="none", lease_end=date(2027, 6, 30))
+    app = desk_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*res.reference, "enter", "space")
+        await pilot.pause()
+        await pilot.press(*"23/11/2026", "enter", *"29/06/2027", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReservationScreen)
+        view = app.screen.view
+        assert view is not None
+        assert any(
+            "ends 29/06/2027, before the lease end 30/06/2027" in p for p in view.file_problems
+        )
+
+
+async def test_names_are_data_not_markup(database, desk_app, at_time):
+    at_time(factories.MONDAY_10H)
+    res = factories.reservation(first="[bold red]Zoë", last="\x1b[31mSmith [/]")
+    app = desk_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"zoe", "down")
+        await pilot.pause()
+        table = app.screen.query_one("#results", DataTable)
+        assert "[bold red]Zoë" in table.get_row_at(0)[1].plain
+        await pilot.press("enter")
+        await pilot.pause()
+        identity = app.screen.query_one("#identity", Static).render()
+        assert "[bold red]Zoë" in str(identity)
+    assert Reservation.get_by_id(res.id).student.first_name == "[bold red]Zoë"
+
+
+async def test_scanner_types_the_reference_while_results_have_focus(database, desk_app, at_time):
+    at_time(factories.MONDAY_10H)
+    factories.reservation(first="Anna", last="Schmidt")
+    wanted = factories.reservation(first="Björn", last="Østergaard")
+    app = desk_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"anna", "down")
+        assert app.screen.query_one("#results", DataTable).has_focus
+        await pilot.press("ctrl+l")  # clear, then the scanner types code + Enter
+        await pilot.press("down")
+        await pilot.press(*wanted.reference.lower(), "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReservationScreen)
+        assert app.screen.reservation_id == wanted.id
+
+
+async def test_unknown_text_and_syntax_never_break_the_search(database, desk_app, at_time):
+    at_time(factories.MONDAY_10H)
+    factories.reservation()
+    app = desk_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        for text in ['"', "*", "AND", "o'brien", "-", "NEAR(", "^x", "zzzz"]:
+            query = app.screen.query_one("#query", Input)
+            query.value = text
+            await pilot.pause()
+            await pilot.press("enter")
+            await pilot.pause()
+            assert app.screen.query_one("#query", Input) is query
+
+
+async def test_f1_and_palette_show_the_screen_actions(database, desk_app, at_time):
+    at_time(factories.MONDAY_10H)
+    res = factories.reservation()
+    app = desk_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*res.reference, "enter")
+        await pilot.pause()
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        shown = str(app.screen.query_one("Static").render())
+        for description in ("Tick", "Inspect", "Hand over the keys", "Accept", "History"):
+            assert description in shown
+        await pilot.press("escape")
+        await pilot.pause()
+        # the palette runs "Inspection" by name
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Inspection")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        from screens.inspection import InspectionScreen
+
+        assert isinstance(app.screen, InspectionScreen)
