@@ -1,0 +1,85 @@
+"""The core stands without the screens, and the installed command works away from the source."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+CORE_MODULES = [
+    "crous_desk.cli",
+    "crous_desk.services",
+    "crous_desk.demo",
+    "crous_desk.search",
+    "crous_desk.hours",
+    "crous_desk.handover",
+    "crous_desk.rental_file",
+    "crous_desk.db",
+]
+
+
+def test_the_core_never_imports_textual_or_the_screens(tmp_path: Path) -> None:
+    code = (
+        "import sys\n"
+        + "".join(f"import {m}\n" for m in CORE_MODULES)
+        + "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'screens'))\n"
+        + "print(','.join(bad))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).parent.parent,
+    )
+    assert out.stdout.strip() == ""
+
+
+def _command() -> str:
+    found = shutil.which("crous-desk", path=str(Path(sys.executable).parent))
+    if found is None:
+        pytest.fail("the crous-desk console script is not installed next to this Python")
+    return found
+
+
+def test_installed_command_seeds_a_demo_with_packaged_reference_data(tmp_path: Path) -> None:
+    """Run from an empty directory: the reference data must come from the installed package."""
+    env = {**os.environ, "CROUS_DESK_CONFIG": str(tmp_path / "none.toml")}
+    db = tmp_path / "demo.db"
+    run = subprocess.run(
+        [_command(), "seed-demo", "--db", str(db)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "demo data written" in run.stdout
+    again = subprocess.run(
+        [_command(), "seed-demo", "--db", str(db)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+    )
+    assert again.returncode != 0
+    assert "not empty" in again.stderr and "Traceback" not in again.stderr
+
+
+def test_version_and_help(tmp_path: Path) -> None:
+    version = subprocess.run(
+        [_command(), "--version"], capture_output=True, text=True, cwd=tmp_path, timeout=60
+    )
+    assert version.returncode == 0 and version.stdout.startswith("crous-desk ")
+    helped = subprocess.run(
+        [_command(), "--help"], capture_output=True, text=True, cwd=tmp_path, timeout=60
+    )
+    assert helped.returncode == 0
+    for command in ("demo", "seed-demo", "--db"):
+        assert command in helped.stdout
