@@ -10,6 +10,8 @@ from .i18n import _
 def parse_day(text: str) -> date:
     """A day from "dd/mm/yyyy", "dd/mm/yy", "dd.mm.yyyy" or "yyyy-mm-dd"; ValueError otherwise."""
     cleaned = text.strip()
+    if not cleaned:
+        raise ValueError(_("a date is required: type it as dd/mm/yyyy, e.g. 31/01/2027"))
     for fmt in ("%d/%m/%Y", "%d/%m/%y", "%d.%m.%Y", "%Y-%m-%d", "%d-%m-%Y"):
         try:
             return datetime.strptime(cleaned, fmt).date()

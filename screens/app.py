@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import traceback
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+import platformdirs
+from rich.text import Text
 from textual.app import App
 from textual.binding import Binding
 
 from crous_desk.clock import Clock
 from crous_desk.config import Config
+from crous_desk.i18n import _
 from crous_desk.models import Residence, Staff
 from crous_desk.services import Desk
 
@@ -35,9 +41,36 @@ class DeskApp(App[None]):
     def on_mount(self) -> None:
         self.push_screen(SearchScreen())
 
+    def _fatal_error(self) -> None:
+        """An unexpected error: the details go to a log file, the receptionist gets one line.
+
+        Every change runs in one transaction, so nothing was half-written."""
+        if self.is_headless:  # tests want the real traceback
+            super()._fatal_error()
+            return
+        path = write_crash_log()
+        self.bell()
+        self._exit_renderables.append(
+            Text(
+                _(
+                    "crous-desk stopped on an unexpected error; nothing was half-written. "
+                    "Details for the support: {path}"
+                ).format(path=path)
+            )
+        )
+        self._close_messages_no_wait()
+
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
+
+
+def write_crash_log() -> Path:
+    directory = Path(platformdirs.user_log_dir("crous-desk", appauthor=False))
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"crash-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.log"
+    path.write_text(traceback.format_exc(), encoding="utf-8")
+    return path
 
 
 def make_app(actor: Staff, residence: Residence | None, clock: Clock, config: Config) -> DeskApp:
@@ -45,5 +78,6 @@ def make_app(actor: Staff, residence: Residence | None, clock: Clock, config: Co
 
 
 def launch(**kwargs: Any) -> int:
-    make_app(**kwargs).run()
-    return 0
+    app = make_app(**kwargs)
+    app.run()
+    return app.return_code or 0

@@ -11,7 +11,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, RadioButton, RadioSet, Static
+from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
 
 from crous_desk.dates import parse_day, show_day
 from crous_desk.i18n import _
@@ -25,6 +26,33 @@ class FactsAnswer:
     covers_until: date | None = None
     guarantor_kind: str | None = None
     id_expires: date | None = None
+
+
+class Choice(OptionList):
+    """One of a few values, marked "(•)" so that the choice shows without colour too."""
+
+    def __init__(self, choices: list[tuple[str, str]], value: str, id: str | None = None) -> None:
+        self.choices = choices
+        self.value = value
+        super().__init__(*self._build(), id=id)
+
+    def _build(self) -> list[Option]:
+        return [
+            Option(Text(("(•) " if key == self.value else "( ) ") + label), id=key)
+            for key, label in self.choices
+        ]
+
+    def on_mount(self) -> None:
+        self.highlighted = [key for key, _label in self.choices].index(self.value)
+
+    @on(OptionList.OptionHighlighted)
+    def _moved(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option.id is not None and event.option.id != self.value:
+            self.value = event.option.id
+            index = self.highlighted
+            self.clear_options()
+            self.add_options(self._build())
+            self.highlighted = index
 
 
 class _Form(ModalScreen[object]):
@@ -85,15 +113,11 @@ class DocumentFactsForm(_Form):
                     id="covers-until",
                 )
             elif self.kind == "guarantor":
-                with RadioSet(id="guarantor"):
-                    yield RadioButton(
-                        _("VISALE"), value=self.facts.guarantor_kind != "physical", id="visale"
-                    )
-                    yield RadioButton(
-                        _("Physical guarantor"),
-                        value=self.facts.guarantor_kind == "physical",
-                        id="physical",
-                    )
+                yield Choice(
+                    [("visale", _("VISALE")), ("physical", _("Physical guarantor"))],
+                    value=self.facts.guarantor_kind or "visale",
+                    id="guarantor",
+                )
             elif self.kind == "identity":
                 yield Label(_("Valid until (dd/mm/yyyy)"))
                 yield Input(
@@ -102,18 +126,22 @@ class DocumentFactsForm(_Form):
                 )
             yield Static(id="form-error")
             hint = (
-                _("↑↓ Enter: choose    Ctrl+S: save    Esc: cancel")
+                _("↑↓: choose    Enter or Ctrl+S: save    Esc: cancel")
                 if self.kind == "guarantor"
                 else _("Enter: next / save    Ctrl+S: save    Esc: cancel")
             )
             yield Static(Text(hint, style="dim"))
+
+    @on(OptionList.OptionSelected, "#guarantor")
+    def _guarantor_chosen(self) -> None:
+        self.action_submit()
 
     def on_mount(self) -> None:
         first = self.query(Input).first() if self.query(Input) else None
         if first is not None:
             first.focus()
         else:
-            self.query_one(RadioSet).focus()
+            self.query_one(Choice).focus()
 
     def action_submit(self) -> None:
         try:
@@ -123,8 +151,7 @@ class DocumentFactsForm(_Form):
                     covers_until=parse_day(self.query_one("#covers-until", Input).value),
                 )
             elif self.kind == "guarantor":
-                pressed = self.query_one(RadioSet).pressed_button
-                answer = FactsAnswer(guarantor_kind=pressed.id if pressed else None)
+                answer = FactsAnswer(guarantor_kind=self.query_one(Choice).value)
             elif self.kind == "identity":
                 answer = FactsAnswer(
                     id_expires=parse_day(self.query_one("#id-expires", Input).value)
@@ -153,29 +180,36 @@ class PaymentForm(_Form):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(Text(_("Acceptance with the 100 € rent advance"), style="bold"))
-            with RadioSet(id="payer"):
-                yield RadioButton(
-                    Text(_("Paid by the student ({name})").format(name=self.student_name)),
-                    value=True,
-                    id="student",
-                )
-                yield RadioButton(_("Paid by a third party"), id="third_party")
+            yield Choice(
+                [
+                    ("student", _("Paid by the student ({name})").format(name=self.student_name)),
+                    ("third_party", _("Paid by a third party")),
+                ],
+                value="student",
+                id="payer",
+            )
             yield Label(_("Third party's name"))
             yield Input(id="payer-name")
             yield Static(id="form-error")
             yield Static(
                 Text(
-                    _("↑↓ Enter: choose    Ctrl+S or Enter in the name: save    Esc: cancel"),
+                    _("↑↓: choose    Enter: next / save    Ctrl+S: save    Esc: cancel"),
                     style="dim",
                 )
             )
 
     def on_mount(self) -> None:
-        self.query_one(RadioSet).focus()
+        self.query_one(Choice).focus()
+
+    @on(OptionList.OptionSelected, "#payer")
+    def _payer_chosen(self) -> None:
+        if self.query_one(Choice).value == "third_party":
+            self.query_one("#payer-name", Input).focus()
+        else:
+            self.action_submit()
 
     def action_submit(self) -> None:
-        pressed = self.query_one(RadioSet).pressed_button
-        kind = pressed.id if pressed and pressed.id else "student"
+        kind = self.query_one(Choice).value
         name = self.query_one("#payer-name", Input).value.strip()
         if kind == "third_party" and not name:
             self.error(_("Name the third party who paid."))

@@ -172,11 +172,7 @@ class ReservationScreen(Screen[None]):
         else:
             by = Text(_("missing"), style="bold")
         f = doc.facts
-        if doc.problem and doc.verified_at:
-            facts = Text(
-                doc.problem.split(": ", 1)[-1], style="bold", no_wrap=True, overflow="ellipsis"
-            )
-        elif f.covers_from or f.covers_until:
+        if f.covers_from or f.covers_until:
             facts = Text(f"{show_day(f.covers_from)[:5]}–{show_day(f.covers_until)}")
         elif f.guarantor_kind:
             facts = Text("VISALE" if f.guarantor_kind == "visale" else _("physical"))
@@ -184,6 +180,9 @@ class ReservationScreen(Screen[None]):
             facts = Text(_("until {day}").format(day=show_day(f.id_expires)))
         else:
             facts = Text("")
+        if doc.problem and doc.verified_at:  # verified, yet it does not count: say so
+            facts = Text("⚠ ", style="bold") + facts
+            facts.stylize("bold")
         return tick, name, by, facts
 
     def _inspections(self, view: ReservationFile) -> Text:

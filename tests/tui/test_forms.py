@@ -1,0 +1,82 @@
+"""The small forms: choices that show without colour, the acceptance with a third-party payer."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from textual.widgets import Input
+
+from crous_desk.models import Document, Reservation
+from screens.forms import Choice, DocumentFactsForm, PaymentForm
+from screens.reservation import ReservationScreen
+from screens.widgets import ReasonsScreen
+from tests import factories
+
+
+async def test_physical_guarantor_is_chosen_with_the_arrows(database, desk_app, at_time):
+    at_time(factories.MONDAY_10H)
+    res = factories.reservation(documents="none")
+    app = desk_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*res.reference, "enter", "down", "down", "space")
+        await pilot.pause()
+        assert isinstance(app.screen, DocumentFactsForm) and app.screen.kind == "guarantor"
+        await pilot.press("down")
+        await pilot.pause()
+        choice = app.screen.query_one(Choice)
+        assert choice.value == "physical"
+        assert "(•) Physical guarantor" in str(choice.get_option_at_index(1).prompt)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReservationScreen)
+    doc = Document.get(Document.reservation == res.id, Document.kind == "guarantor")
+    assert doc.guarantor_kind == "physical" and doc.verified_at is not None
+
+
+async def test_acceptance_paid_by_a_named_third_party(database, desk_app, at_time):
+    at_time(factories.MONDAY_10H)
+    res = factories.reservation(
+        status="proposed",
+        paid=False,
+        documents="none",
+        sent_at=factories.MONDAY_10H - timedelta(hours=100),
+    )
+    app = desk_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*res.reference, "enter", "p")
+        await pilot.pause()
+        assert isinstance(app.screen, PaymentForm)
+        await pilot.press("down", "enter")  # third party: the focus goes to the name
+        await pilot.pause()
+        assert app.screen.query_one("#payer-name", Input).has_focus
+        await pilot.press("enter")  # no name yet: refused in the form
+        await pilot.pause()
+        assert isinstance(app.screen, PaymentForm)
+        await pilot.press(*"Campus France", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReservationScreen)
+    saved = Reservation.get_by_id(res.id)
+    assert (saved.status, saved.paid_by_kind, saved.paid_by_name, saved.advance_cents) == (
+        "accepted",
+        "third_party",
+        "Campus France",
+        10000,
+    )
+
+
+async def test_acceptance_after_120_hours_is_refused(database, desk_app, at_time):
+    at_time(factories.MONDAY_10H)
+    res = factories.reservation(
+        status="proposed",
+        paid=False,
+        documents="none",
+        sent_at=factories.MONDAY_10H - timedelta(hours=120),
+    )
+    app = desk_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*res.reference, "enter", "p")
+        await pilot.pause()
+        assert isinstance(app.screen, ReasonsScreen)
+        assert "expired" in " ".join(app.screen.reasons)
+    assert Reservation.get_by_id(res.id).status == "proposed"
+    assert Reservation.get_by_id(res.id).advance_cents is None
