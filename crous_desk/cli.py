@@ -105,11 +105,13 @@ def _db_path(args: argparse.Namespace, config: Config) -> Path:
 def _open(path: Path) -> None:
     import sqlite3
 
+    import peewee
+
     if path.exists() and path.is_dir():
         raise Refused(_("{path} is a directory, not a database file").format(path=path))
     try:
         connect(path)
-    except sqlite3.DatabaseError as error:
+    except (sqlite3.DatabaseError, peewee.DatabaseError) as error:  # peewee wraps sqlite3's
         raise Refused(
             _("{path}: cannot open as a crous-desk database ({error})").format(
                 path=path, error=error

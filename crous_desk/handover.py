@@ -18,6 +18,7 @@ class HandoverFacts:
     advance_paid: bool
     file_problems: list[str] = field(default_factory=list)
     lease_start: date | None = None
+    lease_end: date | None = None
     today: date | None = None
     check_in_acknowledged: bool = False
     key_set_at_desk: bool = False
@@ -45,6 +46,8 @@ def handover_blockers(facts: HandoverFacts) -> list[str]:
     blockers.extend(_("rental file — {problem}").format(problem=p) for p in facts.file_problems)
     if facts.lease_start and facts.today and facts.today < facts.lease_start:
         blockers.append(_("the lease starts on {day}").format(day=fmt(facts.lease_start)))
+    if facts.lease_end and facts.today and facts.today > facts.lease_end:
+        blockers.append(_("the lease ended on {day}").format(day=fmt(facts.lease_end)))
     if not facts.check_in_acknowledged:
         blockers.append(_("no check-in inspection acknowledged by the tenant"))
     if not facts.key_set_at_desk:

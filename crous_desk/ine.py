@@ -11,8 +11,10 @@ _SHAPE = re.compile(r"[0-9]{10}[A-Z]|[0-9]{9}[A-Z]{2}")
 
 def parse_ine(text: str) -> str:
     """The normalised INE (upper case, no spaces, ASCII only), or ValueError saying the shape."""
-    candidate = "".join(str(text).split()).upper()
-    if candidate.isascii() and _SHAPE.fullmatch(candidate):
+    compact = "".join(str(text).split())
+    candidate = compact.upper()
+    # ASCII is checked before upper-casing: "ß".upper() is "SS", "ı".upper() is "I".
+    if compact.isascii() and _SHAPE.fullmatch(candidate):
         return candidate
     shown = candidate if len(candidate) <= 20 else candidate[:20] + "…"
     raise ValueError(

@@ -6,7 +6,7 @@ Acceptance requires the 100 € rent advance, paid by the student or by a named 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from .clock import require_aware
 from .i18n import _
@@ -17,7 +17,9 @@ PAYER_KINDS = ("student", "third_party")
 
 
 def proposal_deadline(sent_at: datetime) -> datetime:
-    return require_aware(sent_at) + PROPOSAL_WINDOW
+    # In UTC: adding hours to a Paris wall-clock time would give 119 or 121 real hours
+    # across a daylight-saving change.
+    return require_aware(sent_at).astimezone(UTC) + PROPOSAL_WINDOW
 
 
 def proposal_expired(sent_at: datetime, at: datetime) -> bool:

@@ -59,6 +59,10 @@ def document_problem(
         if facts is not None and facts.received:
             return _("{doc}: received, not verified yet").format(doc=label)
         return _("{doc}: missing").format(doc=label)
+    if verification_problems(facts):  # ticked without the dates or kind the rule needs
+        return _("{doc}: verified without {facts}").format(
+            doc=label, facts=", ".join(document_kinds()[kind].facts)
+        )
     if kind == "insurance" and facts.covers_from and facts.covers_until:
         if facts.covers_from > lease_start:
             return _("{doc}: cover starts {start}, after the lease start {lease}").format(

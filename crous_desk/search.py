@@ -11,10 +11,12 @@ import re
 from .models import Reservation, Room, Student, db
 
 MAX_RESULTS = 50
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def fts_query(text: str) -> str | None:
     """The MATCH expression for what the user typed, or None when nothing is searchable."""
+    text = _CONTROL.sub(" ", text)  # FTS5 reads a NUL as the end of the query string
     terms = [t for t in text.split() if any(c.isalnum() for c in t)]
     if not terms:
         return None
@@ -69,7 +71,7 @@ _REFERENCE = re.compile(r"[A-Z0-9]{6}")
 def search(text: str, residence_id: int | None = None, limit: int = MAX_RESULTS) -> list[int]:
     """Reservation ids matching ``text``, best first; an exact reference comes first of all."""
     ids: list[int] = []
-    exact = find_reference(text)
+    exact = find_reference(text, residence_id)
     if exact is not None:
         ids.append(exact.id)
     match = fts_query(text)
@@ -88,9 +90,18 @@ def search(text: str, residence_id: int | None = None, limit: int = MAX_RESULTS)
     return ids[:limit]
 
 
-def find_reference(text: str) -> Reservation | None:
-    """The reservation whose reference is exactly ``text`` (case and spaces ignored)."""
+def find_reference(text: str, residence_id: int | None = None) -> Reservation | None:
+    """The reservation whose reference is exactly ``text`` (case and spaces ignored), within
+    the desk's residence when one is given."""
     candidate = "".join(text.split()).upper()
     if not _REFERENCE.fullmatch(candidate):
         return None
-    return Reservation.get_or_none(Reservation.reference == candidate)
+    found = Reservation.get_or_none(Reservation.reference == candidate)
+    if found is not None and residence_id is not None and _residence_of(found) != residence_id:
+        return None
+    return found
+
+
+def _residence_of(reservation: Reservation) -> int | None:
+    room = reservation.room
+    return room.residence_id if room is not None else None

@@ -4,6 +4,7 @@ records the acting staff member in the audit log. Screens and the CLI call these
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
@@ -176,7 +177,7 @@ class Desk:
         ]
 
     def find_reference(self, text: str) -> Reservation | None:
-        return search.find_reference(text)
+        return search.find_reference(text, self.residence.id if self.residence else None)
 
     def reservation(self, reservation_id: int) -> Reservation:
         reservation = Reservation.get_or_none(Reservation.id == reservation_id)
@@ -519,6 +520,7 @@ class Desk:
                 today,
             ),
             lease_start=reservation.lease_start,
+            lease_end=reservation.lease_end,
             today=today,
             check_in_acknowledged=checked_in,
             key_set_at_desk=at_desk,
@@ -589,8 +591,10 @@ class Desk:
 
 def clean_text(text: str, what: str) -> str:
     """Free text as data: trimmed, and refused if it holds control characters (escapes)."""
-    if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in text):
-        raise Refused(_("{what} cannot contain control characters").format(what=what))
+    if any(ord(c) < 32 or 127 <= ord(c) < 160 or unicodedata.category(c) == "Cf" for c in text):
+        raise Refused(
+            _("{what} cannot contain control or invisible formatting characters").format(what=what)
+        )
     return text.strip()
 
 

@@ -22,6 +22,18 @@ from .forms import DocumentFactsForm, FactsAnswer, PaymentAnswer, PaymentForm
 from .widgets import ConfirmScreen, DeskHeader, ReasonsScreen, desk_of
 
 
+def action_labels() -> dict[str, str]:
+    return {
+        "document.verify": _("document ticked"),
+        "document.unverify": _("document unticked"),
+        "reservation.accept": _("proposal accepted, advance paid"),
+        "inspection.open": _("inspection started"),
+        "inspection.item": _("inspection item recorded"),
+        "inspection.acknowledge": _("inspection acknowledged by the tenant"),
+        "keys.handover": _("keys handed over"),
+    }
+
+
 def _when(at: object) -> str:
     return format_instant(at) if at is not None else "—"  # type: ignore[arg-type]
 
@@ -163,7 +175,8 @@ class ReservationScreen(Screen[None]):
         name = Text(doc.label + ("" if doc.required else " *"), no_wrap=True, overflow="ellipsis")
         if doc.verified_at:
             by = Text(
-                f"{doc.verified_by or '?'} {_when(doc.verified_at)[:10]}",
+                f"{_when(doc.verified_at)[:5]} {_when(doc.verified_at)[11:]} "
+                f"{doc.verified_by or '?'}",
                 no_wrap=True,
                 overflow="ellipsis",
             )
@@ -201,7 +214,14 @@ class ReservationScreen(Screen[None]):
                 text.append(_("{kind}: in progress, not acknowledged").format(kind=kind))
             text.append("  ")
         text.append("\n")
-        keys = ", ".join(f"{k.label} ({_(k.state)})" for k in view.key_sets) or _("none")
+        states = {
+            "desk": _("at the desk"),
+            "out": _("with the tenant"),
+            "lost": _("lost"),
+            "retired": _("retired"),
+        }
+        keys = ", ".join(f"{k.label} ({states.get(k.state, k.state)})" for k in view.key_sets)
+        keys = keys or _("none")
         text.append(_("Key sets: {keys}").format(keys=keys))
         return text
 
@@ -223,9 +243,11 @@ class ReservationScreen(Screen[None]):
         return text
 
     def _history(self, view: ReservationFile) -> Text:
+        labels = action_labels()
         text = Text(_("History") + "\n", style="bold")
         for entry in view.history[:8]:
-            text.append(f"{_when(entry.at)}  {entry.actor}  {entry.action}\n", style="")
+            text.append(f"{_when(entry.at)}  {entry.actor}  ")
+            text.append(labels.get(entry.action, entry.action) + "\n")
         return text
 
     # -- acting -----------------------------------------------------------------------------
@@ -268,7 +290,11 @@ class ReservationScreen(Screen[None]):
                     guarantor_kind=answer.guarantor_kind,
                     id_expires=answer.id_expires,
                 )
-                self.notify(Text(_("{doc}: verified").format(doc=doc.label)).plain, markup=False)
+                self.notify(_("{doc}: verified").format(doc=doc.label), markup=False)
+                table = self.query_one("#documents", DataTable)
+                self.reload()
+                table.move_cursor(row=table.cursor_row + 1)  # on to the next document
+                return
         except Refused as refused:
             self.refuse(_("This document cannot be ticked"), refused)
         self.reload()

@@ -30,16 +30,31 @@ def staff(username: str = "accueil", at: datetime = MONDAY_10H) -> Staff:
 def residence(code: str = "gaston-berger", name: str = "Résidence Gaston Berger") -> Residence:
     found = Residence.get_or_none(Residence.code == code)
     return found or Residence.create(
-        code=code, name=name, crous_code="aix-marseille",
-        address="Avenue Gaston Berger, 13100 Aix-en-Provence", desk_phone="04 42 93 47 00")
+        code=code,
+        name=name,
+        crous_code="aix-marseille",
+        address="Avenue Gaston Berger, 13100 Aix-en-Provence",
+        desk_phone="04 42 93 47 00",
+    )
 
 
-def room(res: Residence | None = None, number: str | None = None, kind: str = "renovated",
-         key_sets: int = 1) -> Room:
+def room(
+    res: Residence | None = None,
+    number: str | None = None,
+    kind: str = "renovated",
+    key_sets: int = 1,
+) -> Room:
     res = res or residence()
     number = number or f"B-{Room.select().count() + 1:03d}"
-    r = Room.create(residence=res, building=number.split("-")[0], number=number, floor=1,
-                    kind=kind, surface_m2=12.0, rent_cents=21000)
+    r = Room.create(
+        residence=res,
+        building=number.split("-")[0],
+        number=number,
+        floor=1,
+        kind=kind,
+        surface_m2=12.0,
+        rent_cents=21000,
+    )
     for i in range(1, key_sets + 1):
         KeySet.create(room=r, label=f"{res.code[:3].upper()}/{number}/{i}")
     return r
@@ -61,17 +76,26 @@ def reservation(
     ine: str | None = None,
 ) -> Reservation:
     n = Student.select().count() + 1
-    student = Student.create(first_name=first, last_name=last,
-                             ine=ine or f"{n:010d}A", email=f"student{n}@example.org")
+    student = Student.create(
+        first_name=first, last_name=last, ine=ine or f"{n:010d}A", email=f"student{n}@example.org"
+    )
     room_ = room_ or room()
     paid = status in ("accepted", "checked_in") if paid is None else paid
     sent_at = sent_at or (at - timedelta(days=30))
     reference = f"T{n:05d}"[-6:]
     res = Reservation.create(
-        reference=reference, student=student, room=room_, lease_start=lease_start,
-        lease_end=lease_end, status=status, proposal_sent_at=sent_at,
-        advance_cents=10000 if paid else None, advance_paid_at=sent_at if paid else None,
-        paid_by_kind="student" if paid else None, created_at=sent_at)
+        reference=reference,
+        student=student,
+        room=room_,
+        lease_start=lease_start,
+        lease_end=lease_end,
+        status=status,
+        proposal_sent_at=sent_at,
+        advance_cents=10000 if paid else None,
+        advance_paid_at=sent_at if paid else None,
+        paid_by_kind="student" if paid else None,
+        created_at=sent_at,
+    )
     if documents != "none":
         who = verifier or staff("k.benali", at)
         for kind in required_documents():
@@ -83,8 +107,13 @@ def reservation(
             elif kind.code == "identity":
                 facts = {"id_expires": lease_end + timedelta(days=365)}
             verified = documents == "verified"
-            Document.create(reservation=res, kind=kind.code, received_at=at - timedelta(days=5),
-                            verified_by=who if verified else None,
-                            verified_at=at - timedelta(days=4) if verified else None, **facts)
+            Document.create(
+                reservation=res,
+                kind=kind.code,
+                received_at=at - timedelta(days=5),
+                verified_by=who if verified else None,
+                verified_at=at - timedelta(days=4) if verified else None,
+                **facts,
+            )
     search.index_reservation(res)
     return res

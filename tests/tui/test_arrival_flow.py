@@ -27,8 +27,8 @@ async def test_whole_arrival_from_search_to_keys(database, desk_app, at_time):
         await pilot.pause()
         await pilot.press("ctrl+s")
         await pilot.pause()
-        for _ in range(4):
-            await pilot.press("down", "space")
+        for _ in range(4):  # the cursor moves on to the next document by itself
+            await pilot.press("space")
             await pilot.pause()
             if not isinstance(app.screen, ReservationScreen):
                 await pilot.press("ctrl+s")
