@@ -80,3 +80,19 @@ async def test_acceptance_after_120_hours_is_refused(database, desk_app, at_time
         assert "expired" in " ".join(app.screen.reasons)
     assert Reservation.get_by_id(res.id).status == "proposed"
     assert Reservation.get_by_id(res.id).advance_cents is None
+
+
+async def test_the_file_counts_down_the_proposal_window(database, desk_app, at_time):
+    at_time(factories.MONDAY_10H)
+    res = factories.reservation(
+        status="proposed",
+        paid=False,
+        documents="none",
+        sent_at=factories.MONDAY_10H - timedelta(hours=117, minutes=30),
+    )
+    app = desk_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*res.reference, "enter")
+        await pilot.pause()
+        stay = str(app.screen.query_one("#stay").render())
+        assert "2 h 30 left to answer (until 23/11/2026 12:30)" in stay
