@@ -142,6 +142,7 @@ class Document(BaseModel):
     guarantor_kind = CharField(null=True)  # "visale" | "physical"
     id_expires = DateField(null=True)  # identity document
     verified_by_id: Any
+    reservation_id: Any
 
     class Meta:
         indexes = ((("reservation", "kind"), True),)
@@ -209,6 +210,29 @@ class AuditLog(BaseModel):
     after = TextField(null=True)
 
 
+class Appointment(BaseModel):
+    """A student's arrival appointment at the desk: at most one per reservation (a move
+    rewrites it); the audit log keeps every earlier slot."""
+
+    reservation = ForeignKeyField(
+        Reservation, backref="appointments", unique=True, on_delete="CASCADE"
+    )
+    residence = ForeignKeyField(Residence, backref="appointments")
+    starts_at = InstantField(index=True)
+    ends_at = InstantField()
+    booked_at = InstantField()
+    booked_by = ForeignKeyField(Staff)
+    reservation_id: Any
+    residence_id: Any
+
+
+class Setting(BaseModel):
+    """Per-installation values every desk sharing the file must agree on (the slip secret)."""
+
+    key = CharField(primary_key=True)
+    value = TextField()
+
+
 ALL_MODELS: list[type[BaseModel]] = [
     Staff,
     Residence,
@@ -222,6 +246,8 @@ ALL_MODELS: list[type[BaseModel]] = [
     KeySet,
     KeyLog,
     AuditLog,
+    Appointment,
+    Setting,
 ]
 
 

@@ -19,7 +19,11 @@ from crous_desk.models import db as proxy
 from tests import factories
 from tests.factories import MONDAY_10H
 
-MIGRATIONS = ["0001_initial", "0002_search_and_append_only_audit"]
+MIGRATIONS = [
+    "0001_initial",
+    "0002_search_and_append_only_audit",
+    "0003_arrival_appointments_and_settings",
+]
 
 
 def test_a_new_file_is_created_and_migrated(db_path: Path) -> None:
