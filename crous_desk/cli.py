@@ -10,6 +10,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 
 from . import __version__
@@ -57,6 +58,36 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands.add_parser(
         "migrate", parents=[common], help=_("apply pending schema migrations and exit")
+    )
+    slips = commands.add_parser(
+        "slips",
+        parents=[common],
+        help=_("write arrival slips into one PDF: a day's arrivals, or one reservation"),
+    )
+    which = slips.add_mutually_exclusive_group(required=True)
+    which.add_argument(
+        "--date",
+        metavar="YYYY-MM-DD",
+        help=_(
+            "a slip for every arrival of that day: an appointment that day, or an accepted "
+            "reservation without appointment whose lease starts that day"
+        ),
+    )
+    which.add_argument("--reservation", metavar="REF", help=_("the slip of one reservation"))
+    slips.add_argument("--out", metavar="FILE.pdf", required=True, help=_("the PDF to write"))
+    slips.add_argument(
+        "--print",
+        dest="send_to_printer",
+        action="store_true",
+        help=_(
+            "also send the PDF to the printer (lp -d PRINTER); if it cannot be printed, the "
+            "PDF is still written and the exit status is 3"
+        ),
+    )
+    slips.add_argument(
+        "--printer",
+        metavar="NAME",
+        help=_("the CUPS printer (default: printer in the configuration, CROUS_DESK_PRINTER)"),
     )
     return parser
 
@@ -180,11 +211,122 @@ def _run_tui(args: argparse.Namespace, config: Config) -> int:
     return _launcher(actor=actor, residence=residence, clock=SystemClock(), config=config)
 
 
+EXIT_NOT_PRINTED = 3  # the PDF is written, the printer did not get it
+
+
+def cmd_slips(args: argparse.Namespace, config: Config) -> int:
+    """Slips of a day's arrivals or of one reservation; bad input writes nothing."""
+    import re
+
+    from . import search
+    from .slip_pdf import save_slips
+    from .slips import arrivals_on, print_pdf, slips_for
+
+    day: date | None = None
+    if args.date is not None:
+        text = args.date.strip()
+        try:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+                raise ValueError
+            day = date.fromisoformat(text)
+        except ValueError:
+            return fail(
+                _("--date {text!r} is not a date: write it as YYYY-MM-DD, e.g. 2026-11-23").format(
+                    text=args.date[:20]
+                ),
+                EXIT_USAGE,
+            )
+    path = _db_path(args, config)
+    out = Path(args.out)
+    if not path.is_file():
+        raise Refused(_("{path}: no such database file").format(path=path))
+    if out.resolve() == path.resolve():
+        raise Refused(_("{out} is the database: name another file for the PDF").format(out=out))
+    if out.is_file() and _head(out) != b"%PDF-":
+        raise Refused(_("{out} exists and is not a PDF: it is left as it is").format(out=out))
+    _open(path)
+    code = getattr(args, "residence", None) or config.residence
+    residence_id = _residence_id(code) if code else None
+    if day is not None:
+        arrivals = arrivals_on(day, residence_id)
+        if not arrivals:
+            print(
+                _("crous-desk: no arrivals on {day}: no PDF written").format(day=day.isoformat()),
+                file=sys.stderr,
+            )
+            return 0
+        ids = [a.reservation_id for a in arrivals]
+        booked = sum(1 for a in arrivals if a.by == "appointment")
+        summary = _("{out}: {n} slip(s) — {a} by appointment, {s} by lease start").format(
+            out=out, n=len(ids), a=booked, s=len(ids) - booked
+        )
+    else:
+        found = search.find_reference(args.reservation, residence_id)
+        if found is None:
+            raise Refused(
+                _("no reservation with reference {ref!r}").format(ref=args.reservation[:20])
+            )
+        ids = [found.id]
+        summary = _("{out}: the slip of {ref}").format(out=out, ref=found.reference)
+    slips = slips_for(ids, SystemClock().now())
+    save_slips(slips, out, _progress_bar())
+    print(summary)
+    if args.send_to_printer:
+        try:
+            said = print_pdf(out, args.printer or config.printer)
+        except Refused as refused:
+            return fail(str(refused), EXIT_NOT_PRINTED)
+        print(
+            _("sent to {printer}: {said}").format(printer=args.printer or config.printer, said=said)
+        )
+    return 0
+
+
+def _head(path: Path) -> bytes:
+    with path.open("rb") as handle:
+        return handle.read(5)
+
+
+def _residence_id(code: str) -> int:
+    from .models import Residence
+
+    residence = Residence.get_or_none(Residence.code == code)
+    if residence is None:
+        codes = ", ".join(r.code for r in Residence.select().order_by(Residence.code))
+        raise Refused(
+            _("no residence {code!r} in this database (known: {codes})").format(
+                code=code, codes=codes or _("none")
+            )
+        )
+    return int(residence.id)
+
+
+def _progress_bar(width: int = 30) -> Callable[[int, int], None]:
+    """A text bar on stderr, redrawn in place on a terminal; only the last state otherwise."""
+    stream = sys.stderr
+    live = stream.isatty()
+
+    def show(done: int, total: int) -> None:
+        if not live and done < total:
+            return
+        filled = width * done // total
+        stream.write(
+            ("\r" if live else "")
+            + f"[{'#' * filled}{'.' * (width - filled)}] "
+            + _("{done}/{total} slips").format(done=done, total=total)
+            + ("\n" if done == total else "")
+        )
+        stream.flush()
+
+    return show
+
+
 COMMANDS = {
     "run": cmd_run,
     "demo": cmd_demo,
     "seed-demo": cmd_seed_demo,
     "migrate": cmd_migrate,
+    "slips": cmd_slips,
 }
 
 

@@ -9,9 +9,12 @@ from pathlib import Path
 
 import pytest
 
+# found once, before any test changes PATH (the printing tests put a fake lp alone on it)
+_TOOLS = {tool: shutil.which(tool) for tool in ("pdftotext", "pdfinfo", "pdftoppm", "zbarimg")}
+
 
 def need(tool: str) -> str:
-    found = shutil.which(tool)
+    found = _TOOLS[tool]
     if found is None:
         pytest.fail(f"{tool} is missing: apt-get install poppler-utils zbar-tools (see .ci/run)")
     return found
