@@ -186,6 +186,8 @@ class KeySet(BaseModel):
     label = CharField(unique=True)
     state = CharField(default="desk")
     holder = ForeignKeyField(Reservation, null=True, backref="key_sets")
+    room_id: Any
+    holder_id: Any
 
 
 class KeyLog(BaseModel):
@@ -195,6 +197,8 @@ class KeyLog(BaseModel):
     at = InstantField()
     staff = ForeignKeyField(Staff)
     note = CharField(default="")
+    key_set_id: Any
+    reservation_id: Any
 
 
 class AuditLog(BaseModel):
@@ -233,6 +237,121 @@ class Setting(BaseModel):
     value = TextField()
 
 
+# -- the whole stay: departures, amendments, extensions, charges, loans, room status ---------
+
+
+class InspectionAmendment(BaseModel):
+    """A correction of an acknowledged inspection item: appended, never an edit of the item."""
+
+    inspection = ForeignKeyField(Inspection, backref="amendments")
+    item = ForeignKeyField(InspectionItem, backref="amendments")
+    state = CharField(null=True)  # the corrected state; None keeps the state
+    remark = TextField(null=True)  # the corrected remark; None keeps the remark
+    reason = TextField()
+    staff = ForeignKeyField(Staff, backref="+")
+    at = InstantField()
+    inspection_id: Any
+    item_id: Any
+
+
+class Departure(BaseModel):
+    """The end of a stay: the appointment at the desk, then the departure itself."""
+
+    reservation = ForeignKeyField(Reservation, backref="departures", unique=True)
+    appointment_at = InstantField(null=True)
+    booked_by = ForeignKeyField(Staff, null=True, backref="+")
+    booked_at = InstantField(null=True)
+    departed_at = InstantField(null=True)
+    closed_by = ForeignKeyField(Staff, null=True, backref="+")
+    early = BooleanField(default=False)  # left before lease_end
+    force_majeure = BooleanField(null=True)  # asked only for an early departure; yes: refundable
+    reason = TextField(default="")
+    damages_at = InstantField(null=True)  # when the check-out's damage list was charged
+    reservation_id: Any
+
+
+EXTENSION_STATUSES = ("pending", "granted", "refused")
+
+
+class ExtensionRequest(BaseModel):
+    """A request to stay past the lease end; a staff member grants or refuses it."""
+
+    reservation = ForeignKeyField(Reservation, backref="extension_requests")
+    previous_end = DateField()
+    requested_end = DateField()
+    reason = TextField()
+    requested_by = ForeignKeyField(Staff, backref="+")
+    requested_at = InstantField()
+    status = CharField(default="pending")
+    decided_by = ForeignKeyField(Staff, null=True, backref="+")
+    decided_at = InstantField(null=True)
+    decision_note = TextField(default="")
+    reservation_id: Any
+    decided_by_id: Any
+
+
+class Charge(BaseModel):
+    """Money owed for a damage or a lost key set. Append-only: a correction is a new row."""
+
+    reservation = ForeignKeyField(Reservation, null=True, backref="charges")
+    room = ForeignKeyField(Room, backref="charges")
+    kind = CharField()  # damage | lost_key
+    label = CharField()
+    detail = CharField(default="")  # e.g. "good → damaged"
+    amount_cents = IntegerField()
+    inspection = ForeignKeyField(Inspection, null=True, backref="charges")
+    item = ForeignKeyField(InspectionItem, null=True, backref="charges")
+    key_set = ForeignKeyField(KeySet, null=True, backref="charges")
+    at = InstantField()
+    staff = ForeignKeyField(Staff, backref="+")
+    reservation_id: Any
+    item_id: Any
+
+
+class KeyLoan(BaseModel):
+    """A key set lent for a while (a contractor, a locked-out tenant), due back at ``due_at``."""
+
+    key_set = ForeignKeyField(KeySet, backref="loans")
+    reservation = ForeignKeyField(Reservation, null=True, backref="+")
+    borrower = CharField()
+    lent_at = InstantField()
+    lent_by = ForeignKeyField(Staff, backref="+")
+    due_at = InstantField()
+    returned_at = InstantField(null=True)
+    returned_by = ForeignKeyField(Staff, null=True, backref="+")
+    key_set_id: Any
+
+
+class RoomStatusChange(BaseModel):
+    """Each status change made by the stay's actions, with why (e.g. out of service: a leak)."""
+
+    room = ForeignKeyField(Room, backref="status_changes")
+    before = CharField()
+    after = CharField()
+    reason = TextField(default="")
+    staff = ForeignKeyField(Staff, backref="+")
+    at = InstantField()
+    room_id: Any
+
+
+class PriceOverride(BaseModel):
+    """A residence's own price for a checklist item, a category, or the lost key set.
+
+    ``item`` is a checklist label, a category code or "lost_key_set"; ``severity`` is the
+    state reached at check-out (good, worn, damaged, missing), "" for the lost key set.
+    """
+
+    residence = ForeignKeyField(Residence, backref="price_overrides")
+    item = CharField()
+    severity = CharField(default="")
+    amount_cents = IntegerField()
+    set_by = ForeignKeyField(Staff, backref="+")
+    set_at = InstantField()
+
+    class Meta:
+        indexes = ((("residence", "item", "severity"), True),)
+
+
 ALL_MODELS: list[type[BaseModel]] = [
     Staff,
     Residence,
@@ -248,6 +367,13 @@ ALL_MODELS: list[type[BaseModel]] = [
     AuditLog,
     Appointment,
     Setting,
+    InspectionAmendment,
+    Departure,
+    ExtensionRequest,
+    Charge,
+    KeyLoan,
+    RoomStatusChange,
+    PriceOverride,
 ]
 
 

@@ -23,6 +23,7 @@ MIGRATIONS = [
     "0001_initial",
     "0002_search_and_append_only_audit",
     "0003_arrival_appointments_and_settings",
+    "0004_stay",
 ]
 
 
