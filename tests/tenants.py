@@ -1,0 +1,104 @@
+"""Builders for the stay's tests: tenants who got their keys through the real desk actions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from crous_desk.clock import FixedClock
+from crous_desk.models import ALL_MODELS, AuditLog, InspectionItem, Reservation, Room, db
+from crous_desk.services import Desk
+from tests import factories
+from tests.factories import MONDAY_10H
+
+LEASE_START = date(2026, 11, 23)
+LEASE_END = date(2027, 4, 30)
+# Saturday 28 November 2026, 10:00 Paris: the desk is closed (weekend).
+SATURDAY_10H = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
+# Friday 27 November 2026, 10:00 Paris.
+FRIDAY_10H = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+
+
+def desk_at(when: datetime, username: str = "accueil", residence: Any = None) -> Desk:
+    return Desk(factories.staff(username), FixedClock(when), residence or factories.residence())
+
+
+def ready(
+    room: Room | None = None,
+    *,
+    first: str = "Hélène",
+    last: str = "Dupont",
+    lease_start: date = LEASE_START,
+    lease_end: date = LEASE_END,
+    at: datetime = MONDAY_10H,
+    states: Mapping[str, str] | None = None,
+) -> Reservation:
+    """An accepted reservation, file complete, check-in inspection acknowledged (all "good"
+    unless ``states`` says otherwise for a label)."""
+    r = factories.reservation(
+        first=first,
+        last=last,
+        room_=room,
+        documents="verified",
+        lease_start=lease_start,
+        lease_end=lease_end,
+        at=at,
+    )
+    desk = desk_at(at, residence=r.room.residence)
+    inspection = desk.open_inspection(r.id)
+    for item in inspection.items.order_by(InspectionItem.position):
+        desk.set_item(item.id, state=(states or {}).get(item.label, "good"))
+    desk.acknowledge_inspection(inspection.id)
+    return r
+
+
+def tenant(
+    room: Room | None = None,
+    *,
+    first: str = "Hélène",
+    last: str = "Dupont",
+    lease_start: date = LEASE_START,
+    lease_end: date = LEASE_END,
+    at: datetime = MONDAY_10H,
+    states: Mapping[str, str] | None = None,
+) -> Reservation:
+    """A tenant who got the keys at ``at`` through Desk.hand_over_keys."""
+    r = ready(
+        room,
+        first=first,
+        last=last,
+        lease_start=lease_start,
+        lease_end=lease_end,
+        at=at,
+        states=states,
+    )
+    desk_at(at, "m.martin", residence=r.room.residence).hand_over_keys(r.id)
+    return Reservation.get_by_id(r.id)
+
+
+def counts() -> dict[str, int]:
+    found = {model.__name__: model.select().count() for model in ALL_MODELS}
+    found["search_index"] = db.execute_sql("SELECT count(*) FROM search_index").fetchone()[0]
+    return found
+
+
+def dump() -> dict[str, list[dict[str, Any]]]:
+    """Every row of every table: a refused action must leave this identical."""
+    return {
+        model.__name__: [
+            dict(row.__data__) for row in model.select().order_by(model._meta.primary_key)
+        ]
+        for model in ALL_MODELS
+    }
+
+
+def last_audit(action: str | None = None) -> AuditLog:
+    query = AuditLog.select()
+    if action:
+        query = query.where(AuditLog.action == action)
+    return query.order_by(AuditLog.id.desc()).get()
+
+
+def days(n: int) -> timedelta:
+    return timedelta(days=n)
