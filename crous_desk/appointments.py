@@ -213,6 +213,21 @@ def _residence(reservation: Reservation) -> Residence:
     return residence
 
 
+def bookable(desk: Desk, reservation_id: int) -> tuple[Reservation, Residence]:
+    """The reservation and its residence, if it may have an arrival appointment: accepted,
+    with a room. Refused otherwise."""
+    reservation = desk.reservation(reservation_id)
+    residence = _residence(reservation)
+    status = effective_status(reservation.status, reservation.proposal_sent_at, desk.now())
+    if status != "accepted":
+        raise Refused(
+            _("an arrival appointment needs an accepted reservation (status: {status})").format(
+                status=status_label(status)
+            )
+        )
+    return reservation, residence
+
+
 def book_appointment(
     desk: Desk, reservation_id: int, start: datetime, policy: SlotPolicy
 ) -> Appointment:
@@ -225,15 +240,7 @@ def book_appointment(
     require_aware(start)
     now = desk.now()
     with db.atomic():
-        reservation = desk.reservation(reservation_id)
-        residence = _residence(reservation)
-        status = effective_status(reservation.status, reservation.proposal_sent_at, now)
-        if status != "accepted":
-            raise Refused(
-                _("an arrival appointment needs an accepted reservation (status: {status})").format(
-                    status=status_label(status)
-                )
-            )
+        reservation, residence = bookable(desk, reservation_id)
         calendar = residence_calendar(residence)
         slot = slot_at(start, calendar, policy)
         existing = current_appointment(reservation.id)

@@ -31,6 +31,9 @@ def action_labels() -> dict[str, str]:
         "inspection.item": _("inspection item recorded"),
         "inspection.acknowledge": _("inspection acknowledged by the tenant"),
         "keys.handover": _("keys handed over"),
+        "appointment.book": _("arrival appointment booked"),
+        "appointment.move": _("arrival appointment moved"),
+        "appointment.cancel": _("arrival appointment cancelled"),
     }
 
 
@@ -61,6 +64,22 @@ class ReservationScreen(Screen[None]):
             "Accept",
             id="reservation.accept",
             tooltip="Record the acceptance and the 100 € advance",
+        ),
+        Binding(
+            "a",
+            "appointment",
+            "Appointment",
+            show=False,
+            id="reservation.appointment",
+            tooltip="Book or move the arrival appointment",
+        ),
+        Binding(
+            "s",
+            "slip",
+            "Slip",
+            show=False,
+            id="reservation.slip",
+            tooltip="Preview, save or print the arrival slip",
         ),
         Binding("h", "history", "History", id="reservation.history"),
         Binding("escape", "back", "Back", id="reservation.back"),
@@ -348,6 +367,30 @@ class ReservationScreen(Screen[None]):
             markup=False,
         )
         self.reload()
+
+    def action_appointment(self) -> None:
+        from crous_desk.appointments import bookable
+
+        from .appointment import AppointmentScreen
+
+        try:
+            bookable(desk_of(self), self.reservation_id)
+        except Refused as refused:
+            self.refuse(_("No arrival appointment possible"), refused)
+            return
+        self.app.push_screen(AppointmentScreen(self.reservation_id), lambda _changed: self.reload())
+
+    def action_slip(self) -> None:
+        from crous_desk.slips import slips_for
+
+        from .slip import SlipScreen
+
+        try:
+            slip = slips_for([self.reservation_id], desk_of(self).now())[0]
+        except Refused as refused:
+            self.refuse(_("No slip for this reservation"), refused)
+            return
+        self.app.push_screen(SlipScreen(slip))
 
     def action_history(self) -> None:
         self.query_one("#file", VerticalScroll).scroll_end(animate=False)

@@ -10,9 +10,11 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from crous_desk.dates import show_day
+from crous_desk.errors import Refused
 from crous_desk.i18n import _, ngettext
 from crous_desk.proposal import status_label
 from crous_desk.services import SearchRow
+from crous_desk.slips import find_payload, read_payload
 
 from .widgets import DeskHeader, desk_of
 
@@ -26,8 +28,10 @@ class SearchScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield DeskHeader(id="desk-header")
-        yield Input(
-            placeholder=_("Name, INE, reference, room or e-mail — or scan a slip"), id="query"
+        yield Input(  # no select-all on focus: it would swallow a scan typed on the results
+            placeholder=_("Name, INE, reference, room or e-mail — or scan a slip"),
+            id="query",
+            select_on_focus=False,
         )
         yield Static(id="summary")
         table: DataTable[Text] = DataTable(id="results", cursor_type="row", zebra_stripes=True)
@@ -77,8 +81,12 @@ class SearchScreen(Screen[None]):
 
     @on(Input.Submitted, "#query")
     def open_from_input(self, event: Input.Submitted) -> None:
-        """Enter: an exact reference (what a scanner types) opens it; else the first result."""
+        """Enter: a scanned slip code or an exact reference opens it; else the first result."""
         desk = desk_of(self)
+        code = find_payload(event.value)
+        if code is not None:
+            self.open_scanned(code)
+            return
         exact = desk.find_reference(event.value)
         if exact is not None:
             self.open_reservation(exact.id)
@@ -88,6 +96,24 @@ class SearchScreen(Screen[None]):
             self.open_reservation(self.rows[index].reservation_id)
         elif event.value.strip():
             self.show_summary(_("Nothing matches {text!r}.").format(text=event.value.strip()))
+
+    def open_scanned(self, code: str) -> None:
+        """A slip under the scanner opens its reservation, only if its check code matches."""
+        try:
+            reference = read_payload(code)
+        except Refused as refused:
+            self.app.bell()
+            self.query_one("#summary", Static).update(
+                Text(str(refused), style="bold", no_wrap=True, overflow="ellipsis")
+            )
+            return
+        found = desk_of(self).find_reference(reference)
+        if found is None:
+            self.show_summary(
+                _("Slip {ref}: no such reservation at this desk.").format(ref=reference)
+            )
+            return
+        self.open_reservation(found.id)
 
     @on(DataTable.RowSelected, "#results")
     def open_from_table(self, event: DataTable.RowSelected) -> None:
@@ -104,6 +130,7 @@ class SearchScreen(Screen[None]):
         query = self.query_one("#query", Input)
         if event.is_printable and event.character and not query.has_focus:
             query.focus()
+            query.cursor_position = len(query.value)
             query.insert_text_at_cursor(event.character)
             event.stop()
             event.prevent_default()

@@ -130,3 +130,34 @@ def test_the_qr_code_fits_a_small_terminal() -> None:
     assert set("".join(rows)) <= set("▀▄█ ")
     assert rows[0].strip() == rows[1].strip() == ""  # the quiet zone is kept
     assert {r[:4] for r in rows} == {"    "} and {r[-4:] for r in rows} == {"    "}
+
+
+def test_the_terminal_qr_code_scans(tmp_path: Path) -> None:
+    """The half blocks, turned back into pixels, are a QR code zbar reads."""
+    import subprocess
+
+    from tests.slips.conftest import need
+
+    payload = make_payload("K7Q2MX", SECRET)
+    top = {"█": 1, "▀": 1, "▄": 0, " ": 0}
+    bottom = {"█": 1, "▀": 0, "▄": 1, " ": 0}
+    modules = []
+    for row in qr_half_blocks(payload):
+        modules.append([top[c] for c in row])
+        modules.append([bottom[c] for c in row])
+    scale = 6
+    pixels = [[bit for bit in line for _ in range(scale)] for line in modules for _ in range(scale)]
+    image = tmp_path / "terminal.pbm"
+    image.write_text(
+        f"P1\n{len(pixels[0])} {len(pixels)}\n"
+        + "\n".join(" ".join(map(str, line)) for line in pixels)
+        + "\n",
+        encoding="ascii",
+    )
+    read = subprocess.run(
+        [need("zbarimg"), "--quiet", "--raw", str(image)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert read.stdout.split() == [payload], read.stderr

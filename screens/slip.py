@@ -1,0 +1,192 @@
+"""The arrival slip in the terminal: its QR code in half blocks and what the page says; the
+PDF (French and English) is saved to the documents folder or sent to the printer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from crous_desk.dates import show_day
+from crous_desk.errors import Refused
+from crous_desk.hours import weekday_name
+from crous_desk.i18n import _
+from crous_desk.reference import document_kinds
+from crous_desk.slip_pdf import save_slips
+from crous_desk.slips import Slip, default_slip_dir, print_pdf, qr_half_blocks
+
+from .widgets import DeskHeader
+
+if TYPE_CHECKING:
+    from .app import DeskApp
+
+QR_STYLE = "#000000 on #ffffff"  # dark modules on white, whatever the terminal's theme
+
+
+class SlipScreen(Screen[None]):
+    CSS_PATH = "arrivals.tcss"
+    BINDINGS = [
+        Binding(
+            "s",
+            "save",
+            "Save PDF",
+            id="slip.save",
+            tooltip="Save the slip as a PDF in the documents folder",
+        ),
+        Binding("p", "print", "Print", id="slip.print", tooltip="Send the slip to the printer"),
+        Binding("escape", "back", "Back", id="slip.back"),
+    ]
+
+    @dataclass
+    class Done(Message):
+        """The PDF was written (and maybe printed), or could not be."""
+
+        text: str
+        ok: bool
+
+    def __init__(self, slip: Slip, directory: Path | None = None) -> None:
+        super().__init__()
+        self.slip = slip
+        self.directory = directory or default_slip_dir()
+
+    def compose(self) -> ComposeResult:
+        yield DeskHeader(id="desk-header")
+        with Horizontal(id="slip"):
+            with Vertical(id="slip-code"):
+                yield Static(self._qr(), id="slip-qr")
+                yield Static(Text(self.slip.payload), id="slip-payload")
+            yield Static(self._text(), id="slip-text")
+        yield Static(
+            Text(_("The printed slip is in French and English. s: save as PDF   p: print")),
+            id="slip-status",
+        )
+        yield Footer(compact=True)
+
+    def _qr(self) -> Text:
+        return Text("\n".join(qr_half_blocks(self.slip.payload)), style=QR_STYLE, no_wrap=True)
+
+    def _text(self) -> Text:
+        s = self.slip
+        text = Text()
+        text.append(s.residence_name + "\n", style="bold")
+        text.append(s.residence_address + "\n")
+        text.append(
+            _("Desk {phone} · Mon–Fri {opening}–17:00").format(
+                phone=s.desk_phone, opening=f"{s.opening:%H:%M}"
+            )
+            + "\n\n"
+        )
+        text.append(s.student_name + "\n", style="bold")
+        text.append(
+            _("INE {ine} · Ref {ref} · Room {room}").format(ine=s.ine, ref=s.reference, room=s.room)
+            + "\n"
+        )
+        text.append(
+            _("Lease {start} → {end}").format(
+                start=show_day(s.lease_start), end=show_day(s.lease_end)
+            )
+            + "\n"
+        )
+        if s.appointment is not None:
+            text.append(
+                _("Appointment {slot}").format(slot=s.appointment.describe()) + "\n", style="bold"
+            )
+        else:
+            day = s.arrival_day
+            text.append(
+                _("No appointment: any opening hour from {day}").format(
+                    day=f"{weekday_name(day)} {show_day(day)}"
+                )
+                + "\n"
+            )
+        text.append("\n")
+        if s.missing:
+            text.append(_("Still to bring:") + "\n", style="bold")
+            why = {
+                "missing": "",
+                "unverified": _(" (received, not checked)"),
+                "not_valid": _(" (does not count)"),
+            }
+            for m in s.missing:
+                text.append(f"• {document_kinds()[m.code].short}{why[m.why]}\n")
+        else:
+            text.append(_("Nothing to bring: the rental file is complete.") + "\n")
+        text.append(
+            _(
+                "Keys at the desk only, Mon–Fri before 17:00. Insurance must cover {start}–{end}."
+            ).format(start=show_day(s.lease_start), end=show_day(s.lease_end))
+            + "\n",
+            style="dim",
+        )
+        if s.crous is not None:
+            text.append(f"CROUS {s.crous.name} · {s.crous.phone}", style="dim")
+        return text
+
+    # -- saving and printing ----------------------------------------------------------------
+
+    @property
+    def path(self) -> Path:
+        return self.directory / f"slip-{self.slip.reference}.pdf"
+
+    def action_save(self) -> None:
+        self.show(_("Writing {path}…").format(path=self.path), ok=True)
+        self.write_pdf(None)
+
+    def action_print(self) -> None:
+        printer = cast("DeskApp", self.app).config.printer
+        self.show(_("Writing and printing…"), ok=True)
+        self.write_pdf(printer or "")
+
+    @work(thread=True, exclusive=True, group="slip")
+    def write_pdf(self, printer: str | None) -> None:
+        """Write the PDF, then print it when ``printer`` is not None ("" = none configured)."""
+        path = self.path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            save_slips([self.slip], path)
+            if printer is None:
+                self.post_message(self.Done(_("Saved: {path}").format(path=path), True))
+                return
+            said = print_pdf(path, printer)
+            self.post_message(
+                self.Done(
+                    _("Sent to {printer} ({said}); saved: {path}").format(
+                        printer=printer, said=said or "ok", path=path
+                    ),
+                    True,
+                )
+            )
+        except Refused as refused:
+            self.post_message(self.Done(str(refused), False))
+        except OSError as error:
+            self.post_message(
+                self.Done(
+                    _("cannot write {path}: {error}").format(
+                        path=path, error=error.strerror or error
+                    ),
+                    False,
+                )
+            )
+
+    @on(Done)
+    def _done(self, event: Done) -> None:
+        self.show(event.text, event.ok)
+        if not event.ok:
+            self.app.bell()
+
+    def show(self, message: str, ok: bool) -> None:
+        self.query_one("#slip-status", Static).update(
+            Text(message, style="bold" if ok else "bold reverse")
+        )
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
