@@ -231,6 +231,7 @@ def seed_demo(clock: Clock, students: int = STUDENTS) -> dict[str, int]:
             reservation = _reservation(student, room, plan, today, now, rng, references, staff)
             counts[plan] = counts.get(plan, 0) + 1
             search.index_reservation(reservation)
+        _stay(Residence.get(Residence.code == RESIDENCES[0][0]), today, now, staff)
         audit.record(
             "accueil",
             now,
@@ -485,3 +486,43 @@ def _inspection(
             }
         )
     InspectionItem.insert_many(rows).execute()
+
+
+def _stay(residence: Residence, today: date, now: datetime, staff: dict[str, Staff]) -> None:
+    """The end of stays at the first residence: two departures due today (one with an
+    appointment this afternoon when the desk is open then), an overstay, a key set lost
+    yesterday, and an extension request waiting for a decision."""
+    from . import departure, keys, tenancy
+    from .clock import FixedClock
+    from .hours import desk_status
+    from .services import Desk
+
+    tenants = list(
+        Reservation.select()
+        .join(Room)
+        .where(Room.residence == residence, Reservation.status == "checked_in")
+        .order_by(Reservation.id)
+        .limit(5)
+    )
+    if len(tenants) < 5:
+        return
+    leaving, booked, overstaying, careless, staying = tenants
+    for reservation, end in (
+        (leaving, today),
+        (booked, today),
+        (overstaying, today - timedelta(days=3)),
+    ):
+        Reservation.update(lease_end=end).where(Reservation.id == reservation.id).execute()
+    desk = Desk(staff["accueil"], FixedClock(now), residence)
+    afternoon = _instant(today, 15)
+    if now < afternoon and desk_status(afternoon, desk.calendar()).is_open:
+        departure.book_departure(desk, booked.id, afternoon)
+    yesterday = Desk(staff["k.benali"], FixedClock(now - timedelta(days=1)), residence)
+    lost = KeySet.get(KeySet.holder == careless.id)
+    keys.declare_lost(yesterday, lost.id, note="lost on the campus, reported by phone")
+    tenancy.request_extension(
+        Desk(staff["m.martin"], FixedClock(now - timedelta(hours=5)), residence),
+        staying.id,
+        staying.lease_end + timedelta(days=61),
+        "internship at the laboratory extended by two months",
+    )
