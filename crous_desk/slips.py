@@ -252,7 +252,11 @@ def slips_for(reservation_ids: Sequence[int], now: datetime) -> list[Slip]:
                         docs, reservation.lease_start, reservation.lease_end, arrival
                     )
                 ),
-                closures=tuple(c for c in calendar.closures if c.last >= arrival)[:3],
+                closures=tuple(
+                    sorted(
+                        (c for c in calendar.closures if c.last >= arrival), key=lambda c: c.first
+                    )
+                )[:3],
             )
         )
     return slips
@@ -326,6 +330,15 @@ def default_slip_dir() -> Path:
     return Path(platformdirs.user_documents_dir()) / "crous-desk"
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)  # read once, at import, while nothing runs in another thread
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _umask()
+
+
 @contextmanager
 def atomic_output(path: Path) -> Iterator[IO[bytes]]:
     """A binary file that appears at ``path`` only once it is complete; nothing is left
@@ -343,6 +356,7 @@ def atomic_output(path: Path) -> Iterator[IO[bytes]]:
     try:
         with handle:
             yield handle
+        os.chmod(handle.name, 0o666 & ~_UMASK)  # as an ordinary file, not the temp file's 0600
         os.replace(handle.name, path)
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)

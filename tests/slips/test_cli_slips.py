@@ -371,3 +371,14 @@ def test_a_printer_error_is_reported(
     one_clean_line(err)
     assert "printing on jammed failed (lp: The printer or class does not exist.)" in err
     assert out.exists()
+
+
+def test_the_pdf_is_an_ordinary_file(desk_file, db_path, tmp_path) -> None:
+    out = tmp_path / "one.pdf"
+    assert (
+        run("slips", "--db", str(db_path), "--reservation", desk_file["early"], "--out", str(out))
+        == 0
+    )
+    mask = os.umask(0)
+    os.umask(mask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~mask
