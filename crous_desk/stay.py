@@ -14,10 +14,6 @@ from .models import Reservation, Residence, Room
 from .services import Desk, clean_text
 
 
-def residence_of(room: Room | None, desk: Desk) -> Residence | None:
-    return room.residence if room is not None else desk.residence
-
-
 def scope_problem(desk: Desk, room: Room | None) -> str | None:
     """A desk opened on one residence acts on that residence's rooms only."""
     if desk.residence is not None and room is not None and room.residence_id != desk.residence.id:
