@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 
 from .i18n import _
 
@@ -26,3 +26,15 @@ def parse_day(text: str) -> date:
 
 def show_day(day: date | None) -> str:
     return day.strftime("%d/%m/%Y") if day else "—"
+
+
+def parse_instant(day_text: str, time_text: str, tz: tzinfo) -> datetime:
+    """An aware instant from a day ("dd/mm/yyyy") and a local time ("HH:MM") in ``tz``."""
+    day = parse_day(day_text)
+    try:
+        clock = datetime.strptime(time_text.strip(), "%H:%M").time()
+    except ValueError:
+        raise ValueError(
+            _("{text!r} is not a time: type it as HH:MM, e.g. 14:30").format(text=time_text[:10])
+        ) from None
+    return datetime.combine(day, clock, tzinfo=tz)

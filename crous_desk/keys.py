@@ -662,3 +662,72 @@ def reissue(desk: Desk, key_set_id: int, reservation_id: int) -> KeySet:
             after={"state": "out", "holder": reservation.reference},
         )
     return KeySet.get_by_id(key_set_id)
+
+
+def tenants_without_keys(room_id: int) -> list[Reservation]:
+    """Tenants living in the room who hold no key set (after a loss): who a set is reissued to."""
+    holding = KeySet.select(KeySet.holder).where(
+        KeySet.room == room_id, KeySet.state == "out", KeySet.holder.is_null(False)
+    )
+    return list(
+        Reservation.select()
+        .where(
+            Reservation.room == room_id,
+            Reservation.status == "checked_in",
+            Reservation.id.not_in(holding),
+        )
+        .order_by(Reservation.id)
+    )
+
+
+def key_log_for(
+    desk: Desk,
+    *,
+    room: str = "",
+    tenant: str = "",
+    staff: str = "",
+    first_day: str = "",
+    last_day: str = "",
+) -> list[KeyLogRow]:
+    """The key log filtered by what a person types: a room number, a tenant's reservation
+    reference, a staff username, and days as dd/mm/yyyy. Unknown values are refused."""
+    from .dates import parse_day
+
+    problems: list[str] = []
+    room_id = reservation_id = staff_id = None
+    first = last = None
+    if room.strip():
+        found_room = Room.get_or_none(
+            Room.number == room.strip().upper(), *_rooms_in_scope(desk)
+        )
+        if found_room is None:
+            problems.append(_("no room {room!r} at this desk").format(room=room.strip()))
+        else:
+            room_id = found_room.id
+    if tenant.strip():
+        found = desk.find_reference(tenant)
+        if found is None:
+            problems.append(_("no reservation {ref!r} at this desk").format(ref=tenant.strip()))
+        else:
+            reservation_id = found.id
+    if staff.strip():
+        member = Staff.get_or_none(Staff.username == staff.strip())
+        if member is None:
+            problems.append(_("no staff member {name!r}").format(name=staff.strip()))
+        else:
+            staff_id = member.id
+    for text, slot in ((first_day, "first"), (last_day, "last")):
+        if text.strip():
+            try:
+                day = parse_day(text)
+            except ValueError as error:
+                problems.append(str(error))
+                continue
+            if slot == "first":
+                first = day
+            else:
+                last = day
+    if problems:
+        raise Refused(*problems)
+    return key_log(desk, room_id=room_id, reservation_id=reservation_id, staff_id=staff_id,
+                   first_day=first, last_day=last)

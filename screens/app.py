@@ -11,6 +11,7 @@ import platformdirs
 from rich.text import Text
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import Screen
 
 from crous_desk.clock import Clock
 from crous_desk.config import Config
@@ -30,6 +31,16 @@ class DeskApp(App[None]):
     COMMANDS = App.COMMANDS | {BindingCommands}
     BINDINGS = [
         Binding("f1", "help", "Help", id="app.help"),
+        Binding("f2", "home", "Today", id="app.home", tooltip="Today at the desk, and search"),
+        Binding("f3", "rooms", "Rooms", id="app.rooms", tooltip="Rooms and their status"),
+        Binding("f4", "keys", "Keys", id="app.keys", tooltip="Key sets, key log, 17:00 check"),
+        Binding(
+            "f6",
+            "extensions",
+            "Extensions",
+            id="app.extensions",
+            tooltip="Extension requests to decide",
+        ),
         Binding("ctrl+q", "quit", "Quit", id="app.quit"),
     ]
 
@@ -59,6 +70,29 @@ class DeskApp(App[None]):
             )
         )
         self._close_messages_no_wait()
+
+    def action_home(self) -> None:
+        while len(self.screen_stack) > 2 and not isinstance(self.screen, SearchScreen):
+            self.pop_screen()
+
+    def _open_tool(self, screen_type: type[Screen[None]]) -> None:
+        if not isinstance(self.screen, screen_type):
+            self.push_screen(screen_type())
+
+    def action_rooms(self) -> None:
+        from .rooms import RoomsScreen
+
+        self._open_tool(RoomsScreen)
+
+    def action_keys(self) -> None:
+        from .keys import KeysScreen
+
+        self._open_tool(KeysScreen)
+
+    def action_extensions(self) -> None:
+        from .extensions import ExtensionsScreen
+
+        self._open_tool(ExtensionsScreen)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -240,3 +240,34 @@ class RemarkForm(_Form):
             self.error(_("Control characters are not allowed in a remark."))
             return
         self.dismiss(text)
+
+
+class FieldsForm(_Form):
+    """A few labelled text fields; returns {key: text} or None. The core checks the values."""
+
+    def __init__(self, title: str, fields: list[tuple[str, str, str]], note: str = "") -> None:
+        super().__init__()
+        self.title_text = title
+        self.fields = fields
+        self.note = note
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Text(self.title_text, style="bold"))
+            if self.note:
+                yield Static(Text(self.note, style="dim"))
+            for key, label, value in self.fields:
+                yield Label(label)
+                yield Input(value, id=f"field-{key}", max_length=200)
+            yield Static(id="form-error")
+            yield Static(Text(_("Enter: next / save    Ctrl+S: save    Esc: cancel"), style="dim"))
+
+    def on_mount(self) -> None:
+        self.query(Input).first().focus()
+
+    def action_submit(self) -> None:
+        values = {key: self.query_one(f"#field-{key}", Input).value for key, _l, _v in self.fields}
+        self.dismiss(values)
+
+    def show_error(self, message: str) -> None:
+        self.error(message)

@@ -81,6 +81,20 @@ class ReservationScreen(Screen[None]):
             id="reservation.slip",
             tooltip="Preview, save or print the arrival slip",
         ),
+        Binding(
+            "d",
+            "departure",
+            "Departure",
+            id="reservation.departure",
+            tooltip="Check-out inspection, damages, keys back, close the stay",
+        ),
+        Binding(
+            "e",
+            "extension",
+            "Extend",
+            id="reservation.extension",
+            tooltip="Record an extension request for the mobility manager",
+        ),
         Binding("h", "history", "History", id="reservation.history"),
         Binding("escape", "back", "Back", id="reservation.back"),
     ]
@@ -116,6 +130,7 @@ class ReservationScreen(Screen[None]):
     def reload(self) -> None:
         view = desk_of(self).file_view(self.reservation_id)
         self.view = view
+        self.refresh_bindings()
         self.query_one("#identity", Static).update(self._identity(view))
         self.query_one("#stay", Static).update(self._stay(view))
         table = self.query_one("#documents", DataTable)
@@ -391,6 +406,36 @@ class ReservationScreen(Screen[None]):
             self.refuse(_("No slip for this reservation"), refused)
             return
         self.app.push_screen(SlipScreen(slip))
+
+    # The footer, F1 and the palette offer what belongs to the file's phase: before the keys
+    # (payment, documents, appointment, slip, handover) or during the stay (departure,
+    # extension). Within a phase, an action the rules refuse stays offered and says why.
+    _BEFORE_KEYS = frozenset({"payment", "keys", "appointment", "slip"})
+    _DURING_STAY = frozenset({"departure", "extension"})
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.view is None:
+            return True
+        living = self.view.status in ("checked_in", "departed")
+        if action in self._BEFORE_KEYS:
+            return not living
+        if action in self._DURING_STAY:
+            return living
+        return True
+
+    def action_departure(self) -> None:
+        from .departure import DepartureScreen
+
+        self.app.push_screen(DepartureScreen(self.reservation_id), lambda _r: self.reload())
+
+    @work(exclusive=True, group="form")
+    async def action_extension(self) -> None:
+        from .extensions import ask_extension
+
+        if self.view is not None and await ask_extension(
+            self, self.reservation_id, show_day(self.view.reservation.lease_end)
+        ):
+            self.reload()
 
     def action_history(self) -> None:
         self.query_one("#file", VerticalScroll).scroll_end(animate=False)

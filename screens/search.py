@@ -16,6 +16,7 @@ from crous_desk.proposal import status_label
 from crous_desk.services import SearchRow
 from crous_desk.slips import find_payload, read_payload
 
+from .today import TodayPanel
 from .widgets import DeskHeader, desk_of
 
 
@@ -34,7 +35,9 @@ class SearchScreen(Screen[None]):
             select_on_focus=False,
         )
         yield Static(id="summary")
+        yield TodayPanel(id="today")
         table: DataTable[Text] = DataTable(id="results", cursor_type="row", zebra_stripes=True)
+        table.display = False
         yield table
         yield Footer(compact=True)
 
@@ -48,11 +51,20 @@ class SearchScreen(Screen[None]):
         self.rows: list[SearchRow] = []
         self.show_summary(
             _(
-                "Type a name (any order, accents optional), an INE, a reference, "
-                "a room or an e-mail."
+                "Today at the desk. Type a name (any order, accents optional), an INE, a "
+                "reference, a room or an e-mail — or scan a slip."
             )
         )
         self.query_one("#query", Input).focus()
+
+    def on_screen_resume(self) -> None:
+        """Back from a file: the day may have changed (keys handed, departures)."""
+        if not self.query_one("#query", Input).value.strip():
+            self.query_one("#today", TodayPanel).refresh_day()
+
+    @on(TodayPanel.Open)
+    def open_from_today(self, event: TodayPanel.Open) -> None:
+        self.open_reservation(event.reservation_id)
 
     def show_summary(self, message: str) -> None:
         self.query_one("#summary", Static).update(Text(message, style="dim"))
@@ -62,6 +74,10 @@ class SearchScreen(Screen[None]):
         text = event.value
         table = self.query_one("#results", DataTable)
         table.clear()
+        table.display = bool(text.strip())
+        self.query_one("#today", TodayPanel).display = not text.strip()
+        if not text.strip():
+            self.show_summary(_("Today at the desk — type to search, or scan a slip."))
         self.rows = desk_of(self).search(text) if text.strip() else []
         for row in self.rows:
             table.add_row(
@@ -146,3 +162,5 @@ class SearchScreen(Screen[None]):
     def action_results(self) -> None:
         if self.rows:
             self.query_one("#results", DataTable).focus()
+        elif not self.query_one("#query", Input).value.strip():
+            self.query_one("#today", TodayPanel).focus()

@@ -168,6 +168,8 @@ async def test_f1_and_palette_show_the_screen_actions(database, desk_app, at_tim
         shown = str(app.screen.query_one("Static").render())
         for description in ("Tick", "Inspect", "Hand over the keys", "Accept", "History"):
             assert description in shown
+        # the stay's actions are offered once the tenant lives here, not before
+        assert "Departure" not in shown
         await pilot.press("escape")
         await pilot.pause()
         # the palette runs "Inspection" by name

@@ -1,0 +1,206 @@
+"""Rooms of the residence and their status (available → reserved → occupied → to inspect →
+available, and out of service), with filters; a room's inspection history."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Static
+
+from crous_desk import inspections, tenancy
+from crous_desk.errors import Refused
+from crous_desk.i18n import _
+from crous_desk.proposal import format_instant
+from crous_desk.reference import room_kinds
+
+from .forms import FieldsForm
+from .widgets import DeskHeader, ReasonsScreen, desk_of
+
+STATUS_FILTERS = (None, "available", "reserved", "occupied", "to_inspect", "out_of_service")
+
+
+class RoomsScreen(Screen[None]):
+    BINDINGS = [
+        Binding(
+            "s",
+            "status_filter",
+            "Status",
+            id="rooms.status",
+            tooltip="Show rooms of one status at a time",
+        ),
+        Binding("k", "kind_filter", "Kind", id="rooms.kind", tooltip="Show one kind of room"),
+        Binding(
+            "r",
+            "ready",
+            "Ready",
+            id="rooms.ready",
+            tooltip="The room is inspected and ready for the next student",
+        ),
+        Binding("o", "out_of_service", "Out", id="rooms.out", tooltip="Take out of service"),
+        Binding("b", "back_in_service", "In", id="rooms.in", tooltip="Back in service"),
+        Binding(
+            "enter",
+            "history",
+            "History",
+            id="rooms.history",
+            show=False,
+            tooltip="The room's inspections",
+        ),
+        Binding("escape", "back", "Back", id="rooms.back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.status_index = 0
+        self.kind_index = 0
+        self.rows: list[tenancy.RoomRow] = []
+
+    def kinds(self) -> list[str | None]:
+        return [None, *room_kinds()]
+
+    def compose(self) -> ComposeResult:
+        yield DeskHeader(id="desk-header")
+        yield Static(id="rooms-title")
+        yield DataTable(id="rooms", cursor_type="row", zebra_stripes=True)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one("#rooms", DataTable)
+        table.add_column(_("Room"), key="room", width=6)
+        table.add_column(_("Kind"), key="kind", width=14)
+        table.add_column(_("Status"), key="status", width=14)
+        table.add_column(_("Tenant(s)"), key="tenants", width=24)
+        table.add_column(_("Keys"), key="keys", width=8)
+        self.reload()
+        table.focus()
+
+    def reload(self) -> None:
+        status = STATUS_FILTERS[self.status_index]
+        kind = self.kinds()[self.kind_index]
+        self.rows = tenancy.rooms(desk_of(self), status=status, kind=kind)
+        title = Text(_("Rooms"), style="bold")
+        shown = [
+            tenancy.room_status_label(status) if status else _("every status"),
+            room_kinds()[kind].label if kind else _("every kind"),
+        ]
+        title.append("  " + " · ".join(shown), style="dim")
+        title.append("  " + _("{n} room(s)").format(n=len(self.rows)), style="dim")
+        self.query_one("#rooms-title", Static).update(title)
+        table = self.query_one("#rooms", DataTable)
+        row = table.cursor_row
+        table.clear()
+        for r in self.rows:
+            status_text = tenancy.room_status_label(r.status)
+            table.add_row(
+                Text(r.number),
+                Text(r.kind_label, no_wrap=True, overflow="ellipsis"),
+                Text(
+                    status_text,
+                    style="bold" if r.status in ("to_inspect", "out_of_service") else "",
+                ),
+                Text(", ".join(r.tenants), no_wrap=True, overflow="ellipsis"),
+                Text(
+                    _("{d} desk · {o} out").format(d=r.keys_at_desk, o=r.keys_out)
+                    if r.keys_out
+                    else _("{d} desk").format(d=r.keys_at_desk)
+                ),
+                key=str(r.room_id),
+            )
+        if self.rows and row >= 0:
+            table.move_cursor(row=min(row, len(self.rows) - 1))
+
+    def current(self) -> tenancy.RoomRow | None:
+        row = self.query_one("#rooms", DataTable).cursor_row
+        return self.rows[row] if 0 <= row < len(self.rows) else None
+
+    def action_status_filter(self) -> None:
+        self.status_index = (self.status_index + 1) % len(STATUS_FILTERS)
+        self.reload()
+
+    def action_kind_filter(self) -> None:
+        self.kind_index = (self.kind_index + 1) % len(self.kinds())
+        self.reload()
+
+    def _act(self, title: str, act: object) -> None:
+        try:
+            act()  # type: ignore[operator]
+        except Refused as refused:
+            self.app.push_screen(ReasonsScreen(title, refused.reasons))
+            return
+        self.reload()
+
+    def action_ready(self) -> None:
+        row = self.current()
+        if row is not None:
+            self._act(
+                _("The room cannot be made ready"),
+                lambda: tenancy.room_ready(desk_of(self), row.room_id),
+            )
+
+    @work(exclusive=True, group="form")
+    async def action_out_of_service(self) -> None:
+        row = self.current()
+        if row is None:
+            return
+        answer = await self.app.push_screen_wait(
+            FieldsForm(
+                _("Room {room} out of service").format(room=row.number),
+                [("reason", _("Why (e.g. water leak, works)"), "")],
+            )
+        )
+        if isinstance(answer, dict):
+            self._act(
+                _("The room cannot be taken out of service"),
+                lambda: tenancy.set_out_of_service(desk_of(self), row.room_id, answer["reason"]),
+            )
+
+    def action_back_in_service(self) -> None:
+        row = self.current()
+        if row is not None:
+            self._act(
+                _("The room cannot go back in service"),
+                lambda: tenancy.back_in_service(desk_of(self), row.room_id),
+            )
+
+    def action_history(self) -> None:
+        row = self.current()
+        if row is not None:
+            self.app.push_screen(RoomHistoryScreen(row.room_id, row.number))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_history()
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+
+class RoomHistoryScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,enter", "dismiss", "Close", id="roomhistory.close")]
+
+    def __init__(self, room_id: int, number: str) -> None:
+        super().__init__()
+        self.room_id = room_id
+        self.number = number
+
+    def compose(self) -> ComposeResult:
+        rows = inspections.room_history(desk_of(self), self.room_id)
+        text = Text(_("Inspections of room {room}").format(room=self.number) + "\n\n", style="bold")
+        if not rows:
+            text.append(_("No inspection yet.") + "\n")
+        for r in rows:
+            kind = _("check-in") if r.kind == "check_in" else _("check-out")
+            text.append(f"{format_instant(r.started_at)}  {kind:<10} ")
+            text.append(r.tenant)
+            text.append(f"  {r.reference}")
+            if r.acknowledged_at is None:
+                text.append("  " + _("(not acknowledged)"), style="dim")
+            if r.amendments:
+                text.append("  " + _("{n} correction(s)").format(n=r.amendments), style="dim")
+            text.append("\n")
+        with Vertical(classes="dialog"):
+            yield Static(text)

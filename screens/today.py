@@ -1,0 +1,126 @@
+"""The desk's day, shown under the empty search box: arrivals and their readiness, departures,
+proposals about to expire, overstays and keys that should be back. Each line opens its file."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.message import Message
+from textual.widgets import DataTable
+
+from crous_desk import today
+from crous_desk.dates import show_day
+from crous_desk.hours import format_duration
+from crous_desk.i18n import _
+
+from .widgets import desk_of
+
+
+def _readiness(arrival: today.Arrival) -> Text:
+    if arrival.checked_in:
+        return Text(_("keys handed"))
+    if arrival.ready:
+        return Text(_("ready for keys"), style="bold reverse")
+    missing = [
+        label
+        for done, label in (
+            (arrival.paid, _("payment")),
+            (arrival.file_complete, _("file")),
+            (arrival.inspection_done, _("inspection")),
+            (arrival.key_set_ready, _("key set")),
+        )
+        if not done
+    ]
+    text = _("to do: {what}").format(what=", ".join(missing)) if missing else _("desk closed")
+    if arrival.late:
+        text = _("late · ") + text
+    return Text(text, no_wrap=True, overflow="ellipsis")
+
+
+class TodayPanel(DataTable[Text]):
+    """One table, one section per concern; the row key is the reservation it opens."""
+
+    class Open(Message):
+        def __init__(self, reservation_id: int) -> None:
+            super().__init__()
+            self.reservation_id = reservation_id
+
+    def on_mount(self) -> None:
+        self.cursor_type = "row"
+        self.add_column("", key="what", width=3)
+        self.add_column(_("Name"), key="name", width=26)
+        self.add_column(_("Room"), key="room", width=6)
+        self.add_column(_("Where things stand"), key="detail", width=36)
+        self.refresh_day()
+
+    def refresh_day(self) -> None:
+        home = today.home(desk_of(self))
+        self.clear()
+        self._rows = 0
+        self._section(_("Arrivals today ({n})").format(n=len(home.arrivals)))
+        for a in home.arrivals:
+            self._row(a.reservation_id, "→", a.name, a.room, _readiness(a))
+        self._section(_("Departures today ({n})").format(n=len(home.departures)))
+        for d in home.departures:
+            detail = _("leaves") if not d.departed else _("departed")
+            if d.appointment_at and not d.departed:
+                detail += " " + d.appointment_at.astimezone(home.now.tzinfo).strftime("%H:%M")
+            if d.check_out != "none":
+                detail += " · " + (
+                    _("check-out done") if d.check_out == "acknowledged" else _("check-out open")
+                )
+            if d.keys_out:
+                detail += " · " + _("{n} key set(s) out").format(n=d.keys_out)
+            self._row(d.reservation_id, "←", d.name, d.room, Text(detail))
+        self._section(_("Proposals expiring within 24 h ({n})").format(n=len(home.expiring)))
+        for p in home.expiring:
+            self._row(
+                p.reservation_id,
+                "⌛",
+                p.name,
+                p.room,
+                Text(_("{left} left").format(left=format_duration(p.time_left))),
+            )
+        self._section(_("Past their lease end ({n})").format(n=len(home.overstays)))
+        for o in home.overstays:
+            detail = _("{n} day(s) past {day}").format(n=o.days_over, day=show_day(o.lease_end))
+            if o.pending_extension:
+                detail += " · " + _("extension asked")
+            self._row(o.reservation_id, "!", o.name, o.room, Text(detail))
+        self._section(_("Keys that should be back ({n})").format(n=len(home.keys_to_return)))
+        for k in home.keys_to_return:
+            self._row(
+                k.reservation_id,
+                "⚿",
+                k.holder or k.label,
+                k.room,
+                Text(k.message, no_wrap=True, overflow="ellipsis"),
+            )
+        if home.pending_extensions:
+            self._section(
+                _("Extension requests waiting for a decision: {n} (F6)").format(
+                    n=home.pending_extensions
+                )
+            )
+
+    def _section(self, title: str) -> None:
+        self._rows += 1
+        self.add_row(Text(""), Text(title, style="bold"), Text(""), Text(""), key=f"s{self._rows}")
+
+    def _row(
+        self, reservation_id: int | None, mark: str, name: str, room: str, detail: Text
+    ) -> None:
+        self._rows += 1
+        row_key = f"r{reservation_id}:{self._rows}" if reservation_id else f"x{self._rows}"
+        self.add_row(
+            Text(mark),
+            Text(name, no_wrap=True, overflow="ellipsis"),
+            Text(room),
+            detail,
+            key=row_key,
+        )
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        key = event.row_key.value or ""
+        if key.startswith("r") and key[1:].split(":")[0].isdigit():
+            event.stop()
+            self.post_message(self.Open(int(key[1:].split(":")[0])))
