@@ -86,7 +86,7 @@ class KeysScreen(Screen[None]):
         table.add_column(_("Set"), key="set", width=16)
         table.add_column(_("Room"), key="room", width=6)
         table.add_column(_("Where"), key="where", width=15)
-        table.add_column(_("Holder"), key="holder", width=22)
+        table.add_column(_("Holder"), key="holder", width=20)
         table.add_column(_("Since"), key="since", width=11)
         self.reload()
         table.focus()

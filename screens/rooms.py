@@ -71,10 +71,10 @@ class RoomsScreen(Screen[None]):
     def on_mount(self) -> None:
         table = self.query_one("#rooms", DataTable)
         table.add_column(_("Room"), key="room", width=6)
-        table.add_column(_("Kind"), key="kind", width=14)
+        table.add_column(_("Kind"), key="kind", width=15)
         table.add_column(_("Status"), key="status", width=14)
-        table.add_column(_("Tenant(s)"), key="tenants", width=24)
-        table.add_column(_("Keys"), key="keys", width=8)
+        table.add_column(_("Tenant(s)"), key="tenants", width=19)
+        table.add_column(_("Key sets"), key="keys", width=12)
         self.reload()
         table.focus()
 
@@ -103,11 +103,7 @@ class RoomsScreen(Screen[None]):
                     style="bold" if r.status in ("to_inspect", "out_of_service") else "",
                 ),
                 Text(", ".join(r.tenants), no_wrap=True, overflow="ellipsis"),
-                Text(
-                    _("{d} desk · {o} out").format(d=r.keys_at_desk, o=r.keys_out)
-                    if r.keys_out
-                    else _("{d} desk").format(d=r.keys_at_desk)
-                ),
+                Text(_("{d} in · {o} out").format(d=r.keys_at_desk, o=r.keys_out)),
                 key=str(r.room_id),
             )
         if self.rows and row >= 0:

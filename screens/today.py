@@ -49,17 +49,17 @@ class TodayPanel(DataTable[Text]):
         self.add_column("", key="what", width=3)
         self.add_column(_("Name"), key="name", width=26)
         self.add_column(_("Room"), key="room", width=6)
-        self.add_column(_("Where things stand"), key="detail", width=36)
+        self.add_column(_("Where things stand"), key="detail", width=33)
         self.refresh_day()
 
     def refresh_day(self) -> None:
         home = today.home(desk_of(self))
         self.clear()
         self._rows = 0
-        self._section(_("Arrivals today ({n})").format(n=len(home.arrivals)))
+        self._section(_("Arrivals ({n})").format(n=len(home.arrivals)))
         for a in home.arrivals:
             self._row(a.reservation_id, "→", a.name, a.room, _readiness(a))
-        self._section(_("Departures today ({n})").format(n=len(home.departures)))
+        self._section(_("Departures ({n})").format(n=len(home.departures)))
         for d in home.departures:
             detail = _("leaves") if not d.departed else _("departed")
             if d.appointment_at and not d.departed:
@@ -71,11 +71,11 @@ class TodayPanel(DataTable[Text]):
             if d.keys_out:
                 detail += " · " + _("{n} key set(s) out").format(n=d.keys_out)
             self._row(d.reservation_id, "←", d.name, d.room, Text(detail))
-        self._section(_("Proposals expiring within 24 h ({n})").format(n=len(home.expiring)))
+        self._section(_("Expiring within 24 h ({n})").format(n=len(home.expiring)))
         for p in home.expiring:
             self._row(
                 p.reservation_id,
-                "⌛",
+                "~",
                 p.name,
                 p.room,
                 Text(_("{left} left").format(left=format_duration(p.time_left))),
@@ -86,11 +86,11 @@ class TodayPanel(DataTable[Text]):
             if o.pending_extension:
                 detail += " · " + _("extension asked")
             self._row(o.reservation_id, "!", o.name, o.room, Text(detail))
-        self._section(_("Keys that should be back ({n})").format(n=len(home.keys_to_return)))
+        self._section(_("Keys to get back ({n})").format(n=len(home.keys_to_return)))
         for k in home.keys_to_return:
             self._row(
                 k.reservation_id,
-                "⚿",
+                "k",
                 k.holder or k.label,
                 k.room,
                 Text(k.message, no_wrap=True, overflow="ellipsis"),

@@ -61,3 +61,37 @@ def test_refused_handover(demo_app, snap_compare):
 
 def test_help_screen(demo_app, snap_compare):
     assert snap_compare(demo_app, press=[*"helene dupont", "enter", "f1"], terminal_size=(80, 24))
+
+
+def test_today_at_the_desk(demo_app, snap_compare):
+    assert snap_compare(demo_app, terminal_size=(80, 24))
+
+
+def test_keys_screen(demo_app, snap_compare):
+    assert snap_compare(demo_app, press=["f4", "f"], terminal_size=(80, 24))
+
+
+def test_key_log_screen(demo_app, snap_compare):
+    assert snap_compare(demo_app, press=["f4", "l"], terminal_size=(80, 24))
+
+
+def test_rooms_screen(demo_app, snap_compare):
+    assert snap_compare(demo_app, press=["f3"], terminal_size=(80, 24))
+
+
+def test_extensions_screen(demo_app, snap_compare):
+    assert snap_compare(demo_app, press=["f6"], terminal_size=(80, 24))
+
+
+def test_departure_screen(demo_app, snap_compare):
+    from crous_desk.models import Reservation
+
+    tenant = (
+        Reservation.select()
+        .where(Reservation.status == "checked_in")
+        .order_by(Reservation.lease_end, Reservation.id)
+        .first()
+    )
+    assert snap_compare(
+        demo_app, press=[*tenant.reference, "enter", "d", "o", "down", "d"], terminal_size=(80, 24)
+    )
