@@ -11,6 +11,7 @@ from crous_desk import today
 from crous_desk.dates import show_day
 from crous_desk.hours import format_duration
 from crous_desk.i18n import _
+from crous_desk.proposal import format_instant
 
 from .widgets import desk_of
 
@@ -63,7 +64,7 @@ class TodayPanel(DataTable[Text]):
         for d in home.departures:
             detail = _("leaves") if not d.departed else _("departed")
             if d.appointment_at and not d.departed:
-                detail += " " + d.appointment_at.astimezone(home.now.tzinfo).strftime("%H:%M")
+                detail += " " + format_instant(d.appointment_at)[11:]
             if d.check_out != "none":
                 detail += " · " + (
                     _("check-out done") if d.check_out == "acknowledged" else _("check-out open")
