@@ -10,6 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from crous_desk.appointments import current_appointment
 from crous_desk.dates import show_day
 from crous_desk.errors import Refused
 from crous_desk.hours import format_duration
@@ -172,6 +173,12 @@ class ReservationScreen(Screen[None]):
                 start=show_day(r.lease_start), end=show_day(r.lease_end)
             )
         )
+        appointment = current_appointment(r.id)
+        if appointment is not None and view.status in ("accepted", "proposed"):
+            text.append(
+                " · " + _("arrival {when}").format(when=_when(appointment.starts_at)),
+                style="bold",
+            )
         text.append("\n")
         if view.status == "proposed" and view.time_left is not None:
             text.append(

@@ -96,3 +96,21 @@ async def test_the_file_counts_down_the_proposal_window(database, desk_app, at_t
         await pilot.pause()
         stay = str(app.screen.query_one("#stay").render())
         assert "2 h 30 left to answer (until 23/11/2026 12:30)" in stay
+
+
+async def test_the_file_shows_the_arrival_appointment(database, desk_app, at_time):
+    from datetime import UTC, datetime
+
+    from crous_desk.appointments import SlotPolicy, book_appointment
+    from crous_desk.clock import FixedClock
+    from crous_desk.services import Desk, ensure_staff
+
+    at_time(factories.MONDAY_10H)
+    res = factories.reservation(documents="none")
+    desk = Desk(ensure_staff("accueil"), FixedClock(factories.MONDAY_10H), factories.residence())
+    book_appointment(desk, res.id, datetime(2026, 11, 23, 13, 30, tzinfo=UTC), SlotPolicy())
+    app = desk_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*res.reference, "enter")
+        await pilot.pause()
+        assert "arrival 23/11/2026 14:30" in str(app.screen.query_one("#stay").render())
