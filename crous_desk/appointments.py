@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from . import audit
+from . import audit, permissions
 from .clock import require_aware
 from .errors import Refused
 from .hours import CLOSING, DeskCalendar, weekday_name
@@ -216,7 +216,9 @@ def _residence(reservation: Reservation) -> Residence:
 def bookable(desk: Desk, reservation_id: int) -> tuple[Reservation, Residence]:
     """The reservation and its residence, if it may have an arrival appointment: accepted,
     with a room. Refused otherwise."""
+    permissions.require(desk.actor, "appointment.book")
     reservation = desk.reservation(reservation_id)
+    permissions.require(desk.actor, "appointment.book", reservation)
     residence = _residence(reservation)
     status = effective_status(reservation.status, reservation.proposal_sent_at, desk.now())
     if status != "accepted":
@@ -314,9 +316,11 @@ def book_appointment(
 
 def cancel_appointment(desk: Desk, reservation_id: int) -> None:
     """Cancel the reservation's arrival appointment (the audit log keeps it)."""
+    permissions.require(desk.actor, "appointment.book")
     now = desk.now()
     with db.atomic():
         reservation = desk.reservation(reservation_id)
+        permissions.require(desk.actor, "appointment.book", reservation)
         appointment = current_appointment(reservation.id)
         if appointment is None:
             raise Refused(_("this reservation has no arrival appointment"))

@@ -23,6 +23,7 @@ from .models import (
     Residence,
     Room,
     Staff,
+    StaffScope,
     Student,
     db,
 )
@@ -183,6 +184,17 @@ RENT = {
     "flat_t5": 52000,
 }
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+# Accounts beyond the desk's three receptionists: `crous-desk demo --user s.laurent` opens
+# the mobility manager's workspace, `--user admin` the administrator's desk.
+DEMO_ACCOUNTS = (
+    (
+        "s.laurent",
+        "Sophie Laurent",
+        "mobility_manager",
+        (("campus", "Luminy"), ("campus", "Château-Gombert")),
+    ),
+    ("admin", "Administrateur CROUS", "administrator", ()),
+)
 STUDENTS = 300
 
 
@@ -207,6 +219,14 @@ def seed_demo(clock: Clock, students: int = STUDENTS) -> dict[str, int]:
                 username="k.benali", display_name="Karim Benali", created_at=now
             ),
         }
+        for member in staff.values():  # the desk's receptionists work at every residence
+            StaffScope.create(staff=member, kind="residence", value="*")
+        for username, name, role, scopes in DEMO_ACCOUNTS:
+            staff[username] = Staff.create(
+                username=username, display_name=name, role=role, created_at=now
+            )
+            for kind, value in scopes:
+                StaffScope.create(staff=staff[username], kind=kind, value=value)
         rooms: list[Room] = []
         for code, name, address, phone in RESIDENCES:
             residence = Residence.create(
@@ -229,6 +249,9 @@ def seed_demo(clock: Clock, students: int = STUDENTS) -> dict[str, int]:
                 )
                 free.remove(room)
             reservation = _reservation(student, room, plan, today, now, rng, references, staff)
+            if plan == "requested" and n % 2 == 0:  # the manager still has these INEs to record
+                Student.update(ine=None).where(Student.id == student.id).execute()
+                reservation = Reservation.get_by_id(reservation.id)
             counts[plan] = counts.get(plan, 0) + 1
             search.index_reservation(reservation)
         _stay(Residence.get(Residence.code == RESIDENCES[0][0]), today, now, staff)

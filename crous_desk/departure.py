@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from . import inspections
+from . import inspections, permissions
 from .condition import Damage, total_cents
 from .errors import Refused
 from .hours import DeskStatus, describe_status, desk_status, weekday_name
@@ -245,6 +245,7 @@ def departure_view(desk: Desk, reservation_id: int) -> DepartureView:
 def book_departure(desk: Desk, reservation_id: int, at: datetime) -> Departure:
     """The departure appointment at the desk; refused outside desk hours, naming the next
     opening. Booking again moves it."""
+    permissions.require(desk.actor, "departure.manage")
     now = desk.now()
     if at.tzinfo is None or at.utcoffset() is None:
         raise Refused(_("the appointment needs a time zone (the residence's)"))
@@ -296,6 +297,7 @@ def next_opening(desk: Desk, at: datetime, reservation_id: int | None = None) ->
 
 def open_check_out(desk: Desk, reservation_id: int) -> Inspection:
     """The check-out inspection, opened as a copy of the check-in one (each item "same")."""
+    permissions.require(desk.actor, "inspection.record")
     now = desk.now()
     with db.atomic():
         reservation = _reservation(desk, reservation_id)
@@ -347,6 +349,7 @@ def open_check_out(desk: Desk, reservation_id: int) -> Inspection:
 
 def mark_same(desk: Desk, item_id: int) -> InspectionItem:
     """Put a check-out item back to its check-in state."""
+    permissions.require(desk.actor, "inspection.record")
     item = InspectionItem.get_or_none(InspectionItem.id == item_id)
     if item is None:
         raise Refused(_("no such inspection item"))
@@ -368,6 +371,7 @@ def mark_same(desk: Desk, item_id: int) -> InspectionItem:
 def acknowledge_check_out(desk: Desk, inspection_id: int) -> list[Damage]:
     """The tenant acknowledges the check-out: it is locked, and every item that got worse is
     charged at the residence's price. Returns the damage list."""
+    permissions.require(desk.actor, "inspection.record")
     now = desk.now()
     with db.atomic():
         inspection = Inspection.get_or_none(Inspection.id == inspection_id)
@@ -408,6 +412,7 @@ def depart(
     (unless a co-tenant still lives there). Desk hours apply: the keys come back."""
     from . import keys, tenancy
 
+    permissions.require(desk.actor, "departure.manage")
     now = desk.now()
     with db.atomic():
         reservation = _reservation(desk, reservation_id)

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from peewee import JOIN, fn
 
+from . import permissions
 from .condition import Damage, ItemState, damages
 from .errors import Refused
 from .i18n import _
@@ -166,6 +167,7 @@ def inspection_view(inspection_id: int) -> InspectionView:
 
 def room_history(desk: Desk, room_id: int) -> list[InspectionRow]:
     """Every inspection of a room, newest first, with who did it and what it cost."""
+    permissions.require(desk.actor, "room.view")
     room = Room.get_or_none(Room.id == room_id)
     if room is None:
         raise Refused(_("no room #{id}").format(id=room_id))
@@ -222,6 +224,7 @@ def amend_item(
     remark: str | None = None,
 ) -> InspectionAmendment:
     """Correct an item of an acknowledged inspection: a new amendment, never an edit."""
+    permissions.require(desk.actor, "inspection.record")
     now = desk.now()
     with db.atomic():
         item = InspectionItem.get_or_none(InspectionItem.id == item_id)

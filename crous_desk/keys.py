@@ -15,6 +15,7 @@ from datetime import date, datetime
 
 from peewee import JOIN, fn
 
+from . import permissions
 from .errors import Refused
 from .i18n import _
 from .models import (
@@ -129,6 +130,7 @@ def inventory(
     desk: Desk, *, room_id: int | None = None, states: Collection[str] | None = None
 ) -> list[KeySetRow]:
     """Every key set of the desk's residence (or of one room), by room then label."""
+    permissions.require(desk.actor, "keys.view", desk.residence)
     query = KeySet.select(KeySet, Room).join(Room).where(*_rooms_in_scope(desk, room_id))
     if states:
         query = query.where(KeySet.state.in_(list(states)))
@@ -179,6 +181,7 @@ def key_log(
     limit: int = 500,
 ) -> list[KeyLogRow]:
     """The key log, newest first, filtered by room, tenant, staff member and local days."""
+    permissions.require(desk.actor, "keys.view", desk.residence)
     query = (
         KeyLog.select(KeyLog, KeySet, Room, Staff, Reservation, Student)
         .join(KeySet)
@@ -226,6 +229,7 @@ def key_log(
 
 
 def _out_problems(desk: Desk, at: datetime, *, due_today: bool) -> list[KeyOut]:
+    permissions.require(desk.actor, "keys.view", desk.residence)
     tz = desk.calendar().tz
     day = at.astimezone(tz).date()
     sets = list(
@@ -380,6 +384,7 @@ def take_back(
     ``from_reservation``: the holder the desk saw; if the set is no longer with them (another
     desk took it back and handed it on), nothing changes.
     """
+    permissions.require(desk.actor, "keys.return")
     now = desk.now()
     with db.atomic():
         key_set = _key_set(key_set_id)
@@ -426,6 +431,7 @@ def _next_label(key_set: KeySet) -> str:
 def declare_lost(desk: Desk, key_set_id: int, *, note: str = "") -> LostKey:
     """The set is blocked as lost, a replacement set for the room is made (at the desk), and
     whoever held it is charged the lost-key price of the residence."""
+    permissions.require(desk.actor, "keys.manage")
     now = desk.now()
     with db.atomic():
         key_set = _key_set(key_set_id)
@@ -494,6 +500,7 @@ def declare_lost(desk: Desk, key_set_id: int, *, note: str = "") -> LostKey:
 
 def retire(desk: Desk, key_set_id: int, reason: str) -> KeySet:
     """Take a set out of use for good (worn, lock changed, found after a replacement)."""
+    permissions.require(desk.actor, "keys.manage")
     now = desk.now()
     with db.atomic():
         key_set = _key_set(key_set_id)
@@ -522,6 +529,7 @@ def retire(desk: Desk, key_set_id: int, reason: str) -> KeySet:
 
 def add_key_set(desk: Desk, room_id: int, *, note: str = "") -> KeySet:
     """A new set for a room (a spare, or after a retirement), kept at the desk."""
+    permissions.require(desk.actor, "keys.manage")
     now = desk.now()
     with db.atomic():
         room = Room.get_or_none(Room.id == room_id)
@@ -557,6 +565,7 @@ def lend(
     reservation_id: int | None = None,
 ) -> KeyLoan:
     """Lend a set from the desk until ``due_at`` (desk hours): a contractor, a locked-out tenant."""
+    permissions.require(desk.actor, "keys.manage")
     now = desk.now()
     with db.atomic():
         key_set = _key_set(key_set_id)
@@ -618,6 +627,7 @@ def lend(
 
 def reissue(desk: Desk, key_set_id: int, reservation_id: int) -> KeySet:
     """Hand a set from the desk to a tenant who already lives here (after a loss), desk hours."""
+    permissions.require(desk.actor, "keys.handover")
     now = desk.now()
     with db.atomic():
         key_set = _key_set(key_set_id)
@@ -697,9 +707,7 @@ def key_log_for(
     room_id = reservation_id = staff_id = None
     first = last = None
     if room.strip():
-        found_room = Room.get_or_none(
-            Room.number == room.strip().upper(), *_rooms_in_scope(desk)
-        )
+        found_room = Room.get_or_none(Room.number == room.strip().upper(), *_rooms_in_scope(desk))
         if found_room is None:
             problems.append(_("no room {room!r} at this desk").format(room=room.strip()))
         else:
@@ -729,5 +737,11 @@ def key_log_for(
                 last = day
     if problems:
         raise Refused(*problems)
-    return key_log(desk, room_id=room_id, reservation_id=reservation_id, staff_id=staff_id,
-                   first_day=first, last_day=last)
+    return key_log(
+        desk,
+        room_id=room_id,
+        reservation_id=reservation_id,
+        staff_id=staff_id,
+        first_day=first,
+        last_day=last,
+    )

@@ -36,6 +36,29 @@ class Staff(BaseModel):
     role = CharField(default="receptionist")  # receptionist | mobility_manager | administrator
     active = BooleanField(default=True)
     created_at = InstantField()
+    # sign-in (crous_desk.auth): an scrypt hash with its own salt, never the passphrase
+    passphrase_hash = TextField(null=True)
+    failed_sign_ins = IntegerField(default=0)
+    locked_until = InstantField(null=True)
+    last_sign_in_at = InstantField(null=True)
+    os_user = CharField(null=True, unique=True)  # the login trusted over SSH, when configured
+    scopes: Any
+
+
+SCOPE_KINDS = ("residence", "campus", "university")
+
+
+class StaffScope(BaseModel):
+    """Where a staff member may act: residences (receptionist), campuses or home universities
+    (mobility manager). The value "*" means every one of that kind."""
+
+    staff = ForeignKeyField(Staff, backref="scopes", on_delete="CASCADE")
+    kind = CharField()  # residence (a code) | campus | university
+    value = CharField()
+    staff_id: Any
+
+    class Meta:
+        indexes = ((("staff", "kind", "value"), True),)
 
 
 class Residence(BaseModel):
@@ -89,6 +112,10 @@ class Student(BaseModel):
     campus = CharField(default="")
     semester = IntegerField(default=1)  # 1: procedure at the end of June; 2: in December
     academic_year = CharField(default="")
+    student_number = CharField(null=True)  # the home university's own number ("Accueil" list)
+
+    class Meta:
+        indexes = ((("home_university", "student_number"), True),)
 
     @property
     def full_name(self) -> str:
@@ -212,6 +239,8 @@ class AuditLog(BaseModel):
     reservation_id = IntegerField(null=True, index=True)
     before = TextField(null=True)
     after = TextField(null=True)
+    prev_hash = TextField(null=True)  # the hash of the entry before (crous_desk.audit)
+    hash = TextField(null=True)  # sha256 of this entry and prev_hash
 
 
 class Appointment(BaseModel):
@@ -354,6 +383,7 @@ class PriceOverride(BaseModel):
 
 ALL_MODELS: list[type[BaseModel]] = [
     Staff,
+    StaffScope,
     Residence,
     Closure,
     Room,

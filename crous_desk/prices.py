@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 
-from . import audit
+from . import audit, permissions
 from .condition import STATES
 from .errors import Refused
 from .i18n import _
@@ -119,6 +119,7 @@ def price_problems(item: str, severity: str, amount_cents: int | None) -> list[s
 
 def set_price(desk: Desk, item: str, severity: str, amount_cents: int | None) -> None:
     """Set (or, with ``None``, remove) the desk's residence's own price for an item."""
+    permissions.require(desk.actor, "price.set", desk.residence)
     residence = desk.residence
     problems = price_problems(item, severity, amount_cents)
     if residence is None:

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from peewee import JOIN
 
-from . import audit, search
+from . import audit, permissions, search
 from .clock import Clock, SystemClock
 from .errors import Refused
 from .handover import HandoverFacts, handover_blockers
@@ -29,6 +29,7 @@ from .models import (
     Residence,
     Room,
     Staff,
+    StaffScope,
     Student,
     db,
     snapshot,
@@ -38,7 +39,9 @@ from .proposal import (
     Advance,
     acceptance_problems,
     effective_status,
+    format_instant,
     proposal_deadline,
+    status_label,
     time_left,
 )
 from .reference import document_kinds, inspection_states, room_kinds
@@ -115,6 +118,8 @@ def ensure_staff(username: str, clock: Clock | None = None) -> Staff:
         now = (clock or SystemClock()).now()
         with db.atomic():
             staff = Staff.create(username=username, display_name=username, created_at=now)
+            # the desk account of a desk without sign-in works at every residence, as before
+            StaffScope.create(staff=staff, kind="residence", value=permissions.EVERY)
             audit.record(
                 username,
                 now,
@@ -151,8 +156,9 @@ class Desk:
     # -- finding ----------------------------------------------------------------------------
 
     def search(self, text: str, limit: int = search.MAX_RESULTS) -> list[SearchRow]:
+        """What ``text`` finds among the reservations this actor may see."""
         residence_id = self.residence.id if self.residence else None
-        ids = search.search(text, residence_id, limit)
+        ids = search.search(text, residence_id, limit * 4)
         if not ids:
             return []
         rows = (
@@ -162,7 +168,8 @@ class Desk:
             .join(Room, JOIN.LEFT_OUTER)
             .where(Reservation.id.in_(ids))
         )
-        by_id = {r.id: r for r in rows}
+        by_id = {r.id: r for r in permissions.visible(self.actor, list(rows))}
+        ids = [i for i in ids if i in by_id][:limit]
         now = self.now()
         return [
             SearchRow(
@@ -177,12 +184,17 @@ class Desk:
         ]
 
     def find_reference(self, text: str) -> Reservation | None:
-        return search.find_reference(text, self.residence.id if self.residence else None)
+        found = search.find_reference(text, self.residence.id if self.residence else None)
+        if found is None or not permissions.allowed(self.actor, "reservation.view", found):
+            return None
+        return found
 
     def reservation(self, reservation_id: int) -> Reservation:
+        """The reservation, if this actor may see it (their residences, or their students)."""
         reservation = Reservation.get_or_none(Reservation.id == reservation_id)
         if reservation is None:
             raise Refused(_("no reservation #{id}").format(id=reservation_id))
+        permissions.require(self.actor, "reservation.view", reservation)
         return reservation
 
     # -- the reservation file ---------------------------------------------------------------
@@ -265,6 +277,7 @@ class Desk:
         id_expires: date | None = None,
     ) -> Document:
         """Tick a document as received and verified (desk hours do not apply)."""
+        permissions.require(self.actor, "document.verify")
         if kind not in document_kinds():
             raise Refused(_("unknown document kind {kind!r}").format(kind=kind))
         facts = DocumentFacts(
@@ -282,6 +295,7 @@ class Desk:
         now = self.now()
         with db.atomic():
             reservation = self.reservation(reservation_id)
+            permissions.require(self.actor, "document.verify", reservation)
             doc, _created = Document.get_or_create(reservation=reservation, kind=kind)
             before = snapshot(doc, *_DOC_FIELDS)
             doc.received_at = doc.received_at or now
@@ -304,9 +318,11 @@ class Desk:
 
     def unverify_document(self, reservation_id: int, kind: str) -> None:
         """Untick a document (it stays received); refused once the keys are handed over."""
+        permissions.require(self.actor, "document.verify")
         now = self.now()
         with db.atomic():
             reservation = self.reservation(reservation_id)
+            permissions.require(self.actor, "document.verify", reservation)
             if reservation.status == "checked_in":
                 raise Refused(_("the keys are handed over: the rental file is closed"))
             doc = Document.get_or_none(reservation=reservation, kind=kind)
@@ -337,10 +353,12 @@ class Desk:
         amount_cents: int = ADVANCE_CENTS,
     ) -> Reservation:
         """Record the 100 € advance and the acceptance, if the proposal is still open."""
+        permissions.require(self.actor, "proposal.answer")
         now = self.now()
         advance = Advance(amount_cents, payer_kind, payer_name.strip())
         with db.atomic():
             reservation = self.reservation(reservation_id)
+            permissions.require(self.actor, "proposal.answer", reservation)
             problems = acceptance_problems(
                 reservation.status, reservation.proposal_sent_at, now, advance
             )
@@ -378,13 +396,58 @@ class Desk:
             )
         return reservation
 
+    def refuse(self, reservation_id: int) -> Reservation:
+        """Record that the student refused the proposal: the reservation ends there (the
+        student must find housing in the city). Only an open proposal can be refused."""
+        permissions.require(self.actor, "proposal.answer")
+        now = self.now()
+        with db.atomic():
+            reservation = self.reservation(reservation_id)
+            permissions.require(self.actor, "proposal.answer", reservation)
+            current = effective_status(reservation.status, reservation.proposal_sent_at, now)
+            if current == "expired":
+                assert reservation.proposal_sent_at is not None
+                raise Refused(
+                    _("the proposal expired on {when}: there is nothing left to refuse").format(
+                        when=format_instant(proposal_deadline(reservation.proposal_sent_at))
+                    )
+                )
+            if current != "proposed":
+                raise Refused(
+                    _("there is no open proposal (status: {status})").format(
+                        status=status_label(current)
+                    )
+                )
+            before = snapshot(reservation, "status", "answered_at")
+            changed = (
+                Reservation.update(status="refused", answered_at=now)
+                .where(Reservation.id == reservation.id, Reservation.status == "proposed")
+                .execute()
+            )
+            if changed != 1:
+                raise Refused(_("another desk changed this reservation just now; look again"))
+            reservation = Reservation.get_by_id(reservation.id)
+            audit.record(
+                self.actor.username,
+                now,
+                "reservation.refuse",
+                "reservation",
+                reservation.id,
+                reservation=reservation,
+                before=before,
+                after=snapshot(reservation, "status", "answered_at"),
+            )
+        return reservation
+
     # -- inspections ------------------------------------------------------------------------
 
     def open_inspection(self, reservation_id: int, kind: str = "check_in") -> Inspection:
         """The open inspection of that kind, or a new one with the room kind's checklist."""
+        permissions.require(self.actor, "inspection.record")
         now = self.now()
         with db.atomic():
             reservation = self.reservation(reservation_id)
+            permissions.require(self.actor, "inspection.record", reservation)
             if reservation.room_id is None:
                 raise Refused(_("this reservation has no room yet"))
             existing = (
@@ -424,6 +487,7 @@ class Desk:
     def set_item(
         self, item_id: int, state: str | None = None, remark: str | None = None
     ) -> InspectionItem:
+        permissions.require(self.actor, "inspection.record")
         if state is not None and state not in inspection_states():
             raise Refused(
                 _("unknown state {state!r}: choose one of {states}").format(
@@ -436,6 +500,7 @@ class Desk:
             if item is None:
                 raise Refused(_("no such inspection item"))
             inspection = item.inspection
+            permissions.require(self.actor, "inspection.record", inspection.reservation)
             if inspection.locked:
                 raise Refused(_("this inspection is acknowledged by the tenant and locked"))
             before = snapshot(item, "state", "remark")
@@ -458,11 +523,13 @@ class Desk:
 
     def acknowledge_inspection(self, inspection_id: int) -> Inspection:
         """The tenant acknowledges the inspection; from then on it is locked."""
+        permissions.require(self.actor, "inspection.record")
         now = self.now()
         with db.atomic():
             inspection = Inspection.get_or_none(Inspection.id == inspection_id)
             if inspection is None:
                 raise Refused(_("no such inspection"))
+            permissions.require(self.actor, "inspection.record", inspection.reservation)
             if inspection.locked:
                 raise Refused(_("this inspection is already acknowledged"))
             unset = [
@@ -536,9 +603,11 @@ class Desk:
         The transaction takes the write lock at BEGIN, and the key set moves only if it is
         still at the desk (a conditional update), so two desks can never hand out one set.
         """
+        permissions.require(self.actor, "keys.handover")
         now = self.now()
         with db.atomic() as transaction:
             reservation = self.reservation(reservation_id)
+            permissions.require(self.actor, "keys.handover", reservation)
             blockers = self._handover_blockers(reservation, now)
             if blockers:
                 raise Refused(*blockers)

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import platformdirs
@@ -36,6 +36,9 @@ from .i18n import _
 from .models import Appointment, Document, Reservation, Residence, Room, Setting, Student, db
 from .reference import CrousOffice, crous_directory
 from .rental_file import DocumentFacts, missing_documents
+
+if TYPE_CHECKING:
+    from .services import Desk
 
 PAYLOAD_PREFIX = "CRD1"
 SECRET_KEY = "slip_secret"
@@ -175,6 +178,16 @@ def _calendar(residence: Residence) -> DeskCalendar:
     from .services import residence_calendar
 
     return residence_calendar(residence)
+
+
+def desk_slips(desk: Desk, reservation_ids: Sequence[int]) -> list[Slip]:
+    """The slips a staff member prints from the app: residence staff, their own residences."""
+    from . import permissions
+
+    permissions.require(desk.actor, "slip.print")
+    for reservation_id in reservation_ids:
+        permissions.require(desk.actor, "slip.print", desk.reservation(reservation_id))
+    return slips_for(reservation_ids, desk.now())
 
 
 def slips_for(reservation_ids: Sequence[int], now: datetime) -> list[Slip]:

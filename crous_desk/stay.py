@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from . import audit
+from . import audit, permissions
 from .errors import Refused
 from .hours import describe_status
 from .i18n import _
@@ -15,9 +15,12 @@ from .services import Desk, clean_text
 
 
 def scope_problem(desk: Desk, room: Room | None) -> str | None:
-    """A desk opened on one residence acts on that residence's rooms only."""
+    """A desk opened on one residence acts on that residence's rooms only, and an actor on
+    the residences of their own scope only."""
     if desk.residence is not None and room is not None and room.residence_id != desk.residence.id:
         return _("room {room} belongs to another residence").format(room=room.number)
+    if room is not None:
+        return permissions.refusal(desk.actor, "room.view", room)
     return None
 
 

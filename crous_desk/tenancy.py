@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 
 from peewee import JOIN, fn
 
+from . import permissions
 from .errors import Refused
 from .i18n import _
 from .models import (
@@ -117,6 +118,7 @@ def _holds_room(room: Room) -> bool:
 
 def room_ready(desk: Desk, room_id: int, *, note: str = "") -> Room:
     """The room is inspected and cleaned after a departure: available (or reserved)."""
+    permissions.require(desk.actor, "room.status")
     now = desk.now()
     with db.atomic():
         room = _room(desk, room_id)
@@ -135,6 +137,7 @@ def room_ready(desk: Desk, room_id: int, *, note: str = "") -> Room:
 
 def set_out_of_service(desk: Desk, room_id: int, reason: str) -> Room:
     """Take a free room out of service (a leak, works), with the reason."""
+    permissions.require(desk.actor, "room.status")
     now = desk.now()
     with db.atomic():
         room = _room(desk, room_id)
@@ -144,6 +147,7 @@ def set_out_of_service(desk: Desk, room_id: int, reason: str) -> Room:
 
 
 def back_in_service(desk: Desk, room_id: int, *, note: str = "") -> Room:
+    permissions.require(desk.actor, "room.status")
     now = desk.now()
     with db.atomic():
         room = _room(desk, room_id)
@@ -184,6 +188,7 @@ def rooms(
     building: str | None = None,
 ) -> list[RoomRow]:
     """The rooms of the desk's residence, filtered by status, kind and building."""
+    permissions.require(desk.actor, "room.view", desk.residence)
     query = Room.select()
     if desk.residence is not None:
         query = query.where(Room.residence == desk.residence)
@@ -264,6 +269,7 @@ class Overstay:
 
 def overstays(desk: Desk) -> list[Overstay]:
     """Tenants still checked in after their lease end, longest overstay first."""
+    permissions.require(desk.actor, "room.view", desk.residence)
     today = desk.today()
     query = (
         Reservation.select(Reservation, Student, Room)
@@ -330,11 +336,15 @@ def request_extension(
     desk: Desk, reservation_id: int, new_end: date, reason: str
 ) -> ExtensionRequest:
     """Record a request to move the lease end to ``new_end`` (desk hours do not apply)."""
+    permissions.require(desk.actor, "extension.request")
     now = desk.now()
     with db.atomic():
         reservation = desk.reservation(reservation_id)
+        permissions.require(desk.actor, "extension.request", reservation)
         reason, reason_problem = text_problem(reason, _("the reason"), required=True)
-        problems: list[str | None] = [scope_problem(desk, reservation.room), reason_problem]
+        problems: list[str | None] = [reason_problem]
+        if desk.residence is not None:
+            problems.append(scope_problem(desk, reservation.room))
         problems.extend(extension_problems(reservation.status, reservation.lease_end, new_end))
         if (
             ExtensionRequest.select()
@@ -408,15 +418,20 @@ def _room_taken(reservation: Reservation, first_day: date, last_day: date) -> li
 def decide_extension(
     desk: Desk, request_id: int, *, grant: bool, note: str = ""
 ) -> ExtensionDecision:
-    """Grant (the lease end moves) or refuse a pending extension request."""
+    """Grant (the lease end moves) or refuse a pending extension request: the mobility
+    manager's decision (or an administrator's), for one of their students."""
+    permissions.require(desk.actor, "extension.decide")
     now = desk.now()
     with db.atomic():
         request = ExtensionRequest.get_or_none(ExtensionRequest.id == request_id)
         if request is None:
             raise Refused(_("no extension request #{id}").format(id=request_id))
         reservation = request.reservation
+        permissions.require(desk.actor, "extension.decide", reservation)
         note, note_problem = text_problem(note, _("a note"), required=False)
-        problems: list[str | None] = [scope_problem(desk, reservation.room), note_problem]
+        problems: list[str | None] = [note_problem]
+        if desk.residence is not None:  # a desk opened on one residence decides for it only
+            problems.append(scope_problem(desk, reservation.room))
         if request.status != "pending":
             problems.append(
                 _("this request was already decided ({status})").format(
@@ -519,6 +534,9 @@ def extension_requests(
         query = query.where(ExtensionRequest.reservation == reservation_id)
     if desk.residence is not None:
         query = query.where(Room.residence == desk.residence)
+    students = permissions.student_filter(desk.actor)  # a manager: their students only
+    if students is not None:
+        query = query.where(students)
     rows = []
     for e in query.order_by(ExtensionRequest.requested_at, ExtensionRequest.id):
         decider = Staff.get_by_id(e.decided_by_id) if e.decided_by_id else None

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 
 from peewee import JOIN
 
-from . import keys, tenancy
+from . import keys, permissions, tenancy
 from .hours import DeskStatus
 from .keys import KeyOut
 from .models import (
@@ -250,6 +250,7 @@ def expiring_proposals(desk: Desk, horizon: timedelta = EXPIRY_HORIZON) -> list[
 
 def home(desk: Desk) -> Home:
     """Everything the desk's home screen shows, read at one instant."""
+    permissions.require(desk.actor, "room.view", desk.residence)
     now = desk.now()
     pending = (
         ExtensionRequest.select()

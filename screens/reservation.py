@@ -26,6 +26,10 @@ from .widgets import ConfirmScreen, DeskHeader, ReasonsScreen, desk_of
 def action_labels() -> dict[str, str]:
     return {
         "document.verify": _("document ticked"),
+        "reservation.refuse": _("proposal refused by the student"),
+        "reservation.create": _("Accueil form imported"),
+        "reservation.dates": _("stay dates changed by the Accueil list"),
+        "student.ine": _("INE recorded"),
         "document.unverify": _("document unticked"),
         "reservation.accept": _("proposal accepted, advance paid"),
         "inspection.open": _("inspection started"),
@@ -403,12 +407,12 @@ class ReservationScreen(Screen[None]):
         self.app.push_screen(AppointmentScreen(self.reservation_id), lambda _changed: self.reload())
 
     def action_slip(self) -> None:
-        from crous_desk.slips import slips_for
+        from crous_desk.slips import desk_slips
 
         from .slip import SlipScreen
 
         try:
-            slip = slips_for([self.reservation_id], desk_of(self).now())[0]
+            slip = desk_slips(desk_of(self), [self.reservation_id])[0]
         except Refused as refused:
             self.refuse(_("No slip for this reservation"), refused)
             return

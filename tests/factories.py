@@ -12,6 +12,7 @@ from crous_desk.models import (
     Residence,
     Room,
     Staff,
+    StaffScope,
     Student,
 )
 from crous_desk.reference import required_documents
@@ -22,9 +23,29 @@ MONDAY_10H = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 FRIDAY_17H = datetime(2026, 11, 27, 16, 0, tzinfo=UTC)
 
 
-def staff(username: str = "accueil", at: datetime = MONDAY_10H) -> Staff:
+def staff(
+    username: str = "accueil",
+    at: datetime = MONDAY_10H,
+    *,
+    role: str = "receptionist",
+    scope: tuple[tuple[str, str], ...] = (("residence", "*"),),
+) -> Staff:
+    """A staff account; by default a receptionist of every residence (as the desk was before
+    accounts had scopes)."""
     found = Staff.get_or_none(Staff.username == username)
-    return found or Staff.create(username=username, display_name=username.title(), created_at=at)
+    if found is not None:
+        return found
+    member = Staff.create(
+        username=username, display_name=username.title(), created_at=at, role=role
+    )
+    for kind, value in scope:
+        StaffScope.create(staff=member, kind=kind, value=value)
+    return member
+
+
+def manager(username: str = "m.durand", *scope: tuple[str, str]) -> Staff:
+    """A mobility manager following the students of ``scope`` (by default every student)."""
+    return staff(username, role="mobility_manager", scope=scope or (("campus", "*"),))
 
 
 def residence(code: str = "gaston-berger", name: str = "Résidence Gaston Berger") -> Residence:

@@ -24,6 +24,11 @@ def desk_at(when: datetime, username: str = "accueil", residence: Any = None) ->
     return Desk(factories.staff(username), FixedClock(when), residence or factories.residence())
 
 
+def manager_at(when: datetime, username: str = "m.durand") -> Desk:
+    """The mobility manager's desk (every student in scope): they decide extensions."""
+    return Desk(factories.manager(username), FixedClock(when), None)
+
+
 def ready(
     room: Room | None = None,
     *,

@@ -7,7 +7,10 @@ from datetime import UTC, date, datetime
 
 from textual.widgets import DataTable
 
+from crous_desk.clock import SystemClock
+from crous_desk.config import Config
 from crous_desk.models import AuditLog, Charge, KeyLog, KeySet, Reservation, Room
+from screens.app import make_app
 from screens.departure import DepartureScreen
 from screens.extensions import ExtensionsScreen
 from screens.forms import FieldsForm
@@ -107,13 +110,16 @@ async def test_extension_granted_reopens_the_insurance_check(database, desk_app,
         await pilot.press(*"30/06/2027", "enter", *"Study stay extended", "enter")
         await pilot.pause()
         assert isinstance(app.screen, ReservationScreen)
+    # the mobility manager decides (a receptionist records the request only)
+    manager = make_app(factories.manager(), None, SystemClock(), Config())
+    async with manager.run_test(size=(80, 24)) as pilot:
         await pilot.press("f6")
         await pilot.pause()
-        assert isinstance(app.screen, ExtensionsScreen)
+        assert isinstance(manager.screen, ExtensionsScreen)
         await pilot.press("y")
         await pilot.pause()
-        assert isinstance(app.screen, ReasonsScreen)  # granted, but the insurance falls short
-        assert any("Insurance" in r and "30/06/2027" in r for r in app.screen.reasons)
+        assert isinstance(manager.screen, ReasonsScreen)  # granted; the insurance falls short
+        assert any("Insurance" in r and "30/06/2027" in r for r in manager.screen.reasons)
     saved = Reservation.get_by_id(res.id)
     assert saved.lease_end == date(2027, 6, 30)
 

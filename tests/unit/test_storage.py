@@ -24,6 +24,7 @@ MIGRATIONS = [
     "0002_search_and_append_only_audit",
     "0003_arrival_appointments_and_settings",
     "0004_stay",
+    "0005_staff_accounts_and_audit_chain",
 ]
 
 

@@ -19,7 +19,7 @@ from crous_desk.models import ROOM_STATUSES, ExtensionRequest, Reservation, Room
 from crous_desk.rental_file import file_problems
 from tests import factories
 from tests.factories import MONDAY_10H
-from tests.tenants import FRIDAY_10H, LEASE_END, desk_at, dump, last_audit, tenant
+from tests.tenants import FRIDAY_10H, LEASE_END, desk_at, dump, last_audit, manager_at, tenant
 
 NOV_2 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # Monday 2 November, 10:00 Paris
 NEW_END = date(2027, 6, 30)
@@ -83,7 +83,7 @@ def test_a_granted_extension_moves_the_lease_end_and_re_opens_the_insurance_chec
         LEASE_END,
         NEW_END,
     )
-    decision = tenancy.decide_extension(desk_at(MONDAY_10H, "k.benali"), request.id, grant=True)
+    decision = tenancy.decide_extension(manager_at(MONDAY_10H), request.id, grant=True)
 
     got = Reservation.get_by_id(r.id)
     assert got.lease_end == NEW_END == decision.lease_end
@@ -94,7 +94,7 @@ def test_a_granted_extension_moves_the_lease_end_and_re_opens_the_insurance_chec
     decided = ExtensionRequest.get_by_id(request.id)
     assert (decided.status, decided.decided_by.username, decided.decided_at) == (
         "granted",
-        "k.benali",
+        "m.durand",
         MONDAY_10H,
     )
     entry = last_audit("extension.grant")
@@ -112,10 +112,13 @@ def test_a_refused_extension_leaves_the_lease_alone() -> None:
     r = tenant()
     desk = desk_at(MONDAY_10H)
     request = tenancy.request_extension(desk, r.id, NEW_END, "internship")
-    decision = tenancy.decide_extension(desk, request.id, grant=False, note="room re-let")
+    manager = manager_at(MONDAY_10H)
+    decision = tenancy.decide_extension(manager, request.id, grant=False, note="room re-let")
     assert decision.lease_end == LEASE_END == Reservation.get_by_id(r.id).lease_end
     assert ExtensionRequest.get_by_id(request.id).status == "refused"
     with pytest.raises(Refused, match="already decided"):
+        tenancy.decide_extension(manager, request.id, grant=True)
+    with pytest.raises(Refused, match="a receptionist cannot decide extension requests"):
         tenancy.decide_extension(desk, request.id, grant=True)
 
 
@@ -145,9 +148,10 @@ def test_an_extension_is_not_granted_over_the_next_student_s_stay() -> None:
     )
     desk = desk_at(MONDAY_10H)
     request = tenancy.request_extension(desk, r.id, NEW_END, "internship")
+    manager = manager_at(MONDAY_10H)
     before = dump()
     with pytest.raises(Refused, match="is held by Zoé Dupont from 15/05/2027"):
-        tenancy.decide_extension(desk, request.id, grant=True)
+        tenancy.decide_extension(manager, request.id, grant=True)
     assert dump() == before
     assert nxt.id
 
@@ -157,11 +161,11 @@ def test_a_granted_extension_ends_an_overstay() -> None:
     desk = desk_at(MONDAY_10H)
     request = tenancy.request_extension(desk, late.id, date(2026, 12, 18), "exams moved")
     assert tenancy.overstays(desk)[0].pending_extension == date(2026, 12, 18)
-    tenancy.decide_extension(desk, request.id, grant=True)
+    tenancy.decide_extension(manager_at(MONDAY_10H), request.id, grant=True)
     assert tenancy.overstays(desk) == []
     rows = tenancy.extension_requests(desk, status=None)
     assert [(row.name, row.status, row.decided_by) for row in rows] == [
-        ("Bea Dupont", "granted", "accueil")
+        ("Bea Dupont", "granted", "m.durand")
     ]
 
 

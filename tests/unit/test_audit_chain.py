@@ -1,0 +1,197 @@
+"""The audit log is chained by hashes: an entry edited or deleted in the file (by someone who
+first dropped the triggers, as anyone with write access to the file could) is found, and the
+chain holds with several processes writing at once."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing as mp
+from pathlib import Path
+from typing import Any
+
+import pytest
+from peewee import SqliteDatabase
+from playhouse.migrations import Runner
+
+from crous_desk import audit
+from crous_desk.audit import GENESIS, entry_hash, verify_chain
+from crous_desk.db import MIGRATIONS, PRAGMAS, upgrade
+from crous_desk.models import AuditLog
+from crous_desk.models import db as proxy
+from tests import factories
+from tests.factories import MONDAY_10H
+
+
+def write_some(n: int = 5) -> list[AuditLog]:
+    return [
+        audit.record(
+            "accueil",
+            MONDAY_10H,
+            "test.change",
+            "thing",
+            i,
+            before={"value": i},
+            after={"value": i + 1, "name": "Hélène"},
+        )
+        for i in range(n)
+    ]
+
+
+def test_each_entry_hashes_its_values_and_the_one_before(database) -> None:
+    entries = write_some(3)
+    assert entries[0].prev_hash == GENESIS
+    assert [e.prev_hash for e in entries[1:]] == [e.hash for e in entries[:-1]]
+    raw = database.execute_sql(
+        "SELECT id, at, actor, action, entity, entity_id, reservation_id, before, after "
+        "FROM audit_log WHERE id = ?",
+        (entries[1].id,),
+    ).fetchone()
+    assert entry_hash(tuple(raw), entries[0].hash) == entries[1].hash
+    report = verify_chain()
+    assert report.intact and report.entries == 3 and report.head == entries[-1].hash
+
+
+def test_an_empty_log_is_intact(database) -> None:
+    report = verify_chain()
+    assert report.intact and report.entries == 0 and report.head == GENESIS
+
+
+def tamper(database: Any, sql: str, *params: object) -> None:
+    """What an attacker with the file does: drop the triggers, then edit."""
+    database.execute_sql("DROP TRIGGER IF EXISTS audit_log_no_update")
+    database.execute_sql("DROP TRIGGER IF EXISTS audit_log_no_delete")
+    database.execute_sql(sql, params)
+
+
+def test_the_triggers_refuse_edits(database) -> None:
+    import peewee
+
+    entry = write_some(1)[0]
+    with pytest.raises(peewee.IntegrityError, match="append-only"):
+        database.execute_sql("UPDATE audit_log SET actor = 'x' WHERE id = ?", (entry.id,))
+    with pytest.raises(peewee.IntegrityError, match="append-only"):
+        database.execute_sql("DELETE FROM audit_log WHERE id = ?", (entry.id,))
+
+
+def test_an_edited_entry_is_found(database) -> None:
+    entries = write_some(5)
+    tamper(database, "UPDATE audit_log SET after = ? WHERE id = ?", '{"value":99}', entries[2].id)
+    report = verify_chain()
+    assert report.broken_id == entries[2].id
+    assert "changed after it was written" in report.reason
+
+
+def test_an_edit_with_a_recomputed_hash_breaks_the_next_link(database) -> None:
+    entries = write_some(5)
+    row = list(
+        database.execute_sql(
+            "SELECT id, at, actor, action, entity, entity_id, reservation_id, before, after "
+            "FROM audit_log WHERE id = ?",
+            (entries[2].id,),
+        ).fetchone()
+    )
+    row[2] = "someone-else"
+    forged = entry_hash(tuple(row), entries[1].hash)
+    tamper(
+        database,
+        "UPDATE audit_log SET actor = ?, hash = ? WHERE id = ?",
+        "someone-else",
+        forged,
+        entries[2].id,
+    )
+    report = verify_chain()
+    assert report.broken_id == entries[3].id
+    assert "does not follow" in report.reason
+
+
+def test_a_deleted_entry_is_found(database) -> None:
+    entries = write_some(5)
+    tamper(database, "DELETE FROM audit_log WHERE id = ?", entries[1].id)
+    report = verify_chain()
+    assert report.broken_id == entries[2].id
+    assert "missing" in report.reason
+
+
+def test_the_first_entry_deleted_is_found(database) -> None:
+    entries = write_some(3)
+    tamper(database, "DELETE FROM audit_log WHERE id = ?", entries[0].id)
+    assert verify_chain().broken_id == entries[1].id
+
+
+def test_real_actions_are_chained(database) -> None:
+    from crous_desk.clock import FixedClock
+    from crous_desk.services import Desk
+
+    r = factories.reservation(documents="received")
+    desk = Desk(factories.staff(), FixedClock(MONDAY_10H), factories.residence())
+    desk.verify_document(r.id, "info_form")
+    desk.unverify_document(r.id, "info_form")
+    last = AuditLog.select().order_by(AuditLog.id.desc()).get()
+    assert last.action == "document.unverify"
+    assert json.loads(last.before)["verified_at"] is not None
+    assert verify_chain().intact
+
+
+def test_the_migration_chains_the_entries_written_before_it(tmp_path: Path) -> None:
+    database = SqliteDatabase(str(tmp_path / "old.db"), pragmas=PRAGMAS)
+    proxy.initialize(database)
+    try:
+        Runner(database, directory=str(MIGRATIONS), table_name="schema_migration").up("0004_stay")
+        for i in range(4):
+            database.execute_sql(
+                "INSERT INTO audit_log (at, actor, action, entity, entity_id, before, after) "
+                "VALUES (?, 'accueil', 'old.change', 'thing', ?, NULL, ?)",
+                (f"2026-11-2{i}T09:00:00.000000+00:00", i, json.dumps({"n": i})),
+            )
+        database.execute_sql(
+            "INSERT INTO staff (username, display_name, role, active, created_at) "
+            "VALUES ('accueil', 'Accueil', 'receptionist', 1, '2026-11-20T09:00:00.000000+00:00')"
+        )
+        assert upgrade(database) == ["0005_staff_accounts_and_audit_chain"]
+        report = verify_chain()
+        assert report.intact and report.entries == 4
+        # the old account keeps working where it did: every residence
+        scope = database.execute_sql("SELECT kind, value FROM staff_scope").fetchall()
+        assert scope == [("residence", "*")]
+        # the triggers are back after the migration
+        import peewee
+
+        with pytest.raises(peewee.IntegrityError):
+            database.execute_sql("UPDATE audit_log SET actor = 'x' WHERE id = 1")
+        # and new entries follow the old ones
+        entry = audit.record("accueil", MONDAY_10H, "new.change", "thing", 9)
+        assert entry.id == 5 and verify_chain().intact
+    finally:
+        database.close()
+        proxy.initialize(None)
+
+
+def _writer(db_path: str, name: str, count: int, barrier: Any) -> None:
+    from crous_desk import audit
+    from crous_desk.db import connect
+    from crous_desk.models import db
+
+    connect(db_path)
+    barrier.wait(timeout=30)
+    for i in range(count):
+        with db.atomic():
+            audit.record(name, MONDAY_10H, "race.change", "thing", i, after={"i": i})
+
+
+@pytest.mark.slow
+def test_the_chain_holds_with_several_writers(database, db_path: Path) -> None:
+    write_some(1)
+    context = mp.get_context("spawn")
+    barrier = context.Barrier(3)
+    workers = [
+        context.Process(target=_writer, args=(str(db_path), f"desk{i}", 40, barrier))
+        for i in range(3)
+    ]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(timeout=60)
+        assert w.exitcode == 0
+    report = verify_chain()
+    assert report.intact, report.reason
+    assert report.entries == 1 + 3 * 40
