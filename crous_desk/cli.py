@@ -47,11 +47,29 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
         description=_("The reception desk of a CROUS student residence."),
     )
+    common.add_argument(
+        "--sign-in",
+        dest="sign_in",
+        choices=("passphrase", "os_user", "off"),
+        default=argparse.SUPPRESS,
+        help=_(
+            "how the desk knows who works at it: the sign-in screen (passphrase), the "
+            "trusted operating-system login over SSH (os_user), or nobody (off: desk_user)"
+        ),
+    )
     parser.add_argument("--version", action="version", version=f"crous-desk {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("run", parents=[common], help=_("open the desk (the default)"))
-    commands.add_parser(
+    demo = commands.add_parser(
         "demo", parents=[common], help=_("fill an empty database with demo data and open the desk")
+    )
+    demo.add_argument(
+        "--user",
+        metavar="NAME",
+        help=_(
+            "the demo account signed in (default: accueil, a receptionist; s.laurent is a "
+            "mobility manager, admin an administrator)"
+        ),
     )
     commands.add_parser(
         "seed-demo", parents=[common], help=_("fill an empty database with the demo data set")
@@ -89,6 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help=_("the CUPS printer (default: printer in the configuration, CROUS_DESK_PRINTER)"),
     )
+    from .cli_admin import add_parsers
+
+    add_parsers(commands, common)
     return parser
 
 
@@ -180,7 +201,13 @@ def cmd_demo(args: argparse.Namespace, config: Config) -> int:
     _open(path)
     if not Residence.select().exists():
         seed_demo(SystemClock())
-    return _run_tui(args, config.with_overrides(residence=config.residence or "gaston-berger"))
+    # the demo signs in by itself: as the demo receptionist, or the account named by --user
+    user = getattr(args, "user", None) or config.desk_user
+    return _run_tui(
+        args,
+        config.with_overrides(residence=config.residence or "gaston-berger", desk_user=user),
+        demo=True,
+    )
 
 
 def cmd_run(args: argparse.Namespace, config: Config) -> int:
@@ -188,11 +215,13 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
     return _run_tui(args, config)
 
 
-def _run_tui(args: argparse.Namespace, config: Config) -> int:
+def _run_tui(args: argparse.Namespace, config: Config, demo: bool = False) -> int:
     from .models import Residence
-    from .services import ensure_staff
+    from .sign_in import who_signs_in
 
-    config = config.with_overrides(residence=getattr(args, "residence", None))
+    config = config.with_overrides(
+        residence=getattr(args, "residence", None), sign_in=getattr(args, "sign_in", None)
+    )
     residence = None
     if config.residence:
         residence = Residence.get_or_none(Residence.code == config.residence)
@@ -205,7 +234,7 @@ def _run_tui(args: argparse.Namespace, config: Config) -> int:
             )
     elif Residence.select().count() == 1:
         residence = Residence.get()
-    actor = ensure_staff(config.desk_user)
+    actor, residence = who_signs_in(config, residence, SystemClock(), demo=demo)
     if _launcher is None:
         raise Refused(_("the terminal interface is not available in this installation"))
     return _launcher(actor=actor, residence=residence, clock=SystemClock(), config=config)
@@ -328,6 +357,15 @@ COMMANDS = {
     "migrate": cmd_migrate,
     "slips": cmd_slips,
 }
+
+
+def _admin_commands() -> None:
+    from .cli_admin import COMMANDS as ADMIN_COMMANDS
+
+    COMMANDS.update(ADMIN_COMMANDS)
+
+
+_admin_commands()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,6 +9,8 @@ The file is ``CROUS_DESK_CONFIG`` or ``config.toml`` in the user's config direct
     slot_minutes = 30                     # arrival appointments: length of a slot
     slot_capacity = 2                     # students the desk receives in one slot
     printer = "accueil-laser"             # CUPS queue for the slips; or CROUS_DESK_PRINTER
+    sign_in = "passphrase"                # passphrase | os_user | off; or CROUS_DESK_SIGN_IN
+    idle_lock_minutes = 10                # lock an idle desk after this long; 0: never
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ class Config:
     slot_minutes: int = 30
     slot_capacity: int = 2
     printer: str | None = None
+    sign_in: str = "passphrase"
+    idle_lock_minutes: int = 10
 
     def with_overrides(self, **values: object) -> Config:
         return replace(self, **{k: v for k, v in values.items() if v is not None})  # type: ignore[arg-type]
@@ -70,17 +74,38 @@ def load_config(path: Path | None = None) -> Config:
             values[name] = _whole_number(path, name, value)
         elif not isinstance(value, str):
             raise ConfigError(_("{path}: {name} must be a string").format(path=path, name=name))
+    _check_sign_in(path, values.get("sign_in"))
+    _check_sign_in(Path("CROUS_DESK_SIGN_IN"), os.environ.get("CROUS_DESK_SIGN_IN"))
     config = Config(**values)  # type: ignore[arg-type]
     return config.with_overrides(
         desk_user=os.environ.get("CROUS_DESK_USER"),
         residence=os.environ.get("CROUS_DESK_RESIDENCE"),
         language=os.environ.get("CROUS_DESK_LANG"),
         printer=os.environ.get("CROUS_DESK_PRINTER"),
+        sign_in=os.environ.get("CROUS_DESK_SIGN_IN"),
     )
 
 
+SIGN_IN_MODES = ("passphrase", "os_user", "off")
+
+
+def _check_sign_in(where: Path, value: object) -> None:
+    """sign_in: a passphrase at the sign-in screen, the trusted OS login (over SSH), or none
+    (every change is recorded under desk_user, as before accounts existed)."""
+    if value is not None and value not in SIGN_IN_MODES:
+        raise ConfigError(
+            _("{path}: sign_in must be one of {modes}").format(
+                path=where, modes=", ".join(SIGN_IN_MODES)
+            )
+        )
+
+
 # name: (smallest, largest). A slot must fit between the opening hour and 17:00.
-_WHOLE_NUMBERS = {"slot_minutes": (5, 480), "slot_capacity": (1, 100)}
+_WHOLE_NUMBERS = {
+    "slot_minutes": (5, 480),
+    "slot_capacity": (1, 100),
+    "idle_lock_minutes": (0, 480),
+}
 
 
 def _whole_number(path: Path, name: str, value: object) -> int:
