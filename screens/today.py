@@ -9,6 +9,7 @@ from textual.widgets import DataTable
 
 from crous_desk import today
 from crous_desk.dates import show_day
+from crous_desk.errors import Refused
 from crous_desk.hours import format_duration
 from crous_desk.i18n import _
 from crous_desk.proposal import format_instant
@@ -54,9 +55,13 @@ class TodayPanel(DataTable[Text]):
         self.refresh_day()
 
     def refresh_day(self) -> None:
-        home = today.home(desk_of(self))
         self.clear()
         self._rows = 0
+        try:
+            home = today.home(desk_of(self))
+        except Refused as refused:  # e.g. a mobility manager: the desk's day is not theirs
+            self._section(str(refused))
+            return
         self._section(_("Arrivals ({n})").format(n=len(home.arrivals)))
         for a in home.arrivals:
             self._row(a.reservation_id, "→", a.name, a.room, _readiness(a))
