@@ -239,7 +239,12 @@ def slips_for(reservation_ids: Sequence[int], now: datetime) -> list[Slip]:
         appointment = appointments.get(rid)
         slot = appointment_slot(appointment, calendar) if appointment else None
         today = now.astimezone(calendar.tz).date()
-        arrival = slot.start.date() if slot else max(reservation.lease_start, today)
+        if slot:
+            arrival = slot.start.date()
+        else:  # the first working day of the desk from the lease start (or today)
+            arrival = max(reservation.lease_start, today)
+            while calendar.closed_reason(arrival) is not None:
+                arrival += timedelta(days=1)
         docs = facts.get(rid, {})
         student = reservation.student
         slips.append(

@@ -153,3 +153,15 @@ def test_student_names_are_data(database, tmp_path: Path) -> None:
     r = factories.reservation(first="<b>Zoé</b>", last="[bold]O'Brien & Fils")
     text = pdf_text(slip_pdf(tmp_path, r))
     assert "<b>Zoé</b> [bold]O'Brien & Fils" in text
+
+
+def test_without_appointment_the_slip_names_the_first_open_day(database) -> None:
+    """A lease starting on a Saturday: the student is told to come on Monday, not Saturday."""
+    from datetime import UTC, date, datetime
+
+    from crous_desk.slips import slips_for
+    from tests import factories as f
+
+    res = f.reservation(lease_start=date(2026, 11, 28), documents="none")
+    (slip,) = slips_for([res.id], datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+    assert slip.arrival_day == date(2026, 11, 30)
