@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import traceback
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import platformdirs
 from rich.text import Text
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
+from crous_desk import permissions
 from crous_desk.clock import Clock
 from crous_desk.config import Config
 from crous_desk.i18n import _
@@ -41,16 +43,122 @@ class DeskApp(App[None]):
             id="app.extensions",
             tooltip="Extension requests to decide",
         ),
+        Binding(
+            "f5",
+            "students",
+            "Students",
+            show=False,
+            id="app.students",
+            tooltip="The mobility manager's students and their pipeline",
+        ),
+        Binding(
+            "f7", "audit", "Audit", show=False, id="app.audit", tooltip="The audit log, filtered"
+        ),
+        Binding("f8", "staff", "Staff", show=False, id="app.staff", tooltip="Staff accounts"),
+        Binding(
+            "ctrl+e", "export", "Export", show=False, id="app.export", tooltip="Write a CSV export"
+        ),
         Binding("ctrl+q", "quit", "Quit", id="app.quit"),
     ]
+    # the permission each app-wide action needs; a role without it does not see the key
+    ACTION_NEEDS = {
+        "home": "room.view",
+        "rooms": "room.view",
+        "keys": "keys.view",
+        "extensions": "extension.request",
+        "students": "pipeline.view",
+        "audit": "audit.view",
+        "staff": "staff.manage",
+    }
 
-    def __init__(self, desk: Desk, config: Config) -> None:
+    def __init__(
+        self,
+        desk: Desk | None,
+        config: Config,
+        *,
+        clock: Clock | None = None,
+        residence: Residence | None = None,
+        idle_lock: timedelta | None = None,
+    ) -> None:
+        """``desk`` None: the sign-in screen asks who works here first."""
         super().__init__()
-        self.desk = desk
         self.config = config
+        self.clock: Clock = desk.clock if desk is not None else clock  # type: ignore[assignment]
+        self.wanted_residence = desk.residence if desk is not None else residence
+        self.idle_lock = idle_lock
+        self.locked = False
+        self.grant: permissions.Grant | None = None
+        self.desk: Desk = desk  # type: ignore[assignment]  # None only until sign-in
+        if desk is not None:
+            self.grant = permissions.grant_of(desk.actor)
+        self.last_activity = self.clock.now()
 
     def on_mount(self) -> None:
-        self.push_screen(SearchScreen())
+        if self.desk is None:
+            from .signin import SignInScreen
+
+            self.push_screen(SignInScreen())
+        else:
+            self.open_workspace()
+        if self.idle_lock is not None:
+            self.set_interval(1.0, self.lock_if_idle)
+
+    # -- who works here ---------------------------------------------------------------------
+
+    def sign_in_as(self, staff: Staff) -> None:
+        """After a good sign-in: the desk of this account, and its own workspace."""
+        residence = permissions.desk_residence(staff, self.wanted_residence)
+        self.desk = Desk(actor=staff, clock=self.clock, residence=residence)
+        self.grant = permissions.grant_of(staff)
+        self.touch()
+        self.pop_screen()
+        self.open_workspace()
+
+    def open_workspace(self) -> None:
+        """A mobility manager starts on their students; the desk roles on the search."""
+        if self.grant is not None and self.grant.role == permissions.MANAGER:
+            from .manager import ManagerScreen
+
+            self.push_screen(ManagerScreen())
+        else:
+            self.push_screen(SearchScreen())
+
+    def touch(self) -> None:
+        self.last_activity = self.clock.now()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseDown)) and not event.is_forwarded:
+            if not self.locked:
+                self.touch()
+        await super().on_event(event)
+
+    def lock_if_idle(self) -> None:
+        """Lock the desk after ``idle_lock`` without a key or a click."""
+        if self.idle_lock is None or self.desk is None or self.locked:
+            return
+        if self.clock.now() - self.last_activity < self.idle_lock:
+            return
+        from .signin import LockScreen
+
+        self.locked = True
+        minutes = int(self.idle_lock.total_seconds() // 60)
+        self.push_screen(LockScreen(self.desk.actor, minutes), self._unlocked)
+
+    def _unlocked(self, _result: object = None) -> None:
+        self.locked = False
+        self.touch()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Before sign-in and while locked only Quit works; a role sees the keys it may use
+        (the core refuses the rest anyway)."""
+        if action == "quit":
+            return True
+        if self.desk is None or self.locked:
+            return False
+        needed = self.ACTION_NEEDS.get(action)
+        if needed is not None and self.grant is not None:
+            return self.grant.role in permissions.MATRIX[needed]
+        return True
 
     def _fatal_error(self) -> None:
         """An unexpected error: the details go to a log file, the receptionist gets one line.
@@ -98,6 +206,27 @@ class DeskApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
+    def action_students(self) -> None:
+        from .manager import ManagerScreen
+
+        self._open_tool(ManagerScreen)
+
+    def action_audit(self) -> None:
+        from .audit import AuditScreen
+
+        self._open_tool(AuditScreen)
+
+    def action_staff(self) -> None:
+        from .staff import StaffScreen
+
+        self._open_tool(StaffScreen)
+
+    def action_export(self) -> None:
+        from .exports import ExportScreen
+
+        if not isinstance(self.screen, ExportScreen):
+            self.push_screen(ExportScreen())
+
 
 def write_crash_log() -> Path:
     directory = Path(platformdirs.user_log_dir("crous-desk", appauthor=False))
@@ -107,11 +236,25 @@ def write_crash_log() -> Path:
     return path
 
 
-def make_app(actor: Staff, residence: Residence | None, clock: Clock, config: Config) -> DeskApp:
-    return DeskApp(Desk(actor=actor, clock=clock, residence=residence), config)
+def make_app(
+    actor: Staff | None,
+    residence: Residence | None,
+    clock: Clock,
+    config: Config,
+    *,
+    idle_lock: timedelta | None = None,
+) -> DeskApp:
+    """The app for ``actor``; with no actor, it opens on the sign-in screen. ``idle_lock``:
+    lock the desk after that long without a key or a click (None: never)."""
+    if actor is None:
+        return DeskApp(None, config, clock=clock, residence=residence, idle_lock=idle_lock)
+    desk = Desk(actor=actor, clock=clock, residence=residence)
+    return DeskApp(desk, config, idle_lock=idle_lock)
 
 
 def launch(**kwargs: Any) -> int:
-    app = make_app(**kwargs)
+    config: Config = kwargs["config"]
+    minutes = config.idle_lock_minutes
+    app = make_app(**kwargs, idle_lock=timedelta(minutes=minutes) if minutes else None)
     app.run()
     return app.return_code or 0

@@ -1,0 +1,167 @@
+"""Sign-in, the idle lock and the mobility manager's workspace, driven with Pilot at 80×24."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import time_machine
+from textual.widgets import DataTable, Input, Static
+
+from crous_desk import auth
+from crous_desk.clock import SystemClock
+from crous_desk.config import Config
+from crous_desk.models import AuditLog, KeySet, Reservation, Staff, Student
+from screens.app import make_app
+from screens.forms import PaymentForm
+from screens.manager import IneForm, ManagerScreen
+from screens.reservation import ReservationScreen
+from screens.search import SearchScreen
+from screens.signin import LockScreen, SignInScreen
+from screens.widgets import ReasonsScreen
+from tests import factories
+from tests.factories import MONDAY_10H
+
+PASSPHRASE = "deskpass10"
+
+
+def with_passphrase(member: Staff) -> Staff:
+    Staff.update(passphrase_hash=auth.hash_passphrase(PASSPHRASE)).where(
+        Staff.id == member.id
+    ).execute()
+    return Staff.get_by_id(member.id)
+
+
+def error_text(app) -> str:
+    return str(app.screen.query_one("#form-error", Static).render())
+
+
+async def test_sign_in_opens_the_desk_of_the_account(database, at_time):
+    at_time(MONDAY_10H)
+    with_passphrase(factories.staff("accueil"))
+    app = make_app(None, factories.residence(), SystemClock(), Config())
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert isinstance(app.screen, SignInScreen)
+        await pilot.press("f3", "ctrl+p")  # nothing opens before sign-in
+        assert isinstance(app.screen, SignInScreen)
+        await pilot.press(*"accueil", "enter", *"nope", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SignInScreen)
+        assert "wrong username or passphrase" in error_text(app)
+        assert app.screen.query_one("#passphrase", Input).value == ""
+        await pilot.press(*PASSPHRASE, "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SearchScreen)
+        assert app.desk.actor.username == "accueil"
+    member = Staff.get(Staff.username == "accueil")
+    assert member.failed_sign_ins == 0 and member.last_sign_in_at == MONDAY_10H
+    actions = [a.action for a in AuditLog.select().order_by(AuditLog.id)]
+    assert actions[-2:] == ["auth.failure", "auth.sign_in"]
+
+
+async def test_a_manager_signs_in_to_their_students(database, at_time):
+    at_time(MONDAY_10H)
+    with_passphrase(factories.manager("m.durand"))
+    factories.reservation(status="requested", documents="none")
+    app = make_app(None, factories.residence(), SystemClock(), Config())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"m.durand", "enter", *PASSPHRASE, "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ManagerScreen)
+        assert app.desk.residence is None
+        await pilot.press("f3")  # the rooms are not a manager's: the key does nothing
+        await pilot.pause()
+        assert isinstance(app.screen, ManagerScreen)
+
+
+async def test_an_idle_desk_locks_and_keeps_the_screen(database):
+    member = with_passphrase(factories.staff("accueil"))
+    r = factories.reservation()
+    with time_machine.travel(MONDAY_10H, tick=False) as traveller:
+        app = make_app(
+            member, factories.residence(), SystemClock(), Config(), idle_lock=timedelta(minutes=10)
+        )
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press(*r.reference, "enter")
+            await pilot.pause()
+            file_screen = app.screen
+            assert isinstance(file_screen, ReservationScreen)
+            traveller.shift(timedelta(minutes=9))
+            await pilot.pause(1.2)
+            assert app.screen is file_screen  # not idle long enough yet
+            traveller.shift(timedelta(minutes=1, seconds=1))
+            await pilot.pause(1.2)
+            assert isinstance(app.screen, LockScreen)
+            await pilot.press("f3", "k", "f1")  # nothing reaches the desk underneath
+            assert isinstance(app.screen, LockScreen)
+            await pilot.press(*"nope", "enter")
+            await pilot.pause()
+            assert isinstance(app.screen, LockScreen)
+            assert "wrong passphrase" in error_text(app)
+            await pilot.press(*PASSPHRASE, "enter")
+            await pilot.pause()
+            assert app.screen is file_screen
+    assert Staff.get_by_id(member.id).failed_sign_ins == 0
+    assert KeySet.get(KeySet.room == r.room_id).state == "desk"
+
+
+async def test_the_manager_records_an_ine_and_an_acceptance(database, at_time):
+    at_time(MONDAY_10H)
+    first = factories.reservation(first="Ana", last="Alves", status="requested", documents="none")
+    Student.update(ine=None).where(Student.id == first.student_id).execute()
+    second = factories.reservation(
+        first="Bea",
+        last="Brun",
+        status="proposed",
+        paid=False,
+        sent_at=MONDAY_10H - timedelta(hours=3),
+    )
+    app = make_app(factories.manager(), None, SystemClock(), Config())
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert isinstance(app.screen, ManagerScreen)
+        counts = str(app.screen.query_one("#counts", Static).render())
+        assert "Form 1" in counts and "Sent 1" in counts
+        await pilot.press("i")
+        await pilot.pause()
+        assert isinstance(app.screen, IneForm)
+        await pilot.press(*"12345", "enter")
+        await pilot.pause()
+        assert "is not an INE" in error_text(app)  # the form stays open
+        await pilot.press(*["backspace"] * 5, *"0123456789a", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ManagerScreen)
+        assert Student.get_by_id(first.student_id).ine == "0123456789A"
+        assert "INE 1" in str(app.screen.query_one("#counts", Static).render())
+        await pilot.press("down", "a")
+        await pilot.pause()
+        assert isinstance(app.screen, PaymentForm)
+        await pilot.press("enter")  # paid by the student
+        await pilot.pause()
+        assert isinstance(app.screen, ManagerScreen)
+        table = app.screen.query_one("#students", DataTable)
+        assert "Accepted, paid" in str(table.get_row_at(1)[2])
+    accepted = Reservation.get_by_id(second.id)
+    assert (accepted.status, accepted.paid_by_kind, accepted.advance_cents) == (
+        "accepted",
+        "student",
+        10000,
+    )
+
+
+async def test_a_manager_is_refused_the_keys(database, at_time):
+    from tests.tui.test_desk_rules_in_the_app import _ready_for_keys
+
+    at_time(MONDAY_10H)
+    r = _ready_for_keys(factories.room(number="B-112"))
+    app = make_app(factories.manager(), None, SystemClock(), Config())
+    before = AuditLog.select().count()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReservationScreen)
+        await pilot.press("k")
+        await pilot.pause()
+        assert isinstance(app.screen, ReasonsScreen)
+        assert app.screen.reasons == ["a mobility manager cannot hand over keys"]
+    assert KeySet.get(KeySet.room == r.room_id).state == "desk"
+    assert Reservation.get_by_id(r.id).status == "accepted"
+    assert AuditLog.select().count() == before
