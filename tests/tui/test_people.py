@@ -165,3 +165,36 @@ async def test_a_manager_is_refused_the_keys(database, at_time):
     assert KeySet.get(KeySet.room == r.room_id).state == "desk"
     assert Reservation.get_by_id(r.id).status == "accepted"
     assert AuditLog.select().count() == before
+
+
+async def test_an_administrator_creates_an_account_on_the_staff_screen(database, at_time):
+    from screens.staff import AccountForm, StaffScreen
+
+    at_time(MONDAY_10H)
+    factories.residence()
+    admin = factories.staff("chef", role="administrator", scope=())
+    app = make_app(admin, None, SystemClock(), Config())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f8")
+        await pilot.pause()
+        assert isinstance(app.screen, StaffScreen)
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, AccountForm)
+        form = app.screen
+        form.query_one("#username", Input).value = "b.roux"
+        form.query_one("#name", Input).value = "Bruno Roux"
+        form.query_one("#scope", Input).value = "residence:nowhere"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "no residence 'nowhere'" in error_text(app)  # the form stays open
+        form.query_one("#scope", Input).value = "residence:gaston-berger"
+        form.query_one("#passphrase", Input).value = PASSPHRASE
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, StaffScreen)
+    member = Staff.get(Staff.username == "b.roux")
+    assert member.role == "receptionist" and auth.check_passphrase(
+        member.passphrase_hash, PASSPHRASE
+    )
+    assert AuditLog.select().order_by(AuditLog.id.desc()).get().action == "staff.create"

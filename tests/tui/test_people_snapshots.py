@@ -69,3 +69,7 @@ def test_staff_screen(demo, snap_compare):
 
 def test_export_dialog(demo, snap_compare):
     assert snap_compare(app_for("s.laurent"), press=["ctrl+e"], terminal_size=(80, 24))
+
+
+def test_new_account_form(demo, snap_compare):
+    assert snap_compare(app_for("admin"), press=["f8", "n"], terminal_size=(80, 24))
