@@ -22,15 +22,15 @@ def at_time() -> Iterator[Callable[[datetime], None]]:
     travellers: list[time_machine.travel] = []
 
     def travel(at: datetime) -> None:
-        for t in travellers:
-            t.stop()
+        while travellers:  # stop the previous trip once, before the next one
+            travellers.pop().stop()
         traveller = time_machine.travel(at, tick=False)
         traveller.start()
         travellers.append(traveller)
 
     yield travel
-    for t in travellers:
-        t.stop()
+    while travellers:
+        travellers.pop().stop()
 
 
 @pytest.fixture
