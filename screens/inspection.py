@@ -10,13 +10,14 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from crous_desk import inspections
 from crous_desk.errors import Refused
 from crous_desk.i18n import _
 from crous_desk.models import Inspection, InspectionItem
 from crous_desk.proposal import format_instant
 from crous_desk.reference import room_kinds
 
-from .forms import RemarkForm
+from .forms import FieldsForm, RemarkForm
 from .widgets import ConfirmScreen, DeskHeader, ReasonsScreen, desk_of
 
 
@@ -39,6 +40,13 @@ class InspectionScreen(Screen[None]):
         Binding("m", "state('missing')", "Missing", id="inspection.missing"),
         Binding("r", "remark", "Remark", id="inspection.remark"),
         Binding("a", "acknowledge", "Tenant ack.", id="inspection.acknowledge"),
+        Binding(
+            "c",
+            "correct",
+            "Correct",
+            id="inspection.correct",
+            tooltip="Correct an item of the locked inspection (a dated amendment, never an edit)",
+        ),
         Binding("escape", "back", "Back", id="inspection.back"),
     ]
 
@@ -66,6 +74,8 @@ class InspectionScreen(Screen[None]):
         inspection = Inspection.get_by_id(self.inspection_id)
         self.inspection = inspection
         self.items = list(inspection.items.order_by(InspectionItem.position))
+        self.views = {v.item_id: v for v in inspections.items(inspection.id)}
+        self.refresh_bindings()
         student = inspection.reservation.student
         kind = _("Check-in") if inspection.kind == "check_in" else _("Check-out")
         title = Text(no_wrap=True, overflow="ellipsis")
@@ -95,13 +105,15 @@ class InspectionScreen(Screen[None]):
         table.clear()
         labels = state_labels()
         for item in self.items:
+            view = self.views[item.id]  # as recorded, with any later correction applied
+            corrected = "*" if view.amendments else ""
             table.add_row(
                 Text(item.label, no_wrap=True, overflow="ellipsis"),
                 Text(
-                    labels.get(item.state or "", "·"),
-                    style="bold" if item.state in ("damaged", "missing") else "",
+                    labels.get(view.state or "", "·") + corrected,
+                    style="bold" if view.state in ("damaged", "missing") else "",
                 ),
-                Text(item.remark, no_wrap=True, overflow="ellipsis"),
+                Text(view.remark, no_wrap=True, overflow="ellipsis"),
                 key=str(item.id),
             )
         if row >= 0 and self.items:
@@ -160,6 +172,55 @@ class InspectionScreen(Screen[None]):
             self.notify(_("Inspection acknowledged and locked"), markup=False)
         except Refused as refused:
             self.app.push_screen(ReasonsScreen(_("Not acknowledged yet"), refused.reasons))
+        self.reload()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Before the tenant's acknowledgement the items are edited; after, only corrected."""
+        inspection = getattr(self, "inspection", None)
+        if inspection is None:
+            return True
+        if action == "correct":
+            return inspection.locked
+        if action in ("state", "remark", "acknowledge"):
+            return not inspection.locked
+        return True
+
+    @work(exclusive=True, group="form")
+    async def action_correct(self) -> None:
+        item = self.current()
+        if item is None:
+            return
+        view = self.views[item.id]
+        answer = await self.app.push_screen_wait(
+            FieldsForm(
+                _("Correct “{item}”").format(item=item.label),
+                [
+                    ("state", _("State (new, good, worn, damaged, missing)"), view.state or ""),
+                    ("remark", _("Remark"), view.remark),
+                    ("reason", _("Why the correction (required)"), ""),
+                ],
+                note=_(
+                    "The inspection stays as acknowledged; the correction is added, dated "
+                    "and signed by you."
+                ),
+            )
+        )
+        if not isinstance(answer, dict):
+            return
+        state = answer["state"].strip().lower() or None
+        remark = answer["remark"] if answer["remark"] != view.remark else None
+        try:
+            inspections.amend_item(
+                desk_of(self),
+                item.id,
+                reason=answer["reason"],
+                state=state if state != view.state else None,
+                remark=remark,
+            )
+        except Refused as refused:
+            self.app.push_screen(ReasonsScreen(_("No correction recorded"), refused.reasons))
+            return
+        self.notify(_("Correction recorded"), markup=False)
         self.reload()
 
     def action_back(self) -> None:

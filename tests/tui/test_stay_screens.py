@@ -161,3 +161,31 @@ async def test_rooms_view_filters_and_makes_a_room_ready(database, desk_app, at_
         await pilot.press("r")
         await pilot.pause()
     assert Room.get_by_id(inspected.id).status == "available"
+
+
+async def test_a_locked_inspection_is_corrected_by_an_amendment(database, desk_app, at_time):
+    from crous_desk.models import Inspection, InspectionAmendment, InspectionItem
+    from screens.inspection import InspectionScreen
+
+    res = tenants.tenant(factories.room(number="B-501"))
+    at_time(tenants.FRIDAY_10H)
+    app = desk_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_file(pilot, res)
+        await pilot.press("i")
+        await pilot.pause()
+        assert isinstance(app.screen, InspectionScreen)
+        await pilot.press("g")  # locked: states are no longer set directly
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, FieldsForm)
+        await pilot.press("ctrl+u", *"worn", "enter", "enter", *"Scratch seen on day 2", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, InspectionScreen)
+        table = app.screen.query_one("#items", DataTable)
+        assert table.get_row_at(0)[1].plain == "worn*"
+    inspection = Inspection.get(Inspection.reservation == res.id)
+    first = inspection.items.order_by(InspectionItem.position).first()
+    assert first.state == "good"  # the acknowledged record is untouched
+    amendment = InspectionAmendment.get(InspectionAmendment.item == first.id)
+    assert (amendment.state, amendment.reason) == ("worn", "Scratch seen on day 2")
