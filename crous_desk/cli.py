@@ -108,8 +108,10 @@ def build_parser() -> argparse.ArgumentParser:
         help=_("the CUPS printer (default: printer in the configuration, CROUS_DESK_PRINTER)"),
     )
     from .cli_admin import add_parsers
+    from .cli_prices import add_parsers as add_price_parsers
 
     add_parsers(commands, common)
+    add_price_parsers(commands)
     return parser
 
 
@@ -361,8 +363,10 @@ COMMANDS = {
 
 def _admin_commands() -> None:
     from .cli_admin import COMMANDS as ADMIN_COMMANDS
+    from .cli_prices import COMMANDS as PRICE_COMMANDS
 
     COMMANDS.update(ADMIN_COMMANDS)
+    COMMANDS.update(PRICE_COMMANDS)
 
 
 _admin_commands()
