@@ -180,8 +180,11 @@ class DeskApp(App[None]):
         self._close_messages_no_wait()
 
     def action_home(self) -> None:
+        """F2: back to today at the desk, with an empty search box."""
         while len(self.screen_stack) > 2 and not isinstance(self.screen, SearchScreen):
             self.pop_screen()
+        if isinstance(self.screen, SearchScreen):
+            self.screen.action_clear()
 
     def _open_tool(self, screen_type: type[Screen[None]]) -> None:
         if not isinstance(self.screen, screen_type):

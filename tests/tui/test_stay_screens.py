@@ -189,3 +189,22 @@ async def test_a_locked_inspection_is_corrected_by_an_amendment(database, desk_a
     assert first.state == "good"  # the acknowledged record is untouched
     amendment = InspectionAmendment.get(InspectionAmendment.item == first.id)
     assert (amendment.state, amendment.reason) == ("worn", "Scratch seen on day 2")
+
+
+async def test_f2_comes_back_to_today_with_an_empty_search(database, desk_app, at_time):
+    from textual.widgets import Input
+
+    from screens.search import SearchScreen
+
+    at_time(factories.MONDAY_10H)
+    res = factories.reservation()
+    app = desk_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_file(pilot, res)
+        await pilot.press("f4")
+        await pilot.pause()
+        await pilot.press("f2")
+        await pilot.pause()
+        assert isinstance(app.screen, SearchScreen)
+        assert app.screen.query_one("#query", Input).value == ""
+        assert app.screen.query_one("#today").display
