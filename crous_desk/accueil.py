@@ -284,6 +284,16 @@ def _check_row(line: int, names: list[str], raw: list[str]) -> tuple[AccueilRow 
                 reasons.append(f"{name}: {error}")
     if len(days) == 2 and days["departure"] <= days["arrival"]:
         reasons.append(_("the departure must come after the arrival"))
+    if match is not None and int(match.group(2)) == int(match.group(1)) + 1:
+        # a stay of that academic year: from the summer before it to the summer after it
+        first, last = date(int(match.group(1)), 6, 1), date(int(match.group(2)), 9, 30)
+        for name, day in days.items():
+            if not first <= day <= last:
+                reasons.append(
+                    _("{name} {day} is outside the academic year {year}").format(
+                        name=name, day=day.strftime("%d/%m/%Y"), year=year
+                    )
+                )
     if reasons:
         return None, reasons
     return (

@@ -16,6 +16,7 @@ from pathlib import Path
 from . import __version__
 from .clock import SystemClock
 from .config import Config, ConfigError, load_config
+from .dates import plausible
 from .db import connect, default_path
 from .errors import Refused
 from .i18n import _, set_language
@@ -139,6 +140,8 @@ def main(argv: Sequence[str] | None = None, launcher: Launcher | None = None) ->
         return 130
     except (OSError, ValueError) as error:
         return fail(str(error), EXIT_REFUSED)
+    except ArithmeticError as error:  # a number or date out of range that slipped through
+        return fail(_("a value is out of range ({error})").format(error=error), EXIT_REFUSED)
 
 
 def fail(message: str, code: int) -> int:
@@ -259,7 +262,7 @@ def cmd_slips(args: argparse.Namespace, config: Config) -> int:
         try:
             if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
                 raise ValueError
-            day = date.fromisoformat(text)
+            day = plausible(date.fromisoformat(text))
         except ValueError:
             return fail(
                 _("--date {text!r} is not a date: write it as YYYY-MM-DD, e.g. 2026-11-23").format(

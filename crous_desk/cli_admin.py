@@ -17,6 +17,7 @@ from typing import Any
 
 from .clock import PARIS, SystemClock
 from .config import Config
+from .dates import parse_iso_day
 from .errors import Refused
 from .i18n import _
 
@@ -150,13 +151,9 @@ def _day(text: str | None, what: str) -> date | None:
     if text is None:
         return None
     try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise Refused(
-            _("{what} {text!r} is not a date: write it as YYYY-MM-DD").format(
-                what=what, text=text[:20]
-            )
-        ) from None
+        return parse_iso_day(text)
+    except ValueError as error:
+        raise Refused(f"{what}: {error}") from None
 
 
 def _read_passphrase(from_stdin: bool, required: bool) -> str | None:
@@ -340,6 +337,19 @@ def cmd_export(args: argparse.Namespace, config: Config) -> int:
 
     out = Path(args.out)
     first, last = _day(args.first, "--from"), _day(args.last, "--to")
+    if first and last and first > last:
+        raise Refused(_("--from {first} is after --to {last}").format(first=first, last=last))
+    year = getattr(args, "year", None)
+    if year is not None:
+        parts = year.split("-")
+        if not (
+            len(parts) == 2
+            and all(p.isdigit() and len(p) == 4 for p in parts)
+            and int(parts[1]) == int(parts[0]) + 1
+        ):
+            raise Refused(
+                _("--year {year!r}: write the academic year as 2026-2027").format(year=year[:20])
+            )
     day = _day(args.date, "--date")
     path = _existing_db(args, config)
     if out.resolve() == path.resolve():

@@ -35,6 +35,9 @@ def add_parsers(commands: Any) -> None:
             one.add_argument("euros", help=_("e.g. 45 or 12.50"))
 
 
+MAX_EUROS = 100_000  # far above any damage or key price; keeps the amount a sane integer
+
+
 def _cents(text: str) -> int:
     try:
         value = Decimal(text.replace(",", ".").replace("€", "").strip())
@@ -42,7 +45,13 @@ def _cents(text: str) -> int:
         raise Refused(
             _("{text!r} is not an amount in euros (e.g. 45 or 12.50)").format(text=text[:20])
         ) from None
-    if value < 0 or value != value.quantize(Decimal("0.01")):
+    if not value.is_finite() or value < 0 or value > MAX_EUROS:
+        raise Refused(
+            _("an amount is between 0 and {max} €, in euros and cents (e.g. 12.50)").format(
+                max=MAX_EUROS
+            )
+        )
+    if value != value.quantize(Decimal("0.01")):
         raise Refused(_("an amount is 0 or more, in euros and cents (e.g. 12.50)"))
     return int(value * 100)
 

@@ -6,6 +6,34 @@ from datetime import date, datetime, tzinfo
 
 from .i18n import _
 
+# The days a desk deals with: far enough for any stay or ID, near enough that adding a day
+# or a zone to one can never leave the calendar (year 9999 + 1 day raises OverflowError).
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+
+
+def plausible(day: date) -> date:
+    """``day`` itself, or ValueError when it lies outside the years a desk deals with."""
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ValueError(
+            _("{day} is out of range: a date between {first} and {last}").format(
+                day=f"{day.day:02d}/{day.month:02d}/{day.year:04d}",
+                first=FIRST_YEAR,
+                last=LAST_YEAR,
+            )
+        )
+    return day
+
+
+def parse_iso_day(text: str) -> date:
+    """A day written YYYY-MM-DD (the command line's way), within the plausible years."""
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(
+            _("{text!r} is not a date: write it as YYYY-MM-DD").format(text=text[:20])
+        ) from None
+    return plausible(day)
+
 
 def parse_day(text: str) -> date:
     """A day from "dd/mm/yyyy", "dd/mm/yy", "dd.mm.yyyy" or "yyyy-mm-dd"; ValueError otherwise."""
@@ -14,9 +42,10 @@ def parse_day(text: str) -> date:
         raise ValueError(_("a date is required: type it as dd/mm/yyyy, e.g. 31/01/2027"))
     for fmt in ("%d/%m/%Y", "%d/%m/%y", "%d.%m.%Y", "%Y-%m-%d", "%d-%m-%Y"):
         try:
-            return datetime.strptime(cleaned, fmt).date()
+            day = datetime.strptime(cleaned, fmt).date()
         except ValueError:
             continue
+        return plausible(day)
     raise ValueError(
         _("{text!r} is not a date: type it as dd/mm/yyyy, e.g. 31/01/2027").format(
             text=cleaned[:20]

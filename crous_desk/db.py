@@ -8,6 +8,8 @@ SSH sessions can share one file without a lost update or a "database is locked" 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import platformdirs
@@ -50,8 +52,32 @@ def connect(path: str | os.PathLike[str], *, migrate: bool = True) -> Database:
 
 
 def upgrade(database: Database) -> list[str]:
-    """Apply the numbered migrations not yet applied; returns their names."""
-    return Runner(database, directory=str(MIGRATIONS), table_name="schema_migration").up()
+    """Apply the numbered migrations not yet applied; returns their names.
+
+    Several desks may start together on a new or older file: one at a time checks what is
+    pending and applies it, under an exclusive lock on a file beside the database (not a
+    transaction, which would keep SQLite's table rebuilds from turning foreign keys off)."""
+    with _migration_lock(database):
+        return Runner(database, directory=str(MIGRATIONS), table_name="schema_migration").up()
+
+
+@contextmanager
+def _migration_lock(database: Database) -> Iterator[None]:
+    path = getattr(database, "database", None)
+    if not isinstance(database, SqliteDatabase) or not path or path == ":memory:":
+        yield
+        return
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not on POSIX: no sidecar lock
+        yield
+        return
+    with open(f"{path}.migrate-lock", "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def pending(database: Database) -> list[str]:

@@ -645,6 +645,12 @@ def reissue(desk: Desk, key_set_id: int, reservation_id: int) -> KeySet:
                     status=status_label(reservation.status)
                 )
             )
+        if KeySet.select().where(KeySet.holder == reservation.id, KeySet.state == "out").exists():
+            problems.append(
+                _("{who} already holds a key set: one set per tenant").format(
+                    who=reservation.student.full_name
+                )
+            )
         if reservation.room_id != room.id:
             problems.append(
                 _("key set {label} is not for this tenant's room").format(label=key_set.label)

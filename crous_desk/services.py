@@ -355,7 +355,8 @@ class Desk:
         """Record the 100 € advance and the acceptance, if the proposal is still open."""
         permissions.require(self.actor, "proposal.answer")
         now = self.now()
-        advance = Advance(amount_cents, payer_kind, payer_name.strip())
+        payer_name = clean_text(payer_name, _("the payer's name"))
+        advance = Advance(amount_cents, payer_kind, payer_name)
         with db.atomic():
             reservation = self.reservation(reservation_id)
             permissions.require(self.actor, "proposal.answer", reservation)
@@ -658,11 +659,18 @@ class Desk:
         return key_set
 
 
+MAX_TEXT = 500  # a remark, a reason, a name: a few lines, never a document
+
+
 def clean_text(text: str, what: str) -> str:
     """Free text as data: trimmed, and refused if it holds control characters (escapes)."""
     if any(ord(c) < 32 or 127 <= ord(c) < 160 or unicodedata.category(c) == "Cf" for c in text):
         raise Refused(
             _("{what} cannot contain control or invisible formatting characters").format(what=what)
+        )
+    if len(text.strip()) > MAX_TEXT:
+        raise Refused(
+            _("{what} is too long: {max} characters at most").format(what=what, max=MAX_TEXT)
         )
     return text.strip()
 

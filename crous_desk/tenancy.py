@@ -317,6 +317,9 @@ def overstays(desk: Desk) -> list[Overstay]:
 EXTENDABLE = ("accepted", "checked_in")
 
 
+MAX_EXTENSION = timedelta(days=366)  # an extension of the study stay, not a new tenancy
+
+
 def extension_problems(status: str, lease_end: date, new_end: date) -> list[str]:
     problems = []
     if status not in EXTENDABLE:
@@ -328,6 +331,12 @@ def extension_problems(status: str, lease_end: date, new_end: date) -> list[str]
     if new_end <= lease_end:
         problems.append(
             _("the new end must be after the current lease end, {day}").format(day=fmt(lease_end))
+        )
+    elif new_end > lease_end + MAX_EXTENSION:
+        problems.append(
+            _("an extension moves the lease end by a year at most (until {day})").format(
+                day=fmt(lease_end + MAX_EXTENSION)
+            )
         )
     return problems
 

@@ -25,7 +25,7 @@ from crous_desk.appointments import (
     free_places,
     next_free_slot,
 )
-from crous_desk.dates import parse_day, show_day
+from crous_desk.dates import parse_day, plausible, show_day
 from crous_desk.errors import Refused
 from crous_desk.hours import DeskCalendar, weekday_name
 from crous_desk.i18n import _, ngettext
@@ -162,7 +162,12 @@ class AppointmentScreen(ModalScreen[bool]):
     # -- acting -----------------------------------------------------------------------------
 
     def action_day(self, step: int) -> None:
-        self.show_day(self.day + timedelta(days=step))
+        try:
+            day = plausible(self.day + timedelta(days=step))
+        except (ValueError, OverflowError) as error:
+            self.error(str(error))
+            return
+        self.show_day(day)
 
     def action_next_free(self) -> None:
         offer = self.next_free()

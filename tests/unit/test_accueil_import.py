@@ -226,3 +226,19 @@ def test_a_missing_database_or_file_is_one_line(
     err = capsys.readouterr().err
     assert err.startswith("crous-desk: cannot read") and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "x.db").exists()
+
+
+def test_stay_dates_outside_the_academic_year_are_refused(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = dump(db)
+    source = write(
+        tmp_path,
+        "HD-2001;;Far;Away;;;Universität Heidelberg;;2026-2027;1;01/09/0001;30/06/9999",
+        "HD-2002;;Next;Year;;;Universität Heidelberg;;2026-2027;1;01/09/2027;31/01/2028",
+    )
+    assert run("import-accueil", str(source), "--db", str(db)) == 1
+    err = capsys.readouterr().err
+    assert "line 2: arrival: 01/09/0001 is out of range" in err
+    assert "line 3: departure 31/01/2028 is outside the academic year 2026-2027" in err
+    assert dump(db) == before

@@ -75,7 +75,10 @@ def test_set_list_and_reset_a_price(db_file: str, capsys: pytest.CaptureFixture[
     ("item", "severity", "amount", "words"),
     [
         ("Floor", "damaged", "abc", "not an amount"),
-        ("Floor", "damaged", "-5", "0 or more"),
+        ("Floor", "damaged", "-5", "between 0 and"),
+        ("Floor", "damaged", "nan", "between 0 and"),
+        ("Floor", "damaged", "inf", "between 0 and"),
+        ("Floor", "damaged", "99999999999999999999999", "between 0 and"),
         ("Floor", "damaged", "1.234", "euros and cents"),
         ("Floor", "broken", "10", "severity"),
         ("Jacuzzi", "damaged", "10", "neither a checklist item nor a price category"),
@@ -96,3 +99,25 @@ def test_bad_prices_are_refused_and_change_nothing(
     err = capsys.readouterr().err
     assert words in err and "Traceback" not in err
     assert PriceOverride.select().count() == 0
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["export", "pipeline", "--year", "foo"],
+        ["export", "keylog", "--from", "2026-12-01", "--to", "2026-01-01"],
+        ["export", "audit", "--to", "9999-12-31"],
+        ["export", "audit", "--from", "0001-01-01"],
+        ["slips", "--date", "9999-12-31"],
+    ],
+)
+def test_out_of_range_or_malformed_filters_are_one_line_and_write_nothing(
+    db_file: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    out = tmp_path / "out.file"
+    suffix = ".pdf" if argv[0] == "slips" else ".csv"
+    out = out.with_suffix(suffix)
+    code = main([*argv, "--db", db_file, "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code != 0 and err.count("\n") == 1 and "Traceback" not in err, err
+    assert not out.exists()

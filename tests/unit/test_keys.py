@@ -393,3 +393,13 @@ def test_the_closing_lists_every_set_that_should_not_stay_out_tonight() -> None:
     assert staying.id not in {k.reservation_id for k in keys.closing_check(at_noon)}
     assert ended.id in {k.reservation_id for k in keys.closing_check(at_noon)}
     assert ends_today.id in {k.reservation_id for k in keys.closing_check(at_noon)}
+
+
+def test_reissue_refuses_a_second_set_to_a_tenant_who_holds_one(database) -> None:
+    """A couple's flat has two sets: one tenant never takes both."""
+    room = factories.room(number="F-201", kind="flat_t2", key_sets=2)
+    res = tenant(room)
+    spare = KeySet.get(KeySet.room == room, KeySet.state == "desk")
+    with pytest.raises(Refused, match="already holds a key set"):
+        keys.reissue(desk_at(MONDAY_10H + timedelta(hours=1)), spare.id, res.id)
+    assert KeySet.get_by_id(spare.id).state == "desk"
