@@ -21,8 +21,9 @@ from .models import db
 MIGRATIONS = Path(__file__).parent / "migrations"
 BUSY_TIMEOUT_MS = 15_000
 
+# Set on every connection. WAL is set once per file, under the start-up lock (see connect):
+# switching a file to WAL needs it to itself, and does not wait for a busy timeout.
 PRAGMAS = {
-    "journal_mode": "wal",
     "busy_timeout": BUSY_TIMEOUT_MS,
     "foreign_keys": 1,
     "synchronous": "normal",
@@ -46,8 +47,10 @@ def connect(path: str | os.PathLike[str], *, migrate: bool = True) -> Database:
     )
     db.initialize(database)
     database.connect(reuse_if_open=True)
-    if migrate:
-        upgrade(database)
+    with _start_up_lock(database):
+        database.execute_sql("PRAGMA journal_mode=wal")
+        if migrate:
+            _apply(database)
     return database
 
 
@@ -57,12 +60,16 @@ def upgrade(database: Database) -> list[str]:
     Several desks may start together on a new or older file: one at a time checks what is
     pending and applies it, under an exclusive lock on a file beside the database (not a
     transaction, which would keep SQLite's table rebuilds from turning foreign keys off)."""
-    with _migration_lock(database):
-        return Runner(database, directory=str(MIGRATIONS), table_name="schema_migration").up()
+    with _start_up_lock(database):
+        return _apply(database)
+
+
+def _apply(database: Database) -> list[str]:
+    return Runner(database, directory=str(MIGRATIONS), table_name="schema_migration").up()
 
 
 @contextmanager
-def _migration_lock(database: Database) -> Iterator[None]:
+def _start_up_lock(database: Database) -> Iterator[None]:
     path = getattr(database, "database", None)
     if not isinstance(database, SqliteDatabase) or not path or path == ":memory:":
         yield
