@@ -110,9 +110,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     from .cli_admin import add_parsers
     from .cli_prices import add_parsers as add_price_parsers
+    from .cli_setup import add_parsers as add_setup_parsers
 
     add_parsers(commands, common)
     add_price_parsers(commands)
+    add_setup_parsers(commands)
     return parser
 
 
@@ -367,9 +369,11 @@ COMMANDS = {
 def _admin_commands() -> None:
     from .cli_admin import COMMANDS as ADMIN_COMMANDS
     from .cli_prices import COMMANDS as PRICE_COMMANDS
+    from .cli_setup import COMMANDS as SETUP_COMMANDS
 
     COMMANDS.update(ADMIN_COMMANDS)
     COMMANDS.update(PRICE_COMMANDS)
+    COMMANDS.update(SETUP_COMMANDS)
 
 
 _admin_commands()

@@ -57,6 +57,7 @@ MATRIX: dict[str, frozenset[str]] = {
     "export.audit": frozenset({_A}),
     "audit.view": frozenset({_A}),
     "staff.manage": frozenset({_A}),
+    "residence.manage": frozenset({_A}),
 }
 ACTIONS = tuple(MATRIX)
 
@@ -96,6 +97,7 @@ def action_label(action: str) -> str:
         "export.audit": _("export the audit log"),
         "audit.view": _("read the audit log"),
         "staff.manage": _("manage staff accounts"),
+        "residence.manage": _("set up residences, rooms and closures"),
     }
     return labels.get(action, action)
 

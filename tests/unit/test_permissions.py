@@ -21,6 +21,7 @@ from crous_desk import (
     permissions,
     pipeline,
     prices,
+    setup,
     slips,
     staff,
     tenancy,
@@ -66,6 +67,7 @@ EXPECTED = {
     "export.audit": {A},
     "audit.view": {A},
     "staff.manage": {A},
+    "residence.manage": {A},
 }
 
 
@@ -145,6 +147,9 @@ CALLS: dict[str, Callable[[Desk, World], Any]] = {
     "export.audit": lambda d, w: exports.export("audit", d, w.file("au.csv")),
     "audit.view": lambda d, w: audit.read(d.actor),
     "staff.manage": lambda d, w: staff.staff_rows(d.actor),
+    "residence.manage": lambda d, w: setup.declare_closure(
+        d, w.residence, "24/12/2026", "26/12/2026", "Christmas"
+    ),
 }
 
 

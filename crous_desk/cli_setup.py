@@ -1,0 +1,105 @@
+"""``crous-desk residence add|closure`` and ``crous-desk rooms import``: setting a real
+residence up, as an administrator, from the command line."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from .clock import SystemClock
+from .config import Config
+from .errors import Refused
+from .i18n import _
+from .models import Residence
+from .services import Desk
+from .setup import ROOM_COLUMNS, add_residence, declare_closure, import_rooms
+
+
+def add_parsers(commands: Any) -> None:
+    residence = commands.add_parser("residence", help=_("set up a residence: add, closure"))
+    actions = residence.add_subparsers(dest="residence_command", metavar="ACTION", required=True)
+    add = actions.add_parser("add", help=_("add a residence of one of the 28 CROUS"))
+    add.add_argument("code", help=_("short code, e.g. luminy"))
+    add.add_argument("--name", required=True)
+    add.add_argument("--crous", required=True, help=_("its CROUS, e.g. aix-marseille"))
+    add.add_argument("--address", required=True)
+    add.add_argument("--phone", required=True, help=_("the desk's phone"))
+    add.add_argument("--opening", default="09:00", help=_("the desk opens at (default 09:00)"))
+    closure = actions.add_parser("closure", help=_("declare days the desk is closed"))
+    closure.add_argument("code")
+    closure.add_argument("--from", dest="first", required=True, help="dd/mm/yyyy")
+    closure.add_argument("--to", dest="last", required=True, help="dd/mm/yyyy")
+    closure.add_argument("--reason", required=True)
+    rooms = commands.add_parser("rooms", help=_("rooms of a residence: import"))
+    room_actions = rooms.add_subparsers(dest="rooms_command", metavar="ACTION", required=True)
+    imports = room_actions.add_parser(
+        "import",
+        help=_("rooms and key sets from a CSV: {columns}").format(columns=";".join(ROOM_COLUMNS)),
+    )
+    imports.add_argument("file")
+    imports.add_argument("--residence", metavar="CODE", required=True)
+    for parser in (add, closure, imports):
+        parser.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS)
+
+
+def _desk(args: argparse.Namespace, config: Config, residence: Residence | None = None) -> Desk:
+    from .cli import _db_path, _open
+    from .cli_admin import _operator
+
+    _open(_db_path(args, config))
+    return Desk(_operator(), SystemClock(), residence)
+
+
+def _residence(code: str) -> Residence:
+    from .cli import _residence_id
+
+    return Residence.get_by_id(_residence_id(code))
+
+
+def cmd_residence(args: argparse.Namespace, config: Config) -> int:
+    desk = _desk(args, config)
+    if args.residence_command == "add":
+        residence = add_residence(
+            desk,
+            args.code,
+            name=args.name,
+            crous=args.crous,
+            address=args.address,
+            desk_phone=args.phone,
+            opening=args.opening,
+        )
+        print(
+            _("{code}: residence added ({name})").format(code=residence.code, name=residence.name)
+        )
+        return 0
+    residence = _residence(args.code)
+    closure = declare_closure(desk, residence, args.first, args.last, args.reason)
+    print(
+        _("{code}: closed from {first} to {last}").format(
+            code=residence.code, first=closure.first, last=closure.last
+        )
+    )
+    return 0
+
+
+def cmd_rooms(args: argparse.Namespace, config: Config) -> int:
+    desk = _desk(args, config)
+    residence = _residence(args.residence)
+    path = Path(args.file)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise Refused(
+            _("{path}: cannot read it as a UTF-8 CSV ({error})").format(path=path, error=error)
+        ) from None
+    created, existing = import_rooms(desk, residence, text)
+    print(
+        _("{code}: {created} room(s) added, {existing} already there").format(
+            code=residence.code, created=created, existing=existing
+        )
+    )
+    return 0
+
+
+COMMANDS = {"residence": cmd_residence, "rooms": cmd_rooms}
