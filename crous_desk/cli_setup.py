@@ -39,7 +39,22 @@ def add_parsers(commands: Any) -> None:
     )
     imports.add_argument("file")
     imports.add_argument("--residence", metavar="CODE", required=True)
-    for parser in (add, closure, imports):
+    proposal = commands.add_parser("proposal", help=_("the CROUS proposal: send"))
+    proposal_actions = proposal.add_subparsers(
+        dest="proposal_command", metavar="ACTION", required=True
+    )
+    send = proposal_actions.add_parser(
+        "send", help=_("offer a room to a request; the 120-hour window starts")
+    )
+    send.add_argument("reference", help=_("the request's reservation reference"))
+    send.add_argument("--room", required=True, help=_("a room of the residence, e.g. B-112"))
+    send.add_argument("--residence", metavar="CODE", required=True)
+    send.add_argument(
+        "--sent",
+        metavar="'dd/mm/yyyy HH:MM'",
+        help=_("when the CROUS sent it, Paris time (default: now)"),
+    )
+    for parser in (add, closure, imports, send):
         parser.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS)
 
 
@@ -102,4 +117,28 @@ def cmd_rooms(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
-COMMANDS = {"residence": cmd_residence, "rooms": cmd_rooms}
+def cmd_proposal(args: argparse.Namespace, config: Config) -> int:
+    from .dates import parse_instant
+
+    desk = _desk(args, config)
+    desk.residence = _residence(args.residence)
+    sent = None
+    if args.sent:
+        day, _sep, clock = args.sent.strip().partition(" ")
+        try:
+            sent = parse_instant(day, clock, desk.calendar().tz)
+        except ValueError as error:
+            raise Refused(f"--sent: {error}") from None
+    found = desk.find_reference(args.reference)
+    if found is None:
+        raise Refused(_("no reservation {ref!r}").format(ref=args.reference[:20]))
+    reservation = desk.send_proposal(found.id, args.room, sent)
+    print(
+        _("{ref}: room {room} offered; the answer is due within 120 hours").format(
+            ref=reservation.reference, room=args.room.upper()
+        )
+    )
+    return 0
+
+
+COMMANDS = {"residence": cmd_residence, "rooms": cmd_rooms, "proposal": cmd_proposal}

@@ -34,6 +34,7 @@ _R, _M, _A = RECEPTIONIST, MANAGER, ADMINISTRATOR
 MATRIX: dict[str, frozenset[str]] = {
     "reservation.view": frozenset({_R, _M, _A}),
     "document.verify": frozenset({_R, _A}),
+    "proposal.send": frozenset({_R, _A}),
     "proposal.answer": frozenset({_R, _M, _A}),
     "ine.record": frozenset({_M, _A}),
     "inspection.record": frozenset({_R, _A}),
@@ -97,6 +98,7 @@ def action_label(action: str) -> str:
         "export.audit": _("export the audit log"),
         "audit.view": _("read the audit log"),
         "staff.manage": _("manage staff accounts"),
+        "proposal.send": _("offer a room"),
         "residence.manage": _("set up residences, rooms and closures"),
     }
     return labels.get(action, action)

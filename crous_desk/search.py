@@ -79,8 +79,8 @@ def search(text: str, residence_id: int | None = None, limit: int = MAX_RESULTS)
         return ids
     sql = "SELECT reservation_id FROM search_index WHERE search_index MATCH ?"
     params: list[object] = [match]
-    if residence_id is not None:
-        sql += " AND residence_id = ?"
+    if residence_id is not None:  # this residence's files, and requests not yet placed
+        sql += " AND (residence_id = ? OR residence_id IS NULL)"
         params.append(residence_id)
     sql += " ORDER BY rank LIMIT ?"
     params.append(limit)
@@ -97,7 +97,11 @@ def find_reference(text: str, residence_id: int | None = None) -> Reservation | 
     if not _REFERENCE.fullmatch(candidate):
         return None
     found = Reservation.get_or_none(Reservation.reference == candidate)
-    if found is not None and residence_id is not None and _residence_of(found) != residence_id:
+    if (
+        found is not None
+        and residence_id is not None
+        and _residence_of(found) not in (residence_id, None)
+    ):
         return None
     return found
 

@@ -397,6 +397,96 @@ class Desk:
             )
         return reservation
 
+    def send_proposal(
+        self, reservation_id: int, room_number: str, sent_at: datetime | None = None
+    ) -> Reservation:
+        """Record the CROUS proposal: a room of this residence is offered to a request, and the
+        120-hour answer window starts at ``sent_at`` (now when not given). First come, first
+        served: a room already promised over the same days (beyond what it holds) is refused."""
+        permissions.require(self.actor, "proposal.send", self.residence)
+        now = self.now()
+        sent = sent_at or now
+        with db.atomic():
+            reservation = self.reservation(reservation_id)
+            problems: list[str] = []
+            if self.residence is None:
+                problems.append(_("open the desk of a residence to offer one of its rooms"))
+            if reservation.status != "requested":
+                problems.append(
+                    _("a proposal is sent for a request only (status: {status})").format(
+                        status=status_label(
+                            effective_status(reservation.status, reservation.proposal_sent_at, now)
+                        )
+                    )
+                )
+            if sent > now:
+                problems.append(_("a proposal cannot be sent in the future"))
+            room = None
+            if self.residence is not None:
+                room = Room.get_or_none(
+                    Room.residence == self.residence,
+                    Room.number == "".join(room_number.split()).upper(),
+                )
+                if room is None:
+                    problems.append(
+                        _("no room {room!r} at this residence").format(room=room_number[:20])
+                    )
+                elif room.status == "out_of_service":
+                    problems.append(_("room {room} is out of service").format(room=room.number))
+                else:
+                    problems.extend(self._room_taken(room, reservation, now))
+            if problems:
+                raise Refused(*problems)
+            assert room is not None
+            fields = ("room", "status", "proposal_sent_at")
+            before = snapshot(reservation, *fields)
+            changed = (
+                Reservation.update(room=room, status="proposed", proposal_sent_at=sent)
+                .where(Reservation.id == reservation.id, Reservation.status == "requested")
+                .execute()
+            )
+            if changed != 1:
+                raise Refused(_("another desk changed this reservation just now; look again"))
+            reservation = Reservation.get_by_id(reservation.id)
+            audit.record(
+                self.actor.username,
+                now,
+                "proposal.send",
+                "reservation",
+                reservation.id,
+                reservation=reservation,
+                before=before,
+                after=snapshot(reservation, *fields),
+            )
+            search.index_reservation(reservation)
+        return reservation
+
+    def _room_taken(self, room: Room, reservation: Reservation, now: datetime) -> list[str]:
+        """Why ``room`` cannot be promised for ``reservation``'s days (empty when it can)."""
+        places = 2 if room_kinds()[room.kind].couples else 1
+        holders = [
+            r
+            for r in Reservation.select().where(
+                Reservation.room == room,
+                Reservation.id != reservation.id,
+                Reservation.status.in_(("proposed", "accepted", "checked_in")),
+                Reservation.lease_start <= reservation.lease_end,
+                Reservation.lease_end >= reservation.lease_start,
+            )
+            if effective_status(r.status, r.proposal_sent_at, now) != "expired"
+        ]
+        if len(holders) < places:
+            return []
+        first = holders[0]
+        return [
+            _("room {room} is already promised from {start} to {end} ({ref})").format(
+                room=room.number,
+                start=first.lease_start.strftime("%d/%m/%Y"),
+                end=first.lease_end.strftime("%d/%m/%Y"),
+                ref=first.reference,
+            )
+        ]
+
     def refuse(self, reservation_id: int) -> Reservation:
         """Record that the student refused the proposal: the reservation ends there (the
         student must find housing in the city). Only an open proposal can be refused."""

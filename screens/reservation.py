@@ -19,7 +19,7 @@ from crous_desk.proposal import format_instant, status_label
 from crous_desk.reference import room_kinds
 from crous_desk.services import DocumentRow, ReservationFile
 
-from .forms import DocumentFactsForm, FactsAnswer, PaymentAnswer, PaymentForm
+from .forms import DocumentFactsForm, FactsAnswer, FieldsForm, PaymentAnswer, PaymentForm
 from .widgets import ConfirmScreen, DeskHeader, ReasonsScreen, desk_of
 
 
@@ -63,6 +63,13 @@ class ReservationScreen(Screen[None]):
             tooltip="Check-in inspection of the room",
         ),
         Binding("k", "keys", "Keys", id="reservation.keys", tooltip="Hand over the keys"),
+        Binding(
+            "o",
+            "offer",
+            "Offer room",
+            id="reservation.offer",
+            tooltip="Record the CROUS proposal: a room of this residence for this request",
+        ),
         Binding(
             "p",
             "payment",
@@ -428,11 +435,32 @@ class ReservationScreen(Screen[None]):
         if self.view is None:
             return True
         living = self.view.status in ("checked_in", "departed")
+        if action == "offer":
+            return self.view.status == "requested"
         if action in self._BEFORE_KEYS:
             return not living
         if action in self._DURING_STAY:
             return living
         return True
+
+    @work(exclusive=True, group="form")
+    async def action_offer(self) -> None:
+        answer = await self.app.push_screen_wait(
+            FieldsForm(
+                _("Offer a room (the CROUS proposal)"),
+                [("room", _("Room number, e.g. B-112"), "")],
+                note=_("The student then has 120 hours to accept with the 100 € advance."),
+            )
+        )
+        if not isinstance(answer, dict):
+            return
+        try:
+            desk_of(self).send_proposal(self.reservation_id, answer["room"])
+        except Refused as refused:
+            self.refuse(_("No proposal recorded"), refused)
+            return
+        self.notify(_("Proposal recorded: 120 hours to answer"), markup=False)
+        self.reload()
 
     def action_departure(self) -> None:
         from .departure import DepartureScreen

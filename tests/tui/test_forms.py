@@ -114,3 +114,27 @@ async def test_the_file_shows_the_arrival_appointment(database, desk_app, at_tim
         await pilot.press(*res.reference, "enter")
         await pilot.pause()
         assert "arrival 23/11/2026 14:30" in str(app.screen.query_one("#stay").render())
+
+
+async def test_a_request_is_offered_a_room_from_its_file(database, desk_app, at_time):
+    from crous_desk import search
+    from screens.forms import FieldsForm
+
+    at_time(factories.MONDAY_10H)
+    factories.room(number="B-112")
+    res = factories.reservation(status="requested", paid=False, documents="none")
+    Reservation.update(room=None, proposal_sent_at=None).where(Reservation.id == res.id).execute()
+    search.index_reservation(Reservation.get_by_id(res.id))
+    app = desk_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*res.reference, "enter", "o")
+        await pilot.pause()
+        assert isinstance(app.screen, FieldsForm)
+        await pilot.press(*"b-112", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReservationScreen)
+        assert "120 h" in str(app.screen.query_one("#stay").render()) or "left to answer" in str(
+            app.screen.query_one("#stay").render()
+        )
+    saved = Reservation.get_by_id(res.id)
+    assert saved.status == "proposed" and saved.room.number == "B-112"

@@ -44,6 +44,7 @@ R, M, A = "receptionist", "mobility_manager", "administrator"
 EXPECTED = {
     "reservation.view": {R, M, A},
     "document.verify": {R, A},
+    "proposal.send": {R, A},
     "proposal.answer": {R, M, A},
     "ine.record": {M, A},
     "inspection.record": {R, A},
@@ -147,6 +148,7 @@ CALLS: dict[str, Callable[[Desk, World], Any]] = {
     "export.audit": lambda d, w: exports.export("audit", d, w.file("au.csv")),
     "audit.view": lambda d, w: audit.read(d.actor),
     "staff.manage": lambda d, w: staff.staff_rows(d.actor),
+    "proposal.send": lambda d, w: d.send_proposal(w.accepted.id, w.room.number),
     "residence.manage": lambda d, w: setup.declare_closure(
         d, w.residence, "24/12/2026", "26/12/2026", "Christmas"
     ),

@@ -128,3 +128,88 @@ def test_a_bad_residence_is_refused_with_every_reason(
     for words in ("code 'Luminy!'", "CROUS 'nowhere'", "address is required", "opening"):
         assert words in err
     assert Residence.select().count() == 0
+
+
+ACCUEIL = (
+    "student_number;ine;last_name;first_name;email;phone;home_university;campus;"
+    "academic_year;semester;arrival;departure\n"
+    "HD-1001;0123456789A;Dupont;Hélène;helene@example.org;;Universität Heidelberg;Luminy;"
+    "2026-2027;1;01/09/2026;31/01/2027\n"
+)
+
+
+def test_from_an_empty_file_to_a_proposal_with_the_command_line(
+    db_file: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A real start: the residence, its rooms, the Accueil list, then the CROUS proposal."""
+    import time_machine
+
+    from tests.factories import MONDAY_10H
+
+    traveller = time_machine.travel(MONDAY_10H, tick=False)
+    traveller.start()
+    try:
+        _from_empty_to_proposal(db_file, tmp_path, capsys)
+    finally:
+        traveller.stop()
+
+
+def _from_empty_to_proposal(db_file: str, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from crous_desk.models import Reservation
+
+    assert add_luminy(db_file) == 0
+    rooms = tmp_path / "rooms.csv"
+    rooms.write_text(f"{HEADER}\nB-112;B;1;renovated;12;210;1\n", encoding="utf-8")
+    assert main(["rooms", "import", str(rooms), "--residence", "luminy", "--db", db_file]) == 0
+    accueil = tmp_path / "accueil.csv"
+    accueil.write_text(ACCUEIL, encoding="utf-8")
+    assert main(["import-accueil", str(accueil), "--db", db_file]) == 0
+    request = Reservation.get()
+    assert request.status == "requested" and request.room_id is None
+    assert (
+        main(
+            [
+                "proposal",
+                "send",
+                request.reference,
+                "--room",
+                "b-112",
+                "--residence",
+                "luminy",
+                "--sent",
+                "23/11/2026 09:00",
+                "--db",
+                db_file,
+            ]
+        )
+        == 0
+    )
+    sent = Reservation.get_by_id(request.id)
+    assert sent.status == "proposed" and sent.room.number == "B-112"
+    assert sent.proposal_sent_at.isoformat() == "2026-11-23T08:00:00+00:00"
+    capsys.readouterr()
+    # a second request for the same room and days: first come, first served
+    accueil.write_text(
+        ACCUEIL.replace("HD-1001;0123456789A;Dupont;Hélène", "HD-1002;0123456789B;Nowak;Łukasz"),
+        encoding="utf-8",
+    )
+    assert main(["import-accueil", str(accueil), "--db", db_file]) == 0
+    second = Reservation.select().order_by(Reservation.id.desc()).get()
+    assert (
+        main(
+            [
+                "proposal",
+                "send",
+                second.reference,
+                "--room",
+                "B-112",
+                "--residence",
+                "luminy",
+                "--db",
+                db_file,
+            ]
+        )
+        == 1
+    )
+    assert "already promised" in capsys.readouterr().err
+    assert Reservation.get_by_id(second.id).status == "requested"
