@@ -248,6 +248,8 @@ def seed_demo(clock: Clock, students: int = STUDENTS) -> dict[str, int]:
                     if r.residence.code == RESIDENCES[0][0] and r.kind == "renovated"
                 )
                 free.remove(room)
+            if room is None:  # every room is promised: first come, first served, still a request
+                plan = "requested"
             reservation = _reservation(student, room, plan, today, now, rng, references, staff)
             if plan == "requested" and n % 2 == 0:  # the manager still has these INEs to record
                 Student.update(ine=None).where(Student.id == student.id).execute()
