@@ -7,11 +7,8 @@ Exactly one wins; the others get a plain refusal — never a crash, never "datab
 
 from __future__ import annotations
 
-import multiprocessing as mp
-import queue
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +19,7 @@ from crous_desk.clock import FixedClock
 from crous_desk.models import KeyLog, KeySet, Reservation
 from crous_desk.services import Desk
 from tests import factories
+from tests.desk_processes import Pool, desk_processes
 from tests.factories import MONDAY_10H
 
 pytestmark = pytest.mark.slow
@@ -58,50 +56,14 @@ def worker(db_path: str, index: int, tasks: Any, results: Any, barrier: Any) -> 
             results.put((index, reservation_id, "ok", ""))
 
 
-@dataclass
-class Pool:
-    tasks: list[Any]
-    results: Any
-
-    def race(self, reservation_ids: list[int]) -> list[tuple[int, int, str, str]]:
-        """Give worker i reservation_ids[i]; return what each one got."""
-        for task, reservation_id in zip(self.tasks, reservation_ids, strict=True):
-            task.put(reservation_id)
-        outcomes = []
-        for _ in reservation_ids:
-            try:
-                outcomes.append(self.results.get(timeout=TIMEOUT))
-            except queue.Empty:
-                pytest.fail("a desk process did not answer")
-        return sorted(outcomes)
-
-
 @pytest.fixture
 def pool(database: peewee.Database, db_path: Path) -> Iterator[Pool]:
     with database.atomic():
         factories.residence()
         for i in range(WORKERS):
             factories.staff(f"desk{i}")
-    context = mp.get_context("spawn")
-    barrier = context.Barrier(WORKERS)
-    tasks = [context.Queue() for _ in range(WORKERS)]
-    results = context.Queue()
-    processes = [
-        context.Process(target=worker, args=(str(db_path), i, tasks[i], results, barrier))
-        for i in range(WORKERS)
-    ]
-    for process in processes:
-        process.start()
-    try:
-        yield Pool(tasks, results)
-    finally:
-        for task in tasks:
-            task.put(None)
-        for process in processes:
-            process.join(timeout=10)
-            if process.is_alive():
-                process.terminate()
-                process.join()
+    with desk_processes(db_path, worker, WORKERS) as processes:
+        yield processes
 
 
 def ready_reservation(room: Any, first: str) -> Reservation:

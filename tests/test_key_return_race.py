@@ -10,11 +10,8 @@ from the start never finds a set handed to someone while someone else holds it.
 
 from __future__ import annotations
 
-import multiprocessing as mp
-import queue
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +20,7 @@ import pytest
 
 from crous_desk.models import AuditLog, KeyLog, KeySet, Reservation
 from tests import factories
+from tests.desk_processes import Pool, desk_processes
 from tests.factories import MONDAY_10H
 from tests.tenants import ready, tenant
 
@@ -67,23 +65,6 @@ def worker(db_path: str, index: int, tasks: Any, results: Any, barrier: Any) -> 
             results.put((index, action, "ok", ""))
 
 
-@dataclass
-class Pool:
-    tasks: list[Any]
-    results: Any
-
-    def race(self, work: list[tuple[str, int, int]]) -> list[tuple[int, str, str, str]]:
-        for task, item in zip(self.tasks, work, strict=True):
-            task.put(item)
-        outcomes = []
-        for _ in work:
-            try:
-                outcomes.append(self.results.get(timeout=TIMEOUT))
-            except queue.Empty:
-                pytest.fail("a desk process did not answer")
-        return sorted(outcomes)
-
-
 @pytest.fixture
 def pool(database: peewee.Database, db_path: Path) -> Iterator[Pool]:
     with database.atomic():
@@ -92,26 +73,8 @@ def pool(database: peewee.Database, db_path: Path) -> Iterator[Pool]:
             factories.staff(username)
         for i in range(WORKERS):
             factories.staff(f"desk{i}")
-    context = mp.get_context("spawn")
-    barrier = context.Barrier(WORKERS)
-    tasks = [context.Queue() for _ in range(WORKERS)]
-    results = context.Queue()
-    processes = [
-        context.Process(target=worker, args=(str(db_path), i, tasks[i], results, barrier))
-        for i in range(WORKERS)
-    ]
-    for process in processes:
-        process.start()
-    try:
-        yield Pool(tasks, results)
-    finally:
-        for task in tasks:
-            task.put(None)
-        for process in processes:
-            process.join(timeout=10)
-            if process.is_alive():
-                process.terminate()
-                process.join()
+    with desk_processes(db_path, worker, WORKERS) as processes:
+        yield processes
 
 
 def replay(key_set: KeySet) -> int | None:
