@@ -175,26 +175,23 @@ def test_an_unwritable_place_writes_nothing(desk_file, db_path, tmp_path, capsys
     assert [p.name for p in tmp_path.rglob("*") if ".pdf" in p.name] == []  # no .part left
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes anywhere")
-def test_a_read_only_directory_writes_nothing(desk_file, db_path, tmp_path, capsys) -> None:
-    locked = tmp_path / "locked"
-    locked.mkdir()
-    locked.chmod(stat.S_IRUSR | stat.S_IXUSR)
-    try:
-        code = run(
-            "slips",
-            "--db",
-            str(db_path),
-            "--reservation",
-            desk_file["early"],
-            "--out",
-            str(locked / "s.pdf"),
-        )
-    finally:
-        locked.chmod(stat.S_IRWXU)
+def test_a_path_that_cannot_be_written_writes_nothing(desk_file, db_path, tmp_path, capsys) -> None:
+    """A parent that is a file, not a folder: unwritable even for root (CI runs as root)."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file", encoding="utf-8")
+    code = run(
+        "slips",
+        "--db",
+        str(db_path),
+        "--reservation",
+        desk_file["early"],
+        "--out",
+        str(blocker / "s.pdf"),
+    )
     assert code == 1
     one_clean_line(capsys.readouterr().err)
-    assert list(locked.iterdir()) == []
+    assert blocker.read_text(encoding="utf-8") == "a file"
+    assert [p.name for p in tmp_path.rglob("*") if ".pdf" in p.name] == []
 
 
 def test_the_database_and_other_files_are_never_overwritten(
