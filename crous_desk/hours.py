@@ -59,6 +59,14 @@ class DeskCalendar:
                 return _("closure: {reason}").format(reason=closure.reason or _("declared"))
         return None
 
+    def first_open_day(self, day: date) -> date:
+        """``day`` itself if the desk opens that day, else the next day it does."""
+        for offset in range(_SEARCH_DAYS):
+            candidate = day + timedelta(days=offset)
+            if self.closed_reason(candidate) is None:
+                return candidate
+        raise ValueError(_("the desk does not open in the next {n} days").format(n=_SEARCH_DAYS))
+
     def opens_at(self, day: date) -> datetime:
         return datetime.combine(day, self.opening, tzinfo=self.tz)
 
@@ -98,11 +106,9 @@ def desk_status(at: datetime, calendar: DeskCalendar | None = None) -> DeskStatu
 
 def _next_open(local: datetime, cal: DeskCalendar) -> datetime:
     day = local.date()
-    for offset in range(_SEARCH_DAYS):
-        candidate = day + timedelta(days=offset)
-        if cal.closed_reason(candidate) is None and local < cal.opens_at(candidate):
-            return cal.opens_at(candidate)
-    raise ValueError(_("the desk does not open in the next {n} days").format(n=_SEARCH_DAYS))
+    if cal.closed_reason(day) is None and local < cal.opens_at(day):
+        return cal.opens_at(day)
+    return cal.opens_at(cal.first_open_day(day + timedelta(days=1)))
 
 
 def is_working_day(day: date, calendar: DeskCalendar | None = None) -> bool:

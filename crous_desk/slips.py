@@ -242,9 +242,7 @@ def slips_for(reservation_ids: Sequence[int], now: datetime) -> list[Slip]:
         if slot:
             arrival = slot.start.date()
         else:  # the first working day of the desk from the lease start (or today)
-            arrival = max(reservation.lease_start, today)
-            while calendar.closed_reason(arrival) is not None:
-                arrival += timedelta(days=1)
+            arrival = calendar.first_open_day(max(reservation.lease_start, today))
         docs = facts.get(rid, {})
         student = reservation.student
         slips.append(
