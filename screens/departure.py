@@ -3,6 +3,8 @@ damages it shows with their price, and closing the stay (keys back, room to insp
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -161,9 +163,9 @@ class DepartureScreen(Screen[None]):
             return
         self.reload()
 
-    def _item_change(self, change: object) -> None:
+    def _item_change(self, change: Callable[[], object]) -> None:
         try:
-            change()  # type: ignore[operator]
+            change()
         except Refused as refused:
             self.refuse(_("This item cannot be changed"), refused)
             return

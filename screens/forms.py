@@ -268,6 +268,3 @@ class FieldsForm(_Form):
     def action_submit(self) -> None:
         values = {key: self.query_one(f"#field-{key}", Input).value for key, _l, _v in self.fields}
         self.dismiss(values)
-
-    def show_error(self, message: str) -> None:
-        self.error(message)

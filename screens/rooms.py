@@ -3,6 +3,8 @@ available, and out of service), with filters; a room's inspection history."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -121,9 +123,9 @@ class RoomsScreen(Screen[None]):
         self.kind_index = (self.kind_index + 1) % len(self.kinds())
         self.reload()
 
-    def _act(self, title: str, act: object) -> None:
+    def _act(self, title: str, act: Callable[[], object]) -> None:
         try:
-            act()  # type: ignore[operator]
+            act()
         except Refused as refused:
             self.app.push_screen(ReasonsScreen(title, refused.reasons))
             return
