@@ -5,8 +5,8 @@ the operating-system login trusted and mapped to the manager's account. The test
 manager's workspace from the other end — the counts of their students — and quits.
 
 It runs as root (sshd must switch to the logged-in user; here it is root itself, which the
-configuration allows for keys only). Without openssh-server it is skipped on a developer machine and fails under CI (CI=true),
-where .ci/run installs it (`apt-get install openssh-server`).
+configuration allows for keys only). Without openssh-server it is skipped on a developer
+machine and fails under CI (CI=true), where .ci/run installs it (openssh-server).
 """
 
 from __future__ import annotations
