@@ -22,8 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from crous_desk.db import connect
-from crous_desk.models import (
+from crous_desk.store.db import connect
+from crous_desk.store.models import (
     Appointment,
     Document,
     Reservation,
@@ -33,9 +33,9 @@ from crous_desk.models import (
     Student,
     db,
 )
-from crous_desk.reference import required_documents
-from crous_desk.slip_pdf import save_slips
-from crous_desk.slips import installation_secret, slips_for
+from crous_desk.rules.reference import required_documents
+from crous_desk.arrivals.slip_pdf import save_slips
+from crous_desk.arrivals.slips import installation_secret, slips_for
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # Monday 10:00 in Paris
 FIRST_NAMES = ["Łukasz", "Hélène", "Nguyễn", "Søren", "Şahin", "Zoé", "Dvořák", "Ana"]

@@ -14,12 +14,12 @@ from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
-from crous_desk import permissions
-from crous_desk.clock import Clock
-from crous_desk.config import Config
-from crous_desk.i18n import _
-from crous_desk.models import Residence, Staff
-from crous_desk.services import Desk
+from crous_desk.base.clock import Clock
+from crous_desk.base.config import Config
+from crous_desk.base.i18n import _
+from crous_desk.desk import permissions
+from crous_desk.reservations.file import Desk
+from crous_desk.store.models import Residence, Staff
 
 from .commands import BindingCommands
 from .help import HelpScreen

@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from crous_desk.appointments import (
+from crous_desk.arrivals.appointments import (
     Slot,
     SlotPolicy,
     appointment_slot,
@@ -25,10 +25,10 @@ from crous_desk.appointments import (
     free_places,
     next_free_slot,
 )
-from crous_desk.dates import parse_day, plausible, show_day
-from crous_desk.errors import Refused
-from crous_desk.hours import DeskCalendar, weekday_name
-from crous_desk.i18n import _, ngettext
+from crous_desk.base.dates import parse_day, plausible, show_day
+from crous_desk.base.errors import Refused
+from crous_desk.base.i18n import _, ngettext
+from crous_desk.rules.hours import DeskCalendar, weekday_name
 
 from .widgets import ConfirmScreen, desk_of
 

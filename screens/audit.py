@@ -13,11 +13,11 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
-from crous_desk import audit
-from crous_desk.audit import AuditRow
-from crous_desk.dates import parse_day
-from crous_desk.errors import Refused
-from crous_desk.i18n import _
+from crous_desk.base.dates import parse_day
+from crous_desk.base.errors import Refused
+from crous_desk.base.i18n import _
+from crous_desk.store import audit
+from crous_desk.store.audit import AuditRow
 
 from .widgets import ReasonsScreen, desk_of
 
@@ -157,8 +157,8 @@ class AuditScreen(Screen[None]):
             )
 
     def action_export(self) -> None:
-        from crous_desk import exports
-        from crous_desk.slips import default_slip_dir
+        from crous_desk.arrivals.slips import default_slip_dir
+        from crous_desk.office import exports
 
         desk = desk_of(self)
         path = default_slip_dir() / exports.default_name("audit", desk.now())

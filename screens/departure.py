@@ -12,12 +12,12 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from crous_desk import departure
-from crous_desk.condition import euros
-from crous_desk.dates import parse_instant, show_day
-from crous_desk.errors import Refused
-from crous_desk.i18n import _
-from crous_desk.proposal import format_instant
+from crous_desk.base.dates import parse_instant, show_day
+from crous_desk.base.errors import Refused
+from crous_desk.base.i18n import _
+from crous_desk.departure import actions as departure
+from crous_desk.rules.condition import euros
+from crous_desk.rules.proposal import format_instant
 
 from .forms import FieldsForm, RemarkForm
 from .inspection import state_labels

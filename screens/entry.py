@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from crous_desk.cli import main as core_main
+from crous_desk.cli.main import main as core_main
 
 
 def _launch(**kwargs: object) -> int:

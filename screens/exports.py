@@ -14,10 +14,11 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from crous_desk import exports, permissions
-from crous_desk.errors import Refused
-from crous_desk.i18n import _
-from crous_desk.slips import default_slip_dir
+from crous_desk.arrivals.slips import default_slip_dir
+from crous_desk.base.errors import Refused
+from crous_desk.base.i18n import _
+from crous_desk.desk import permissions
+from crous_desk.office import exports
 
 from .widgets import desk_of
 
@@ -60,7 +61,7 @@ class ExportScreen(ModalScreen[None]):
         result = self.query_one("#export-result", Static)
         filters: dict[str, object] = {}
         if kind == "pipeline":
-            from crous_desk.pipeline import default_year
+            from crous_desk.office.pipeline import default_year
 
             filters["year"] = default_year(desk)
         try:

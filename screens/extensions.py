@@ -10,10 +10,10 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from crous_desk import tenancy
-from crous_desk.dates import show_day
-from crous_desk.errors import Refused
-from crous_desk.i18n import _
+from crous_desk.base.dates import show_day
+from crous_desk.base.errors import Refused
+from crous_desk.base.i18n import _
+from crous_desk.rooms import tenancy
 
 from .forms import FieldsForm
 from .widgets import DeskHeader, ReasonsScreen, desk_of
@@ -131,7 +131,7 @@ async def ask_extension(screen: Screen[object], reservation_id: int, lease_end: 
     )
     if not isinstance(answer, dict):
         return False
-    from crous_desk.dates import parse_day
+    from crous_desk.base.dates import parse_day
 
     try:
         tenancy.request_extension(

@@ -14,10 +14,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from crous_desk.dates import parse_day, show_day
-from crous_desk.i18n import _
-from crous_desk.reference import document_kinds
-from crous_desk.rental_file import DocumentFacts
+from crous_desk.base.dates import parse_day, show_day
+from crous_desk.base.i18n import _
+from crous_desk.rules.reference import document_kinds
+from crous_desk.rules.rental_file import DocumentFacts
 
 
 @dataclass(frozen=True)

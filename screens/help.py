@@ -10,7 +10,7 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static
 
-from crous_desk.i18n import _
+from crous_desk.base.i18n import _
 
 
 def screen_bindings(screen: Screen[object]) -> list[tuple[str, Binding, DOMNode]]:

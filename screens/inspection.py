@@ -10,12 +10,12 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from crous_desk import inspections
-from crous_desk.errors import Refused
-from crous_desk.i18n import _
-from crous_desk.models import Inspection, InspectionItem
-from crous_desk.proposal import format_instant
-from crous_desk.reference import room_kinds
+from crous_desk.base.errors import Refused
+from crous_desk.base.i18n import _
+from crous_desk.inspections import views as inspections
+from crous_desk.rules.proposal import format_instant
+from crous_desk.rules.reference import room_kinds
+from crous_desk.store.models import Inspection, InspectionItem
 
 from .forms import FieldsForm, RemarkForm
 from .widgets import ConfirmScreen, DeskHeader, ReasonsScreen, desk_of

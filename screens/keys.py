@@ -10,11 +10,11 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from crous_desk import keys
-from crous_desk.condition import euros
-from crous_desk.errors import Refused
-from crous_desk.i18n import _
-from crous_desk.proposal import format_instant
+from crous_desk.base.errors import Refused
+from crous_desk.base.i18n import _
+from crous_desk.keys import actions as keys
+from crous_desk.rules.condition import euros
+from crous_desk.rules.proposal import format_instant
 
 from .forms import FieldsForm
 from .widgets import ConfirmScreen, DeskHeader, ReasonsScreen, desk_of

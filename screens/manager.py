@@ -16,12 +16,12 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
-from crous_desk import pipeline
-from crous_desk.dates import show_day
-from crous_desk.errors import Refused
-from crous_desk.hours import format_duration
-from crous_desk.i18n import _
-from crous_desk.pipeline import STEPS, Pipeline, PipelineRow, step_label, step_short
+from crous_desk.base.dates import show_day
+from crous_desk.base.errors import Refused
+from crous_desk.base.i18n import _
+from crous_desk.office import pipeline
+from crous_desk.office.pipeline import STEPS, Pipeline, PipelineRow, step_label, step_short
+from crous_desk.rules.hours import format_duration
 
 from .forms import PaymentAnswer, PaymentForm, _Form
 from .widgets import ConfirmScreen, ReasonsScreen, desk_of
@@ -343,8 +343,8 @@ class ManagerScreen(Screen[None]):
         self.app.push_screen(ReservationScreen(r.reservation_id))
 
     def action_export(self) -> None:
-        from crous_desk import exports
-        from crous_desk.slips import default_slip_dir
+        from crous_desk.arrivals.slips import default_slip_dir
+        from crous_desk.office import exports
 
         desk = desk_of(self)
         path = default_slip_dir() / exports.default_name("pipeline", desk.now())

@@ -10,14 +10,14 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from crous_desk.appointments import current_appointment
-from crous_desk.dates import show_day
-from crous_desk.errors import Refused
-from crous_desk.hours import format_duration
-from crous_desk.i18n import _
-from crous_desk.proposal import format_instant, status_label
-from crous_desk.reference import room_kinds
-from crous_desk.services import DocumentRow, ReservationFile
+from crous_desk.arrivals.appointments import current_appointment
+from crous_desk.base.dates import show_day
+from crous_desk.base.errors import Refused
+from crous_desk.base.i18n import _
+from crous_desk.reservations.file import DocumentRow, ReservationFile
+from crous_desk.rules.hours import format_duration
+from crous_desk.rules.proposal import format_instant, status_label
+from crous_desk.rules.reference import room_kinds
 
 from .forms import DocumentFactsForm, FactsAnswer, FieldsForm, PaymentAnswer, PaymentForm
 from .widgets import ConfirmScreen, DeskHeader, ReasonsScreen, desk_of
@@ -402,7 +402,7 @@ class ReservationScreen(Screen[None]):
         self.reload()
 
     def action_appointment(self) -> None:
-        from crous_desk.appointments import bookable
+        from crous_desk.arrivals.appointments import bookable
 
         from .appointment import AppointmentScreen
 
@@ -414,7 +414,7 @@ class ReservationScreen(Screen[None]):
         self.app.push_screen(AppointmentScreen(self.reservation_id), lambda _changed: self.reload())
 
     def action_slip(self) -> None:
-        from crous_desk.slips import desk_slips
+        from crous_desk.arrivals.slips import desk_slips
 
         from .slip import SlipScreen
 

@@ -13,11 +13,12 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Static
 
-from crous_desk import inspections, tenancy
-from crous_desk.errors import Refused
-from crous_desk.i18n import _
-from crous_desk.proposal import format_instant
-from crous_desk.reference import room_kinds
+from crous_desk.base.errors import Refused
+from crous_desk.base.i18n import _
+from crous_desk.inspections import views as inspections
+from crous_desk.rooms import tenancy
+from crous_desk.rules.proposal import format_instant
+from crous_desk.rules.reference import room_kinds
 
 from .forms import FieldsForm
 from .widgets import DeskHeader, ReasonsScreen, desk_of

@@ -9,12 +9,12 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
-from crous_desk.dates import show_day
-from crous_desk.errors import Refused
-from crous_desk.i18n import _, ngettext
-from crous_desk.proposal import status_label
-from crous_desk.services import SearchRow
-from crous_desk.slips import find_payload, read_payload
+from crous_desk.arrivals.slips import find_payload, read_payload
+from crous_desk.base.dates import show_day
+from crous_desk.base.errors import Refused
+from crous_desk.base.i18n import _, ngettext
+from crous_desk.reservations.file import SearchRow
+from crous_desk.rules.proposal import status_label
 
 from .today import TodayPanel
 from .widgets import DeskHeader, desk_of

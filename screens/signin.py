@@ -18,10 +18,10 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Label, Static
 
-from crous_desk import auth
-from crous_desk.errors import Refused
-from crous_desk.i18n import _
-from crous_desk.models import Staff
+from crous_desk.base.errors import Refused
+from crous_desk.base.i18n import _
+from crous_desk.people import auth
+from crous_desk.store.models import Staff
 
 if TYPE_CHECKING:
     from .app import DeskApp

@@ -16,13 +16,13 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from crous_desk.dates import show_day
-from crous_desk.errors import Refused
-from crous_desk.hours import weekday_name
-from crous_desk.i18n import _
-from crous_desk.reference import document_kinds
-from crous_desk.slip_pdf import save_slips
-from crous_desk.slips import Slip, default_slip_dir, print_pdf, qr_half_blocks
+from crous_desk.arrivals.slip_pdf import save_slips
+from crous_desk.arrivals.slips import Slip, default_slip_dir, print_pdf, qr_half_blocks
+from crous_desk.base.dates import show_day
+from crous_desk.base.errors import Refused
+from crous_desk.base.i18n import _
+from crous_desk.rules.hours import weekday_name
+from crous_desk.rules.reference import document_kinds
 
 from .widgets import DeskHeader
 

@@ -13,11 +13,11 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
-from crous_desk import staff
-from crous_desk.errors import Refused
-from crous_desk.i18n import _
-from crous_desk.permissions import ROLES, role_label
-from crous_desk.staff import StaffRow
+from crous_desk.base.errors import Refused
+from crous_desk.base.i18n import _
+from crous_desk.desk.permissions import ROLES, role_label
+from crous_desk.people import staff
+from crous_desk.people.staff import StaffRow
 
 from .forms import Choice, _Form
 from .widgets import ConfirmScreen, ReasonsScreen, desk_of

@@ -7,12 +7,12 @@ from rich.text import Text
 from textual.message import Message
 from textual.widgets import DataTable
 
-from crous_desk import today
-from crous_desk.dates import show_day
-from crous_desk.errors import Refused
-from crous_desk.hours import format_duration
-from crous_desk.i18n import _
-from crous_desk.proposal import format_instant
+from crous_desk.base.dates import show_day
+from crous_desk.base.errors import Refused
+from crous_desk.base.i18n import _
+from crous_desk.office import today
+from crous_desk.rules.hours import format_duration
+from crous_desk.rules.proposal import format_instant
 
 from .widgets import desk_of
 

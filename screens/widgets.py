@@ -11,9 +11,9 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from crous_desk.hours import describe_status
-from crous_desk.i18n import _
-from crous_desk.services import Desk
+from crous_desk.base.i18n import _
+from crous_desk.reservations.file import Desk
+from crous_desk.rules.hours import describe_status
 
 if TYPE_CHECKING:
     from .app import DeskApp

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from peewee import Database
 
-from crous_desk.db import connect
-from crous_desk.i18n import set_language
-from crous_desk.models import db as proxy
+from crous_desk.base.i18n import set_language
+from crous_desk.store.db import connect
+from crous_desk.store.models import db as proxy
 
 
 @pytest.fixture(autouse=True)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from crous_desk import search
-from crous_desk.models import (
+from crous_desk.rules.reference import required_documents
+from crous_desk.store import search_index as search
+from crous_desk.store.models import (
     Document,
     KeySet,
     Reservation,
@@ -15,7 +16,6 @@ from crous_desk.models import (
     StaffScope,
     Student,
 )
-from crous_desk.reference import required_documents
 
 # A Monday inside desk hours, Paris time (UTC+1 in November): 10:00 Paris.
 MONDAY_10H = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

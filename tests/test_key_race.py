@@ -15,9 +15,9 @@ from typing import Any
 import peewee
 import pytest
 
-from crous_desk.clock import FixedClock
-from crous_desk.models import KeyLog, KeySet, Reservation
-from crous_desk.services import Desk
+from crous_desk.base.clock import FixedClock
+from crous_desk.reservations.file import Desk
+from crous_desk.store.models import KeyLog, KeySet, Reservation
 from tests import factories
 from tests.desk_processes import Pool, desk_processes
 from tests.factories import MONDAY_10H
@@ -31,9 +31,9 @@ TIMEOUT = 30  # seconds; a hung worker fails the test instead of hanging it
 
 def worker(db_path: str, index: int, tasks: Any, results: Any, barrier: Any) -> None:
     """One desk process: wait for a reservation id, meet the others, hand over the keys."""
-    from crous_desk.db import connect
-    from crous_desk.errors import Refused
-    from crous_desk.models import Residence, Staff
+    from crous_desk.base.errors import Refused
+    from crous_desk.store.db import connect
+    from crous_desk.store.models import Residence, Staff
 
     connect(db_path)
     desk = Desk(

@@ -18,7 +18,7 @@ from typing import Any
 import peewee
 import pytest
 
-from crous_desk.models import AuditLog, KeyLog, KeySet, Reservation
+from crous_desk.store.models import AuditLog, KeyLog, KeySet, Reservation
 from tests import factories
 from tests.desk_processes import Pool, desk_processes
 from tests.factories import MONDAY_10H
@@ -33,12 +33,12 @@ TIMEOUT = 30
 
 def worker(db_path: str, index: int, tasks: Any, results: Any, barrier: Any) -> None:
     """One desk process: wait for a task, meet the others, then take back or hand over."""
-    from crous_desk import keys
-    from crous_desk.clock import FixedClock
-    from crous_desk.db import connect
-    from crous_desk.errors import Refused
-    from crous_desk.models import Residence, Staff
-    from crous_desk.services import Desk
+    from crous_desk.base.clock import FixedClock
+    from crous_desk.base.errors import Refused
+    from crous_desk.keys import actions as keys
+    from crous_desk.reservations.file import Desk
+    from crous_desk.store.db import connect
+    from crous_desk.store.models import Residence, Staff
 
     connect(db_path)
     desk = Desk(

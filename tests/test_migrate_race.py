@@ -9,7 +9,7 @@ import pytest
 
 
 def _open(path: str, barrier: multiprocessing.synchronize.Barrier, results) -> None:  # type: ignore[name-defined]
-    from crous_desk.db import connect
+    from crous_desk.store.db import connect
 
     barrier.wait()
     try:

@@ -1,4 +1,4 @@
-from crous_desk.models import Reservation
+from crous_desk.store.models import Reservation
 from tests import factories
 
 

@@ -28,14 +28,14 @@ from pathlib import Path
 
 import pytest
 
-from crous_desk.auth import current_os_user
-from crous_desk.clock import SystemClock
-from crous_desk.db import connect
-from crous_desk.demo import seed_demo
-from crous_desk.models import Staff
-from crous_desk.models import db as proxy
-from crous_desk.pipeline import default_year, pipeline, step_short
-from crous_desk.services import Desk
+from crous_desk.base.clock import SystemClock
+from crous_desk.office.demo import seed_demo
+from crous_desk.office.pipeline import default_year, pipeline, step_short
+from crous_desk.people.auth import current_os_user
+from crous_desk.reservations.file import Desk
+from crous_desk.store.db import connect
+from crous_desk.store.models import Staff
+from crous_desk.store.models import db as proxy
 
 pytestmark = pytest.mark.slow
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from crous_desk.appointments import (
+from crous_desk.arrivals.appointments import (
     SlotPolicy,
     book_appointment,
     cancel_appointment,
@@ -18,12 +18,12 @@ from crous_desk.appointments import (
     free_places,
     slot_problems,
 )
-from crous_desk.clock import FixedClock
-from crous_desk.errors import Refused
-from crous_desk.hours import Closure as DeskClosure
-from crous_desk.hours import DeskCalendar
-from crous_desk.models import Appointment, AuditLog, Closure, Reservation, Residence
-from crous_desk.services import Desk
+from crous_desk.base.clock import FixedClock
+from crous_desk.base.errors import Refused
+from crous_desk.reservations.file import Desk
+from crous_desk.rules.hours import Closure as DeskClosure
+from crous_desk.rules.hours import DeskCalendar
+from crous_desk.store.models import Appointment, AuditLog, Closure, Reservation, Residence
 from tests import factories
 from tests.factories import MONDAY_10H
 

@@ -13,13 +13,13 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from crous_desk.appointments import SlotPolicy, book_appointment
-from crous_desk.cli import EXIT_NOT_PRINTED, main
-from crous_desk.clock import FixedClock
-from crous_desk.db import connect
-from crous_desk.models import Residence
-from crous_desk.models import db as proxy
-from crous_desk.services import Desk
+from crous_desk.arrivals.appointments import SlotPolicy, book_appointment
+from crous_desk.base.clock import FixedClock
+from crous_desk.cli.main import EXIT_NOT_PRINTED, main
+from crous_desk.reservations.file import Desk
+from crous_desk.store.db import connect
+from crous_desk.store.models import Residence
+from crous_desk.store.models import db as proxy
 from tests import factories
 from tests.factories import MONDAY_10H
 from tests.slips.conftest import pdf_pages, pdf_text, scan_page

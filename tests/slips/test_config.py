@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from crous_desk.appointments import SlotPolicy
-from crous_desk.config import Config, ConfigError, load_config
+from crous_desk.arrivals.appointments import SlotPolicy
+from crous_desk.base.config import Config, ConfigError, load_config
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -8,11 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from crous_desk.db import connect
-from crous_desk.errors import Refused
-from crous_desk.models import Setting
-from crous_desk.models import db as proxy
-from crous_desk.slips import (
+from crous_desk.arrivals.slips import (
     SECRET_KEY,
     check_code,
     find_payload,
@@ -21,6 +17,10 @@ from crous_desk.slips import (
     qr_half_blocks,
     read_payload,
 )
+from crous_desk.base.errors import Refused
+from crous_desk.store.db import connect
+from crous_desk.store.models import Setting
+from crous_desk.store.models import db as proxy
 
 SECRET = bytes(range(32))
 

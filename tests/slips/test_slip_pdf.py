@@ -9,13 +9,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from crous_desk.appointments import SlotPolicy, book_appointment
-from crous_desk.clock import FixedClock
-from crous_desk.models import Closure, Document, Reservation
-from crous_desk.reference import document_kinds, required_documents
-from crous_desk.services import Desk
-from crous_desk.slip_pdf import DOCUMENTS_FR, save_slips
-from crous_desk.slips import read_payload, slips_for
+from crous_desk.arrivals.appointments import SlotPolicy, book_appointment
+from crous_desk.arrivals.slip_pdf import DOCUMENTS_FR, save_slips
+from crous_desk.arrivals.slips import read_payload, slips_for
+from crous_desk.base.clock import FixedClock
+from crous_desk.reservations.file import Desk
+from crous_desk.rules.reference import document_kinds, required_documents
+from crous_desk.store.models import Closure, Document, Reservation
 from tests import factories
 from tests.factories import MONDAY_10H
 from tests.slips.conftest import pdf_pages, pdf_text, scan_page
@@ -159,7 +159,7 @@ def test_without_appointment_the_slip_names_the_first_open_day(database) -> None
     """A lease starting on a Saturday: the student is told to come on Monday, not Saturday."""
     from datetime import UTC, date, datetime
 
-    from crous_desk.slips import slips_for
+    from crous_desk.arrivals.slips import slips_for
     from tests import factories as f
 
     res = f.reservation(lease_start=date(2026, 11, 28), documents="none")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crous_desk.models import Inspection, KeyLog, KeySet, Reservation
+from crous_desk.store.models import Inspection, KeyLog, KeySet, Reservation
 from screens.inspection import InspectionScreen
 from screens.reservation import ReservationScreen
 from screens.widgets import ReasonsScreen

@@ -7,7 +7,7 @@ from datetime import date
 
 from textual.widgets import DataTable, Input, Static
 
-from crous_desk.models import AuditLog, Document, KeyLog, KeySet, Reservation
+from crous_desk.store.models import AuditLog, Document, KeyLog, KeySet, Reservation
 from screens.forms import DocumentFactsForm
 from screens.help import HelpScreen
 from screens.reservation import ReservationScreen
@@ -17,8 +17,8 @@ from tests import factories
 
 def _ready_for_keys(room):
     """An arrival with everything done except the handover itself."""
-    from crous_desk.clock import FixedClock
-    from crous_desk.services import Desk, ensure_staff
+    from crous_desk.base.clock import FixedClock
+    from crous_desk.reservations.file import Desk, ensure_staff
 
     res = factories.reservation(room_=room, documents="verified")
     desk = Desk(ensure_staff("m.martin"), FixedClock(factories.MONDAY_10H))

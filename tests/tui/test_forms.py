@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from textual.widgets import Input
 
-from crous_desk.models import Document, Reservation
+from crous_desk.store.models import Document, Reservation
 from screens.forms import Choice, DocumentFactsForm, PaymentForm
 from screens.reservation import ReservationScreen
 from screens.widgets import ReasonsScreen
@@ -101,9 +101,9 @@ async def test_the_file_counts_down_the_proposal_window(database, desk_app, at_t
 async def test_the_file_shows_the_arrival_appointment(database, desk_app, at_time):
     from datetime import UTC, datetime
 
-    from crous_desk.appointments import SlotPolicy, book_appointment
-    from crous_desk.clock import FixedClock
-    from crous_desk.services import Desk, ensure_staff
+    from crous_desk.arrivals.appointments import SlotPolicy, book_appointment
+    from crous_desk.base.clock import FixedClock
+    from crous_desk.reservations.file import Desk, ensure_staff
 
     at_time(factories.MONDAY_10H)
     res = factories.reservation(documents="none")
@@ -117,7 +117,7 @@ async def test_the_file_shows_the_arrival_appointment(database, desk_app, at_tim
 
 
 async def test_a_request_is_offered_a_room_from_its_file(database, desk_app, at_time):
-    from crous_desk import search
+    from crous_desk.store import search_index as search
     from screens.forms import FieldsForm
 
     at_time(factories.MONDAY_10H)

@@ -7,10 +7,10 @@ from datetime import timedelta
 import time_machine
 from textual.widgets import DataTable, Input, Static
 
-from crous_desk import auth
-from crous_desk.clock import SystemClock
-from crous_desk.config import Config
-from crous_desk.models import AuditLog, KeySet, Reservation, Staff, Student
+from crous_desk.base.clock import SystemClock
+from crous_desk.base.config import Config
+from crous_desk.people import auth
+from crous_desk.store.models import AuditLog, KeySet, Reservation, Staff, Student
 from screens.app import make_app
 from screens.forms import PaymentForm
 from screens.manager import IneForm, ManagerScreen

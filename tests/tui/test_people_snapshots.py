@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from crous_desk.clock import FixedClock, SystemClock
-from crous_desk.config import Config
-from crous_desk.demo import seed_demo
-from crous_desk.models import Residence, Staff
+from crous_desk.base.clock import FixedClock, SystemClock
+from crous_desk.base.config import Config
+from crous_desk.office.demo import seed_demo
+from crous_desk.store.models import Residence, Staff
 from screens.app import make_app
 from screens.signin import LockScreen
 from tests import factories

@@ -10,13 +10,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from crous_desk.appointments import SlotPolicy, book_appointment, current_appointment
-from crous_desk.clock import FixedClock
-from crous_desk.config import Config
-from crous_desk.models import AuditLog, Reservation
-from crous_desk.services import Desk
-from crous_desk.slip_pdf import save_slips
-from crous_desk.slips import slips_for
+from crous_desk.arrivals.appointments import SlotPolicy, book_appointment, current_appointment
+from crous_desk.arrivals.slip_pdf import save_slips
+from crous_desk.arrivals.slips import slips_for
+from crous_desk.base.clock import FixedClock
+from crous_desk.base.config import Config
+from crous_desk.reservations.file import Desk
+from crous_desk.store.models import AuditLog, Reservation
 from screens.appointment import AppointmentScreen
 from screens.reservation import ReservationScreen
 from screens.search import SearchScreen

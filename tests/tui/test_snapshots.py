@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from crous_desk.clock import FixedClock
-from crous_desk.demo import seed_demo
-from crous_desk.models import Reservation, Residence, Student
+from crous_desk.base.clock import FixedClock
+from crous_desk.office.demo import seed_demo
+from crous_desk.store.models import Reservation, Residence, Student
 from tests import factories
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -42,7 +42,7 @@ def test_insurance_form(demo_app, snap_compare):
 
 
 def test_inspection_screen(demo_app, snap_compare):
-    from crous_desk.services import Desk, ensure_staff
+    from crous_desk.reservations.file import Desk, ensure_staff
 
     res = helene()
     desk = Desk(ensure_staff("accueil"), FixedClock(factories.MONDAY_10H))
@@ -84,7 +84,7 @@ def test_extensions_screen(demo_app, snap_compare):
 
 
 def test_departure_screen(demo_app, snap_compare):
-    from crous_desk.models import Reservation
+    from crous_desk.store.models import Reservation
 
     tenant = (
         Reservation.select()

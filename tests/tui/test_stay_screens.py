@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime
 
 from textual.widgets import DataTable
 
-from crous_desk.clock import SystemClock
-from crous_desk.config import Config
-from crous_desk.models import AuditLog, Charge, KeyLog, KeySet, Reservation, Room
+from crous_desk.base.clock import SystemClock
+from crous_desk.base.config import Config
+from crous_desk.store.models import AuditLog, Charge, KeyLog, KeySet, Reservation, Room
 from screens.app import make_app
 from screens.departure import DepartureScreen
 from screens.extensions import ExtensionsScreen
@@ -164,7 +164,7 @@ async def test_rooms_view_filters_and_makes_a_room_ready(database, desk_app, at_
 
 
 async def test_a_locked_inspection_is_corrected_by_an_amendment(database, desk_app, at_time):
-    from crous_desk.models import Inspection, InspectionAmendment, InspectionItem
+    from crous_desk.store.models import Inspection, InspectionAmendment, InspectionItem
     from screens.inspection import InspectionScreen
 
     res = tenants.tenant(factories.room(number="B-501"))

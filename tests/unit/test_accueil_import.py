@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 import time_machine
 
-from crous_desk import accueil
-from crous_desk.auth import current_os_user
-from crous_desk.cli import main
-from crous_desk.errors import Refused
-from crous_desk.models import db as proxy
+from crous_desk.base.errors import Refused
+from crous_desk.cli.main import main
+from crous_desk.office import accueil
+from crous_desk.people.auth import current_os_user
+from crous_desk.store.models import db as proxy
 from tests.factories import MONDAY_10H
 
 HEADER = (

@@ -13,11 +13,11 @@ import pytest
 from peewee import SqliteDatabase
 from playhouse.migrations import Runner
 
-from crous_desk import audit
-from crous_desk.audit import GENESIS, entry_hash, verify_chain
-from crous_desk.db import MIGRATIONS, PRAGMAS, upgrade
-from crous_desk.models import AuditLog
-from crous_desk.models import db as proxy
+from crous_desk.store import audit
+from crous_desk.store.audit import GENESIS, entry_hash, verify_chain
+from crous_desk.store.db import MIGRATIONS, PRAGMAS, upgrade
+from crous_desk.store.models import AuditLog
+from crous_desk.store.models import db as proxy
 from tests import factories
 from tests.factories import MONDAY_10H
 
@@ -119,8 +119,8 @@ def test_the_first_entry_deleted_is_found(database) -> None:
 
 
 def test_real_actions_are_chained(database) -> None:
-    from crous_desk.clock import FixedClock
-    from crous_desk.services import Desk
+    from crous_desk.base.clock import FixedClock
+    from crous_desk.reservations.file import Desk
 
     r = factories.reservation(documents="received")
     desk = Desk(factories.staff(), FixedClock(MONDAY_10H), factories.residence())
@@ -167,9 +167,9 @@ def test_the_migration_chains_the_entries_written_before_it(tmp_path: Path) -> N
 
 
 def _writer(db_path: str, name: str, count: int, barrier: Any) -> None:
-    from crous_desk import audit
-    from crous_desk.db import connect
-    from crous_desk.models import db
+    from crous_desk.store import audit
+    from crous_desk.store.db import connect
+    from crous_desk.store.models import db
 
     connect(db_path)
     barrier.wait(timeout=30)

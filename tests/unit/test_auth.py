@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 import time_machine
 
-from crous_desk import auth
-from crous_desk.clock import SystemClock
-from crous_desk.errors import Refused
-from crous_desk.models import AuditLog, Staff
+from crous_desk.base.clock import SystemClock
+from crous_desk.base.errors import Refused
+from crous_desk.people import auth
+from crous_desk.store.models import AuditLog, Staff
 from tests import factories
 from tests.factories import MONDAY_10H
 
@@ -108,7 +108,7 @@ def test_a_success_resets_the_count(account: Staff) -> None:
 
 
 def test_the_command_line_account_cannot_sign_in(database) -> None:
-    from crous_desk.staff import operator
+    from crous_desk.people.staff import operator
 
     operator("root", MONDAY_10H)
     with pytest.raises(Refused, match="wrong username"):

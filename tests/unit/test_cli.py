@@ -13,9 +13,9 @@ import pytest
 import time_machine
 
 from crous_desk import __version__
-from crous_desk.cli import main
-from crous_desk.models import RESERVATION_STATUSES
-from crous_desk.models import db as proxy
+from crous_desk.cli.main import main
+from crous_desk.store.models import RESERVATION_STATUSES
+from crous_desk.store.models import db as proxy
 from tests.factories import MONDAY_10H
 
 
@@ -105,7 +105,7 @@ def test_migrate_creates_an_up_to_date_file(
     path = tmp_path / "sub" / "desk.db"
     assert run("migrate", "--db", str(path)) == 0
     assert "schema up to date" in capsys.readouterr().out
-    migrations = Path(__file__).parents[2] / "crous_desk" / "migrations"
+    migrations = Path(__file__).parents[2] / "crous_desk" / "store" / "migrations"
     expected = len(list(migrations.glob("[0-9]*.py")))
     assert len(query(path, "SELECT name FROM schema_migration")) == expected
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from crous_desk.cli import main
-from crous_desk.models import AuditLog, PriceOverride
-from crous_desk.models import db as proxy
-from crous_desk.prices import prices_for
+from crous_desk.cli.main import main
+from crous_desk.money.prices import prices_for
+from crous_desk.store.models import AuditLog, PriceOverride
+from crous_desk.store.models import db as proxy
 from tests import factories
 
 

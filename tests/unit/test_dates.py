@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crous_desk.dates import FIRST_YEAR, LAST_YEAR, parse_day, parse_iso_day
+from crous_desk.base.dates import FIRST_YEAR, LAST_YEAR, parse_day, parse_iso_day
 
 
 @pytest.mark.parametrize(

@@ -14,10 +14,14 @@ import time_machine
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crous_desk import departure, inspections, prices, tenancy
-from crous_desk.condition import STATES, Damage, ItemState, damages, euros, rank, worse
-from crous_desk.errors import Refused
-from crous_desk.models import (
+from crous_desk.base.errors import Refused
+from crous_desk.departure import actions as departure
+from crous_desk.inspections import views as inspections
+from crous_desk.money import prices
+from crous_desk.rooms import tenancy
+from crous_desk.rules.condition import STATES, Damage, ItemState, damages, euros, rank, worse
+from crous_desk.rules.reference import inspection_states, room_kinds
+from crous_desk.store.models import (
     Charge,
     Departure,
     Inspection,
@@ -29,7 +33,6 @@ from crous_desk.models import (
     Room,
     RoomStatusChange,
 )
-from crous_desk.reference import inspection_states, room_kinds
 from tests import factories
 from tests.factories import FRIDAY_17H, MONDAY_10H
 from tests.tenants import FRIDAY_10H, SATURDAY_10H, desk_at, dump, last_audit, tenant

@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 import time_machine
 
-from crous_desk import exports
-from crous_desk.auth import current_os_user
-from crous_desk.cli import main
-from crous_desk.clock import FixedClock
-from crous_desk.models import AuditLog, Student
-from crous_desk.models import db as proxy
-from crous_desk.services import Desk
+from crous_desk.base.clock import FixedClock
+from crous_desk.cli.main import main
+from crous_desk.office import exports
+from crous_desk.people.auth import current_os_user
+from crous_desk.reservations.file import Desk
+from crous_desk.store.models import AuditLog, Student
+from crous_desk.store.models import db as proxy
 from tests import factories
 from tests.factories import MONDAY_10H
 
@@ -48,7 +48,8 @@ def test_a_cell_that_would_run_as_a_formula_is_written_as_text(value: object, ce
 
 
 def test_the_exports_write_what_the_screens_show(database, tmp_path: Path) -> None:
-    from crous_desk import keys, tenancy
+    from crous_desk.keys import actions as keys
+    from crous_desk.rooms import tenancy
 
     r = factories.reservation(
         first="=cmd", last="@evil", status="proposed", sent_at=MONDAY_10H - timedelta(hours=2)

@@ -6,9 +6,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from crous_desk import tenancy
-from crous_desk.errors import Refused
-from crous_desk.models import ExtensionRequest, Reservation
+from crous_desk.base.errors import Refused
+from crous_desk.rooms import tenancy
+from crous_desk.store.models import ExtensionRequest, Reservation
 from tests import factories
 from tests.factories import MONDAY_10H
 from tests.tenants import desk_at, tenant

@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from crous_desk.handover import HandoverFacts, handover_blockers
-from crous_desk.hours import desk_status
+from crous_desk.rules.handover import HandoverFacts, handover_blockers
+from crous_desk.rules.hours import desk_status
 
 MONDAY_10H = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 FRIDAY_17H = datetime(2026, 11, 27, 16, 0, tzinfo=UTC)

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crous_desk.hours import (
+from crous_desk.rules.hours import (
     Closure,
     DeskCalendar,
     describe_status,

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crous_desk.ine import parse_ine
+from crous_desk.rules.ine import parse_ine
 
 SHAPE = re.compile(r"[0-9]{10}[A-Z]|[0-9]{9}[A-Z]{2}")
 

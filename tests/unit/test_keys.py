@@ -11,9 +11,10 @@ import peewee
 import pytest
 import time_machine
 
-from crous_desk import keys, prices
-from crous_desk.errors import Refused
-from crous_desk.models import Charge, KeyLoan, KeyLog, KeySet, Reservation
+from crous_desk.base.errors import Refused
+from crous_desk.keys import actions as keys
+from crous_desk.money import prices
+from crous_desk.store.models import Charge, KeyLoan, KeyLog, KeySet, Reservation
 from tests import factories
 from tests.factories import FRIDAY_17H, MONDAY_10H
 from tests.tenants import SATURDAY_10H, counts, desk_at, dump, last_audit, ready, tenant

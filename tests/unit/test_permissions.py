@@ -11,24 +11,19 @@ from typing import Any
 
 import pytest
 
-from crous_desk import (
-    accueil,
-    appointments,
-    audit,
-    departure,
-    exports,
-    keys,
-    permissions,
-    pipeline,
-    prices,
-    setup,
-    slips,
-    staff,
-    tenancy,
-)
-from crous_desk.clock import PARIS, FixedClock
-from crous_desk.errors import Refused
-from crous_desk.models import (
+from crous_desk.arrivals import appointments, slips
+from crous_desk.base.clock import PARIS, FixedClock
+from crous_desk.base.errors import Refused
+from crous_desk.departure import actions as departure
+from crous_desk.desk import permissions
+from crous_desk.keys import actions as keys
+from crous_desk.money import prices
+from crous_desk.office import accueil, exports, pipeline, setup
+from crous_desk.people import staff
+from crous_desk.reservations.file import Desk
+from crous_desk.rooms import tenancy
+from crous_desk.store import audit
+from crous_desk.store.models import (
     ExtensionRequest,
     KeySet,
     Reservation,
@@ -36,7 +31,6 @@ from crous_desk.models import (
     Staff,
     Student,
 )
-from crous_desk.services import Desk
 from tests import factories
 from tests.factories import MONDAY_10H
 

@@ -8,13 +8,14 @@ from datetime import date, timedelta
 
 import pytest
 
-from crous_desk import auth, pipeline
-from crous_desk.clock import FixedClock
-from crous_desk.config import Config
-from crous_desk.errors import Refused
-from crous_desk.models import AuditLog, Reservation, Staff, Student
-from crous_desk.services import Desk
-from crous_desk.sign_in import who_signs_in
+from crous_desk.base.clock import FixedClock
+from crous_desk.base.config import Config
+from crous_desk.base.errors import Refused
+from crous_desk.office import pipeline
+from crous_desk.people import auth
+from crous_desk.people.sign_in import who_signs_in
+from crous_desk.reservations.file import Desk
+from crous_desk.store.models import AuditLog, Reservation, Staff, Student
 from tests import factories
 from tests.factories import MONDAY_10H
 
@@ -140,7 +141,7 @@ def test_the_trusted_os_login_signs_in_its_account(database) -> None:
 
 
 def test_the_demo_signs_in_by_itself(database) -> None:
-    from crous_desk.demo import seed_demo
+    from crous_desk.office.demo import seed_demo
 
     seed_demo(FixedClock(MONDAY_10H))
     actor, _residence = who_signs_in(

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crous_desk.proposal import (
+from crous_desk.rules.proposal import (
     Advance,
     acceptance_problems,
     effective_status,

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from crous_desk.rental_file import (
+from crous_desk.rules.rental_file import (
     DocumentFacts,
     file_problems,
     missing_documents,

@@ -11,10 +11,10 @@ import time_machine
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crous_desk import search
-from crous_desk.clock import FixedClock
-from crous_desk.models import Reservation
-from crous_desk.services import Desk
+from crous_desk.base.clock import FixedClock
+from crous_desk.reservations.file import Desk
+from crous_desk.store import search_index as search
+from crous_desk.store.models import Reservation
 from tests import factories
 from tests.factories import MONDAY_10H
 

@@ -12,9 +12,10 @@ import peewee
 import pytest
 import time_machine
 
-from crous_desk.clock import FixedClock
-from crous_desk.errors import Refused
-from crous_desk.models import (
+from crous_desk.base.clock import FixedClock
+from crous_desk.base.errors import Refused
+from crous_desk.reservations.file import Desk
+from crous_desk.store.models import (
     ALL_MODELS,
     AuditLog,
     Document,
@@ -26,7 +27,6 @@ from crous_desk.models import (
     Room,
     db,
 )
-from crous_desk.services import Desk
 from tests import factories
 from tests.factories import FRIDAY_17H, MONDAY_10H
 
@@ -453,10 +453,10 @@ def test_every_change_is_audited_with_its_instant() -> None:
 
 
 def test_remark_with_an_invisible_direction_override_is_refused(database):
-    from crous_desk.clock import FixedClock
-    from crous_desk.errors import Refused
-    from crous_desk.models import InspectionItem
-    from crous_desk.services import Desk, ensure_staff
+    from crous_desk.base.clock import FixedClock
+    from crous_desk.base.errors import Refused
+    from crous_desk.reservations.file import Desk, ensure_staff
+    from crous_desk.store.models import InspectionItem
 
     res = factories.reservation(documents="verified")
     desk = Desk(ensure_staff("accueil"), FixedClock(factories.MONDAY_10H))
@@ -467,8 +467,8 @@ def test_remark_with_an_invisible_direction_override_is_refused(database):
 
 
 def test_a_desk_opens_by_reference_only_its_own_residence(database):
-    from crous_desk.clock import FixedClock
-    from crous_desk.services import Desk, ensure_staff
+    from crous_desk.base.clock import FixedClock
+    from crous_desk.reservations.file import Desk, ensure_staff
 
     other = factories.residence("luminy", "Résidence de Luminy")
     res = factories.reservation(room_=factories.room(other, number="L-001"))

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from crous_desk.cli import main
-from crous_desk.models import AuditLog, Closure, KeySet, Residence, Room
-from crous_desk.models import db as proxy
+from crous_desk.cli.main import main
+from crous_desk.store.models import AuditLog, Closure, KeySet, Residence, Room
+from crous_desk.store.models import db as proxy
 
 HEADER = "number;building;floor;kind;surface_m2;rent_eur;key_sets"
 
@@ -155,7 +155,7 @@ def test_from_an_empty_file_to_a_proposal_with_the_command_line(
 
 
 def _from_empty_to_proposal(db_file: str, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
-    from crous_desk.models import Reservation
+    from crous_desk.store.models import Reservation
 
     assert add_luminy(db_file) == 0
     rooms = tmp_path / "rooms.csv"

@@ -13,10 +13,11 @@ import time_machine
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crous_desk import departure, tenancy
-from crous_desk.errors import Refused
-from crous_desk.models import ROOM_STATUSES, ExtensionRequest, Reservation, Room
-from crous_desk.rental_file import file_problems
+from crous_desk.base.errors import Refused
+from crous_desk.departure import actions as departure
+from crous_desk.rooms import tenancy
+from crous_desk.rules.rental_file import file_problems
+from crous_desk.store.models import ROOM_STATUSES, ExtensionRequest, Reservation, Room
 from tests import factories
 from tests.factories import MONDAY_10H
 from tests.tenants import FRIDAY_10H, LEASE_END, desk_at, dump, last_audit, manager_at, tenant

@@ -1,0 +1,125 @@
+"""Configuration: a TOML file, then environment variables, then command-line options.
+
+The file is ``CROUS_DESK_CONFIG`` or ``config.toml`` in the user's config directory::
+
+    database = "/srv/crous-desk/desk.db"   # or CROUS_DESK_DB, or --db
+    residence = "gaston-berger"           # the desk's residence (code); or --residence
+    desk_user = "accueil"                 # the staff member recorded on every change
+    language = "en"                       # "en" or "fr"
+    slot_minutes = 30                     # arrival appointments: length of a slot
+    slot_capacity = 2                     # students the desk receives in one slot
+    printer = "accueil-laser"             # CUPS queue for the slips; or CROUS_DESK_PRINTER
+    sign_in = "passphrase"                # passphrase | os_user | off; or CROUS_DESK_SIGN_IN
+    idle_lock_minutes = 10                # lock an idle desk after this long; 0: never
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+import platformdirs
+
+from crous_desk.base.i18n import _
+
+
+class ConfigError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Config:
+    database: str | None = None
+    residence: str | None = None
+    desk_user: str = "accueil"
+    language: str | None = None
+    slot_minutes: int = 30
+    slot_capacity: int = 2
+    printer: str | None = None
+    sign_in: str = "passphrase"
+    idle_lock_minutes: int = 10
+
+    def with_overrides(self, **values: object) -> Config:
+        return replace(self, **{k: v for k, v in values.items() if v is not None})  # type: ignore[arg-type]
+
+
+def config_path() -> Path:
+    env = os.environ.get("CROUS_DESK_CONFIG")
+    if env:
+        return Path(env)
+    return Path(platformdirs.user_config_dir("crous-desk", appauthor=False)) / "config.toml"
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Read the file if it exists (a bad file is a ConfigError with a clear message)."""
+    path = path or config_path()
+    values: dict[str, object] = {}
+    if path.exists():
+        try:
+            values = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+            raise ConfigError(
+                _("{path}: not a valid TOML file ({error})").format(path=path, error=error)
+            ) from None
+    known = {f.name for f in fields(Config)}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise ConfigError(
+            _("{path}: unknown setting(s): {names}").format(path=path, names=", ".join(unknown))
+        )
+    for name, value in values.items():
+        if name in _WHOLE_NUMBERS:
+            values[name] = _whole_number(path, name, value)
+        elif not isinstance(value, str):
+            raise ConfigError(_("{path}: {name} must be a string").format(path=path, name=name))
+    _check_sign_in(path, values.get("sign_in"))
+    _check_sign_in(Path("CROUS_DESK_SIGN_IN"), os.environ.get("CROUS_DESK_SIGN_IN"))
+    config = Config(**values)  # type: ignore[arg-type]
+    return config.with_overrides(
+        desk_user=os.environ.get("CROUS_DESK_USER"),
+        residence=os.environ.get("CROUS_DESK_RESIDENCE"),
+        language=os.environ.get("CROUS_DESK_LANG"),
+        printer=os.environ.get("CROUS_DESK_PRINTER"),
+        sign_in=os.environ.get("CROUS_DESK_SIGN_IN"),
+    )
+
+
+SIGN_IN_MODES = ("passphrase", "os_user", "off")
+
+
+def _check_sign_in(where: Path, value: object) -> None:
+    """sign_in: a passphrase at the sign-in screen, the trusted OS login (over SSH), or none
+    (every change is recorded under desk_user, as before accounts existed)."""
+    if value is not None and value not in SIGN_IN_MODES:
+        raise ConfigError(
+            _("{path}: sign_in must be one of {modes}").format(
+                path=where, modes=", ".join(SIGN_IN_MODES)
+            )
+        )
+
+
+# name: (smallest, largest). A slot must fit between the opening hour and 17:00.
+_WHOLE_NUMBERS = {
+    "slot_minutes": (5, 480),
+    "slot_capacity": (1, 100),
+    "idle_lock_minutes": (0, 480),
+}
+
+
+def _whole_number(path: Path, name: str, value: object) -> int:
+    """An integer setting, written as a TOML integer or as a string of digits ("30")."""
+    low, high = _WHOLE_NUMBERS[name]
+    number: int | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        number = int(value.strip())
+    if number is None or not low <= number <= high:
+        raise ConfigError(
+            _("{path}: {name} must be a whole number from {low} to {high}").format(
+                path=path, name=name, low=low, high=high
+            )
+        )
+    return number

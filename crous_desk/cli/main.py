@@ -1,0 +1,383 @@
+"""The ``crous-desk`` command: open the desk, seed or open the demo, and the admin commands.
+
+Bad input gets one clear line on stderr and a non-zero exit; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+
+from crous_desk import __version__
+from crous_desk.base.clock import SystemClock
+from crous_desk.base.config import Config, ConfigError, load_config
+from crous_desk.base.dates import plausible
+from crous_desk.base.errors import Refused
+from crous_desk.base.i18n import _, set_language
+from crous_desk.store.db import connect, default_path
+
+EXIT_USAGE = 2
+EXIT_REFUSED = 1
+_launcher: Callable[..., int] | None = None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help=_(
+            "the SQLite database file (default: CROUS_DESK_DB, the "
+            "configuration, or the user's data directory)"
+        ),
+    )
+    common.add_argument(
+        "--residence",
+        metavar="CODE",
+        default=argparse.SUPPRESS,
+        help=_("the residence this desk serves (its code)"),
+    )
+    parser = argparse.ArgumentParser(
+        prog="crous-desk",
+        parents=[common],
+        description=_("The reception desk of a CROUS student residence."),
+    )
+    common.add_argument(
+        "--sign-in",
+        dest="sign_in",
+        choices=("passphrase", "os_user", "off"),
+        default=argparse.SUPPRESS,
+        help=_(
+            "how the desk knows who works at it: the sign-in screen (passphrase), the "
+            "trusted operating-system login over SSH (os_user), or nobody (off: desk_user)"
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"crous-desk {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser("run", parents=[common], help=_("open the desk (the default)"))
+    demo = commands.add_parser(
+        "demo", parents=[common], help=_("fill an empty database with demo data and open the desk")
+    )
+    demo.add_argument(
+        "--user",
+        metavar="NAME",
+        help=_(
+            "the demo account signed in (default: accueil, a receptionist; s.laurent is a "
+            "mobility manager, admin an administrator)"
+        ),
+    )
+    commands.add_parser(
+        "seed-demo", parents=[common], help=_("fill an empty database with the demo data set")
+    )
+    commands.add_parser(
+        "migrate", parents=[common], help=_("apply pending schema migrations and exit")
+    )
+    slips = commands.add_parser(
+        "slips",
+        parents=[common],
+        help=_("write arrival slips into one PDF: a day's arrivals, or one reservation"),
+    )
+    which = slips.add_mutually_exclusive_group(required=True)
+    which.add_argument(
+        "--date",
+        metavar="YYYY-MM-DD",
+        help=_(
+            "a slip for every arrival of that day: an appointment that day, or an accepted "
+            "reservation without appointment whose lease starts that day"
+        ),
+    )
+    which.add_argument("--reservation", metavar="REF", help=_("the slip of one reservation"))
+    slips.add_argument("--out", metavar="FILE.pdf", required=True, help=_("the PDF to write"))
+    slips.add_argument(
+        "--print",
+        dest="send_to_printer",
+        action="store_true",
+        help=_(
+            "also send the PDF to the printer (lp -d PRINTER); if it cannot be printed, the "
+            "PDF is still written and the exit status is 3"
+        ),
+    )
+    slips.add_argument(
+        "--printer",
+        metavar="NAME",
+        help=_("the CUPS printer (default: printer in the configuration, CROUS_DESK_PRINTER)"),
+    )
+    from crous_desk.cli.admin import add_parsers
+    from crous_desk.cli.prices import add_parsers as add_price_parsers
+    from crous_desk.cli.setup import add_parsers as add_setup_parsers
+
+    add_parsers(commands, common)
+    add_price_parsers(commands)
+    add_setup_parsers(commands)
+    return parser
+
+
+Launcher = Callable[..., int]
+
+
+def main(argv: Sequence[str] | None = None, launcher: Launcher | None = None) -> int:
+    """Run the command line. ``launcher`` opens the terminal interface; the core never imports
+    it, the entry point (``screens.entry``) hands it in."""
+    global _launcher
+    _launcher = launcher
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        config = load_config()
+    except ConfigError as error:
+        return fail(str(error), EXIT_USAGE)
+    set_language(config.language)
+    command = args.command or "run"
+    try:
+        return COMMANDS[command](args, config)
+    except Refused as refused:
+        return fail(str(refused), EXIT_REFUSED)
+    except KeyboardInterrupt:
+        return 130
+    except (OSError, ValueError) as error:
+        return fail(str(error), EXIT_REFUSED)
+    except ArithmeticError as error:  # a number or date out of range that slipped through
+        return fail(_("a value is out of range ({error})").format(error=error), EXIT_REFUSED)
+
+
+def fail(message: str, code: int) -> int:
+    print(f"crous-desk: {message}", file=sys.stderr)
+    return code
+
+
+def _db_path(args: argparse.Namespace, config: Config) -> Path:
+    if getattr(args, "db", None):
+        return Path(args.db)
+    if os.environ.get("CROUS_DESK_DB"):
+        return Path(os.environ["CROUS_DESK_DB"])
+    if config.database:
+        return Path(config.database)
+    return default_path()
+
+
+def _open(path: Path) -> None:
+    import sqlite3
+
+    import peewee
+
+    if path.exists() and path.is_dir():
+        raise Refused(_("{path} is a directory, not a database file").format(path=path))
+    try:
+        connect(path)
+    except (sqlite3.DatabaseError, peewee.DatabaseError) as error:  # peewee wraps sqlite3's
+        raise Refused(
+            _("{path}: cannot open as a crous-desk database ({error})").format(
+                path=path, error=error
+            )
+        ) from None
+
+
+def cmd_migrate(args: argparse.Namespace, config: Config) -> int:
+    path = _db_path(args, config)
+    _open(path)
+    print(_("{path}: schema up to date").format(path=path))
+    return 0
+
+
+def cmd_seed_demo(args: argparse.Namespace, config: Config) -> int:
+    from crous_desk.office.demo import seed_demo
+
+    path = _db_path(args, config)
+    _open(path)
+    counts = seed_demo(SystemClock())
+    print(
+        _("{path}: demo data written ({n} reservations)").format(path=path, n=sum(counts.values()))
+    )
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, config: Config) -> int:
+    from crous_desk.office.demo import seed_demo
+    from crous_desk.store.models import Residence
+
+    if getattr(args, "db", None):
+        path = Path(args.db)
+    else:
+        path = Path(tempfile.mkdtemp(prefix="crous-desk-demo-")) / "demo.db"
+    _open(path)
+    if not Residence.select().exists():
+        seed_demo(SystemClock())
+    # the demo signs in by itself: as the demo receptionist, or the account named by --user
+    user = getattr(args, "user", None) or config.desk_user
+    return _run_tui(
+        args,
+        config.with_overrides(residence=config.residence or "gaston-berger", desk_user=user),
+        demo=True,
+    )
+
+
+def cmd_run(args: argparse.Namespace, config: Config) -> int:
+    _open(_db_path(args, config))
+    return _run_tui(args, config)
+
+
+def _run_tui(args: argparse.Namespace, config: Config, demo: bool = False) -> int:
+    from crous_desk.people.sign_in import who_signs_in
+    from crous_desk.store.models import Residence
+
+    config = config.with_overrides(
+        residence=getattr(args, "residence", None), sign_in=getattr(args, "sign_in", None)
+    )
+    residence = None
+    if config.residence:
+        residence = Residence.get_or_none(Residence.code == config.residence)
+        if residence is None:
+            codes = ", ".join(r.code for r in Residence.select().order_by(Residence.code))
+            raise Refused(
+                _("no residence {code!r} in this database (known: {codes})").format(
+                    code=config.residence, codes=codes or _("none")
+                )
+            )
+    elif Residence.select().count() == 1:
+        residence = Residence.get()
+    actor, residence = who_signs_in(config, residence, SystemClock(), demo=demo)
+    if _launcher is None:
+        raise Refused(_("the terminal interface is not available in this installation"))
+    return _launcher(actor=actor, residence=residence, clock=SystemClock(), config=config)
+
+
+EXIT_NOT_PRINTED = 3  # the PDF is written, the printer did not get it
+
+
+def cmd_slips(args: argparse.Namespace, config: Config) -> int:
+    """Slips of a day's arrivals or of one reservation; bad input writes nothing."""
+    import re
+
+    from crous_desk.arrivals.slip_pdf import save_slips
+    from crous_desk.arrivals.slips import arrivals_on, print_pdf, slips_for
+    from crous_desk.store import search_index as search
+
+    day: date | None = None
+    if args.date is not None:
+        text = args.date.strip()
+        try:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+                raise ValueError
+            day = plausible(date.fromisoformat(text))
+        except ValueError:
+            return fail(
+                _("--date {text!r} is not a date: write it as YYYY-MM-DD, e.g. 2026-11-23").format(
+                    text=args.date[:20]
+                ),
+                EXIT_USAGE,
+            )
+    path = _db_path(args, config)
+    out = Path(args.out)
+    if not path.is_file():
+        raise Refused(_("{path}: no such database file").format(path=path))
+    if out.resolve() == path.resolve():
+        raise Refused(_("{out} is the database: name another file for the PDF").format(out=out))
+    if out.is_file() and _head(out) != b"%PDF-":
+        raise Refused(_("{out} exists and is not a PDF: it is left as it is").format(out=out))
+    _open(path)
+    code = getattr(args, "residence", None) or config.residence
+    residence_id = _residence_id(code) if code else None
+    if day is not None:
+        arrivals = arrivals_on(day, residence_id)
+        if not arrivals:
+            print(
+                _("crous-desk: no arrivals on {day}: no PDF written").format(day=day.isoformat()),
+                file=sys.stderr,
+            )
+            return 0
+        ids = [a.reservation_id for a in arrivals]
+        booked = sum(1 for a in arrivals if a.by == "appointment")
+        summary = _("{out}: {n} slip(s) — {a} by appointment, {s} by lease start").format(
+            out=out, n=len(ids), a=booked, s=len(ids) - booked
+        )
+    else:
+        found = search.find_reference(args.reservation, residence_id)
+        if found is None:
+            raise Refused(
+                _("no reservation with reference {ref!r}").format(ref=args.reservation[:20])
+            )
+        ids = [found.id]
+        summary = _("{out}: the slip of {ref}").format(out=out, ref=found.reference)
+    slips = slips_for(ids, SystemClock().now())
+    save_slips(slips, out, _progress_bar())
+    print(summary)
+    if args.send_to_printer:
+        try:
+            said = print_pdf(out, args.printer or config.printer)
+        except Refused as refused:
+            return fail(str(refused), EXIT_NOT_PRINTED)
+        print(
+            _("sent to {printer}: {said}").format(printer=args.printer or config.printer, said=said)
+        )
+    return 0
+
+
+def _head(path: Path) -> bytes:
+    with path.open("rb") as handle:
+        return handle.read(5)
+
+
+def _residence_id(code: str) -> int:
+    from crous_desk.store.models import Residence
+
+    residence = Residence.get_or_none(Residence.code == code)
+    if residence is None:
+        codes = ", ".join(r.code for r in Residence.select().order_by(Residence.code))
+        raise Refused(
+            _("no residence {code!r} in this database (known: {codes})").format(
+                code=code, codes=codes or _("none")
+            )
+        )
+    return int(residence.id)
+
+
+def _progress_bar(width: int = 30) -> Callable[[int, int], None]:
+    """A text bar on stderr, redrawn in place on a terminal; only the last state otherwise."""
+    stream = sys.stderr
+    live = stream.isatty()
+
+    def show(done: int, total: int) -> None:
+        if not live and done < total:
+            return
+        filled = width * done // total
+        stream.write(
+            ("\r" if live else "")
+            + f"[{'#' * filled}{'.' * (width - filled)}] "
+            + _("{done}/{total} slips").format(done=done, total=total)
+            + ("\n" if done == total else "")
+        )
+        stream.flush()
+
+    return show
+
+
+COMMANDS = {
+    "run": cmd_run,
+    "demo": cmd_demo,
+    "seed-demo": cmd_seed_demo,
+    "migrate": cmd_migrate,
+    "slips": cmd_slips,
+}
+
+
+def _admin_commands() -> None:
+    from crous_desk.cli.admin import COMMANDS as ADMIN_COMMANDS
+    from crous_desk.cli.prices import COMMANDS as PRICE_COMMANDS
+    from crous_desk.cli.setup import COMMANDS as SETUP_COMMANDS
+
+    COMMANDS.update(ADMIN_COMMANDS)
+    COMMANDS.update(PRICE_COMMANDS)
+    COMMANDS.update(SETUP_COMMANDS)
+
+
+_admin_commands()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,144 @@
+"""``crous-desk residence add|closure`` and ``crous-desk rooms import``: setting a real
+residence up, as an administrator, from the command line."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from crous_desk.base.clock import SystemClock
+from crous_desk.base.config import Config
+from crous_desk.base.errors import Refused
+from crous_desk.base.i18n import _
+from crous_desk.office.setup import ROOM_COLUMNS, add_residence, declare_closure, import_rooms
+from crous_desk.reservations.file import Desk
+from crous_desk.store.models import Residence
+
+
+def add_parsers(commands: Any) -> None:
+    residence = commands.add_parser("residence", help=_("set up a residence: add, closure"))
+    actions = residence.add_subparsers(dest="residence_command", metavar="ACTION", required=True)
+    add = actions.add_parser("add", help=_("add a residence of one of the 28 CROUS"))
+    add.add_argument("code", help=_("short code, e.g. luminy"))
+    add.add_argument("--name", required=True)
+    add.add_argument("--crous", required=True, help=_("its CROUS, e.g. aix-marseille"))
+    add.add_argument("--address", required=True)
+    add.add_argument("--phone", required=True, help=_("the desk's phone"))
+    add.add_argument("--opening", default="09:00", help=_("the desk opens at (default 09:00)"))
+    closure = actions.add_parser("closure", help=_("declare days the desk is closed"))
+    closure.add_argument("code")
+    closure.add_argument("--from", dest="first", required=True, help="dd/mm/yyyy")
+    closure.add_argument("--to", dest="last", required=True, help="dd/mm/yyyy")
+    closure.add_argument("--reason", required=True)
+    rooms = commands.add_parser("rooms", help=_("rooms of a residence: import"))
+    room_actions = rooms.add_subparsers(dest="rooms_command", metavar="ACTION", required=True)
+    imports = room_actions.add_parser(
+        "import",
+        help=_("rooms and key sets from a CSV: {columns}").format(columns=";".join(ROOM_COLUMNS)),
+    )
+    imports.add_argument("file")
+    imports.add_argument("--residence", metavar="CODE", required=True)
+    proposal = commands.add_parser("proposal", help=_("the CROUS proposal: send"))
+    proposal_actions = proposal.add_subparsers(
+        dest="proposal_command", metavar="ACTION", required=True
+    )
+    send = proposal_actions.add_parser(
+        "send", help=_("offer a room to a request; the 120-hour window starts")
+    )
+    send.add_argument("reference", help=_("the request's reservation reference"))
+    send.add_argument("--room", required=True, help=_("a room of the residence, e.g. B-112"))
+    send.add_argument("--residence", metavar="CODE", required=True)
+    send.add_argument(
+        "--sent",
+        metavar="'dd/mm/yyyy HH:MM'",
+        help=_("when the CROUS sent it, Paris time (default: now)"),
+    )
+    for parser in (add, closure, imports, send):
+        parser.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS)
+
+
+def _desk(args: argparse.Namespace, config: Config, residence: Residence | None = None) -> Desk:
+    from crous_desk.cli.admin import _operator
+    from crous_desk.cli.main import _db_path, _open
+
+    _open(_db_path(args, config))
+    return Desk(_operator(), SystemClock(), residence)
+
+
+def _residence(code: str) -> Residence:
+    from crous_desk.cli.main import _residence_id
+
+    return Residence.get_by_id(_residence_id(code))
+
+
+def cmd_residence(args: argparse.Namespace, config: Config) -> int:
+    desk = _desk(args, config)
+    if args.residence_command == "add":
+        residence = add_residence(
+            desk,
+            args.code,
+            name=args.name,
+            crous=args.crous,
+            address=args.address,
+            desk_phone=args.phone,
+            opening=args.opening,
+        )
+        print(
+            _("{code}: residence added ({name})").format(code=residence.code, name=residence.name)
+        )
+        return 0
+    residence = _residence(args.code)
+    closure = declare_closure(desk, residence, args.first, args.last, args.reason)
+    print(
+        _("{code}: closed from {first} to {last}").format(
+            code=residence.code, first=closure.first, last=closure.last
+        )
+    )
+    return 0
+
+
+def cmd_rooms(args: argparse.Namespace, config: Config) -> int:
+    desk = _desk(args, config)
+    residence = _residence(args.residence)
+    path = Path(args.file)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise Refused(
+            _("{path}: cannot read it as a UTF-8 CSV ({error})").format(path=path, error=error)
+        ) from None
+    created, existing = import_rooms(desk, residence, text)
+    print(
+        _("{code}: {created} room(s) added, {existing} already there").format(
+            code=residence.code, created=created, existing=existing
+        )
+    )
+    return 0
+
+
+def cmd_proposal(args: argparse.Namespace, config: Config) -> int:
+    from crous_desk.base.dates import parse_instant
+
+    desk = _desk(args, config)
+    desk.residence = _residence(args.residence)
+    sent = None
+    if args.sent:
+        day, _sep, clock = args.sent.strip().partition(" ")
+        try:
+            sent = parse_instant(day, clock, desk.calendar().tz)
+        except ValueError as error:
+            raise Refused(f"--sent: {error}") from None
+    found = desk.find_reference(args.reference)
+    if found is None:
+        raise Refused(_("no reservation {ref!r}").format(ref=args.reference[:20]))
+    reservation = desk.send_proposal(found.id, args.room, sent)
+    print(
+        _("{ref}: room {room} offered; the answer is due within 120 hours").format(
+            ref=reservation.reference, room=args.room.upper()
+        )
+    )
+    return 0
+
+
+COMMANDS = {"residence": cmd_residence, "rooms": cmd_rooms, "proposal": cmd_proposal}

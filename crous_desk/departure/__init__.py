@@ -1,0 +1,3 @@
+"""Departure: see crous_desk.departure.actions."""
+
+from crous_desk.departure.actions import *  # noqa: F403

@@ -1,0 +1,290 @@
+"""Who may do what, and where: a role × action matrix and each account's scope.
+
+Every service action calls :func:`require` first; a screen may hide what :func:`allowed`
+refuses, but the rule lives here. The account is read again at each check, so disabling an
+account or changing its role takes effect on the next action of a session already open.
+
+- a **receptionist** works at the desk of the residences in their scope;
+- a **mobility manager** follows the students of their campuses or home universities: INE,
+  proposal answers, extension decisions; the residence side (documents, inspections, keys,
+  rooms, departures) is read-only for them, and they never see another office's students;
+- an **administrator** does everything, everywhere, and manages the staff accounts.
+
+A scope value "*" means every residence (campus, university) of that kind.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from crous_desk.base.errors import Refused
+from crous_desk.base.i18n import _
+from crous_desk.store.models import Reservation, Residence, Room, Staff, StaffScope, Student
+
+RECEPTIONIST = "receptionist"
+MANAGER = "mobility_manager"
+ADMINISTRATOR = "administrator"
+ROLES = (RECEPTIONIST, MANAGER, ADMINISTRATOR)
+EVERY = "*"
+
+_R, _M, _A = RECEPTIONIST, MANAGER, ADMINISTRATOR
+
+# action: the roles that may do it. Keep in step with the README's table.
+MATRIX: dict[str, frozenset[str]] = {
+    "reservation.view": frozenset({_R, _M, _A}),
+    "document.verify": frozenset({_R, _A}),
+    "proposal.send": frozenset({_R, _A}),
+    "proposal.answer": frozenset({_R, _M, _A}),
+    "ine.record": frozenset({_M, _A}),
+    "inspection.record": frozenset({_R, _A}),
+    "keys.view": frozenset({_R, _A}),
+    "keys.handover": frozenset({_R, _A}),
+    "keys.return": frozenset({_R, _A}),
+    "keys.manage": frozenset({_R, _A}),
+    "appointment.book": frozenset({_R, _A}),
+    "slip.print": frozenset({_R, _A}),
+    "departure.manage": frozenset({_R, _A}),
+    "room.view": frozenset({_R, _A}),
+    "room.status": frozenset({_R, _A}),
+    "price.set": frozenset({_R, _A}),
+    "extension.request": frozenset({_R, _M, _A}),
+    "extension.decide": frozenset({_M, _A}),
+    "pipeline.view": frozenset({_M, _A}),
+    "student.import": frozenset({_M, _A}),
+    "export.pipeline": frozenset({_M, _A}),
+    "export.arrivals": frozenset({_R, _A}),
+    "export.keylog": frozenset({_R, _A}),
+    "export.audit": frozenset({_A}),
+    "audit.view": frozenset({_A}),
+    "staff.manage": frozenset({_A}),
+    "residence.manage": frozenset({_A}),
+}
+ACTIONS = tuple(MATRIX)
+
+
+def role_label(role: str) -> str:
+    return {
+        RECEPTIONIST: _("receptionist"),
+        MANAGER: _("mobility manager"),
+        ADMINISTRATOR: _("administrator"),
+    }.get(role, role)
+
+
+def action_label(action: str) -> str:
+    labels = {
+        "reservation.view": _("open a reservation"),
+        "document.verify": _("tick rental-file documents"),
+        "proposal.answer": _("record the answer to a proposal"),
+        "ine.record": _("record an INE"),
+        "inspection.record": _("record room inspections"),
+        "keys.view": _("see the key sets and the key log"),
+        "keys.handover": _("hand over keys"),
+        "keys.return": _("take keys back"),
+        "keys.manage": _("lend, retire, add or declare lost key sets"),
+        "appointment.book": _("book arrival appointments"),
+        "slip.print": _("print arrival slips"),
+        "departure.manage": _("record departures"),
+        "room.view": _("see the rooms"),
+        "room.status": _("change a room's status"),
+        "price.set": _("set the residence's prices"),
+        "extension.request": _("record an extension request"),
+        "extension.decide": _("decide extension requests"),
+        "pipeline.view": _("follow the students' pipeline"),
+        "student.import": _("import the Accueil list"),
+        "export.pipeline": _("export the pipeline"),
+        "export.arrivals": _("export the arrivals"),
+        "export.keylog": _("export the key log"),
+        "export.audit": _("export the audit log"),
+        "audit.view": _("read the audit log"),
+        "staff.manage": _("manage staff accounts"),
+        "proposal.send": _("offer a room"),
+        "residence.manage": _("set up residences, rooms and closures"),
+    }
+    return labels.get(action, action)
+
+
+@dataclass(frozen=True)
+class Scope:
+    residences: frozenset[str] = frozenset()  # residence codes
+    campuses: frozenset[str] = frozenset()
+    universities: frozenset[str] = frozenset()
+
+    @property
+    def every_residence(self) -> bool:
+        return EVERY in self.residences
+
+    @property
+    def every_student(self) -> bool:
+        return EVERY in self.campuses or EVERY in self.universities
+
+    def has_residence(self, code: str | None) -> bool:
+        return self.every_residence or (code is not None and code in self.residences)
+
+    def has_student(self, campus: str, university: str) -> bool:
+        return self.every_student or campus in self.campuses or university in self.universities
+
+    def describe(self) -> str:
+        parts = []
+        for label, values in (
+            (_("residences"), self.residences),
+            (_("campuses"), self.campuses),
+            (_("universities"), self.universities),
+        ):
+            if values:
+                shown = _("all") if EVERY in values else ", ".join(sorted(values))
+                parts.append(f"{label}: {shown}")
+        return "; ".join(parts) or _("nothing")
+
+
+def scope_of(staff: Staff | int) -> Scope:
+    rows: Any = StaffScope.select(StaffScope.kind, StaffScope.value).where(
+        StaffScope.staff == staff
+    )
+    found: dict[str, set[str]] = {"residence": set(), "campus": set(), "university": set()}
+    for kind, value in rows.tuples():
+        found.setdefault(kind, set()).add(value)
+    return Scope(
+        frozenset(found["residence"]), frozenset(found["campus"]), frozenset(found["university"])
+    )
+
+
+@dataclass(frozen=True)
+class Grant:
+    """An account as the checks see it, read afresh from the database."""
+
+    staff_id: int
+    username: str
+    role: str
+    active: bool
+    scope: Scope
+
+    @property
+    def administrator(self) -> bool:
+        return self.role == ADMINISTRATOR
+
+
+def grant_of(actor: Staff) -> Grant:
+    fresh = Staff.get_or_none(Staff.id == actor.id)
+    if fresh is None:
+        return Grant(actor.id, actor.username, "", False, Scope())
+    return Grant(fresh.id, fresh.username, fresh.role, bool(fresh.active), scope_of(fresh.id))
+
+
+Target = Reservation | Student | Room | Residence | None
+
+
+def refusal(actor: Staff, action: str, target: Target = None) -> str | None:
+    """Why ``actor`` may not do ``action`` (on ``target``), or None when they may."""
+    if action not in MATRIX:
+        raise ValueError(f"unknown action {action!r}")
+    grant = grant_of(actor)
+    if not grant.active:
+        return _("the account {user} is disabled").format(user=grant.username)
+    if grant.role not in MATRIX[action]:
+        return _("a {role} cannot {action}").format(
+            role=role_label(grant.role), action=action_label(action)
+        )
+    if target is None or grant.administrator:
+        return None
+    return scope_problem(grant, target)
+
+
+def require(actor: Staff, action: str, target: Target = None) -> None:
+    """Refuse (changing nothing) unless ``actor`` may do ``action`` on ``target``."""
+    problem = refusal(actor, action, target)
+    if problem:
+        raise Refused(problem)
+
+
+def allowed(actor: Staff | None, action: str, target: Target = None) -> bool:
+    return actor is not None and refusal(actor, action, target) is None
+
+
+def scope_problem(grant: Grant, target: Any) -> str | None:
+    scope = grant.scope
+    if isinstance(target, Reservation):
+        if grant.role == MANAGER:
+            student = target.student
+            if scope.has_student(student.campus, student.home_university):
+                return None
+            return _("reservation {ref} is not one of your students'").format(ref=target.reference)
+        room = target.room
+        if scope.has_residence(room.residence.code if room is not None else None):
+            return None
+        return _("reservation {ref} is not in your residences").format(ref=target.reference)
+    if isinstance(target, Student):
+        if grant.role == MANAGER:
+            if scope.has_student(target.campus, target.home_university):
+                return None
+            return _("{name} is not one of your students").format(name=target.full_name)
+        if scope.every_residence:
+            return None
+        reservations: Any = target.reservations  # type: ignore[attr-defined]
+        codes = {
+            r.room.residence.code
+            for r in reservations
+            if r.room is not None and r.room.residence.code in scope.residences
+        }
+        return (
+            None if codes else _("{name} is not in your residences").format(name=target.full_name)
+        )
+    if isinstance(target, Room):
+        if scope.has_residence(target.residence.code):
+            return None
+        return _("room {room} is not in your residences").format(room=target.number)
+    if isinstance(target, Residence):
+        if scope.has_residence(target.code):
+            return None
+        return _("{name} is not one of your residences").format(name=target.name)
+    raise TypeError(f"no scope rule for {type(target).__name__}")
+
+
+def visible(actor: Staff, reservations: list[Reservation]) -> list[Reservation]:
+    """The reservations ``actor`` may see, in the same order (one account read for all)."""
+    grant = grant_of(actor)
+    if not grant.active or grant.role not in MATRIX["reservation.view"]:
+        return []
+    if grant.administrator:
+        return reservations
+    return [r for r in reservations if scope_problem(grant, r) is None]
+
+
+def student_filter(actor: Staff) -> Any:
+    """A peewee condition on Student for the students a mobility manager follows (None: no
+    condition on students — every student, or a desk role that residences restrict)."""
+    grant = grant_of(actor)
+    if grant.role != MANAGER or grant.scope.every_student:
+        return None
+    campuses = sorted(grant.scope.campuses)
+    universities = sorted(grant.scope.universities)
+    if not campuses and not universities:
+        return Student.id.is_null()  # nobody
+    return Student.campus.in_(campuses) | Student.home_university.in_(universities)
+
+
+def desk_residence(actor: Staff, wanted: Residence | None) -> Residence | None:
+    """The residence a desk opens on for ``actor``: ``wanted`` if it is in their scope; for a
+    receptionist of some residences only, one of them (a desk never shows another's rooms)."""
+    grant = grant_of(actor)
+    if grant.role == MANAGER:
+        return None  # their students, wherever they live
+    if wanted is not None:
+        if grant.role == RECEPTIONIST:
+            problem = scope_problem(grant, wanted)
+            if problem:
+                raise Refused(problem)
+        return wanted
+    if grant.role == RECEPTIONIST and not grant.scope.every_residence:
+        first = (
+            Residence.select()
+            .where(Residence.code.in_(sorted(grant.scope.residences)))
+            .order_by(Residence.code)
+            .first()
+        )
+        if first is None:
+            raise Refused(
+                _("the account {user} has no residence to work at").format(user=grant.username)
+            )
+        return first
+    return None

@@ -1,0 +1,3 @@
+"""Keys: see crous_desk.keys.actions."""
+
+from crous_desk.keys.actions import *  # noqa: F403

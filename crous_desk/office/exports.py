@@ -1,0 +1,314 @@
+"""CSV exports: the pipeline, a day's arrivals, the key log and the audit log.
+
+Names and remarks are data typed by people; a spreadsheet would run a cell that starts with
+``=``, ``+``, ``-`` or ``@`` (or a tab or carriage return) as a formula. Every text cell that
+starts so is written with a leading apostrophe (``'=HYPERLINK(...)``): the cell shows the text
+and runs nothing. The file is UTF-8 with a byte-order mark (Excel then reads the accents right),
+comma-separated, and appears only once complete. Each export is recorded in the audit log.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from crous_desk.arrivals.slips import arrivals_on, atomic_output
+from crous_desk.base.clock import PARIS
+from crous_desk.base.errors import Refused
+from crous_desk.base.i18n import _
+from crous_desk.desk import permissions
+from crous_desk.keys import actions as keys
+from crous_desk.office.pipeline import pipeline, step_label
+from crous_desk.reservations.file import Desk
+from crous_desk.rules.rental_file import file_problems
+from crous_desk.store import audit
+from crous_desk.store.models import Reservation, Residence, Room, Student
+
+KINDS = ("pipeline", "arrivals", "keylog", "audit")
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> str | int:
+    """One cell: numbers as they are, instants in Paris time, text guarded against formulas."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return value
+    if isinstance(value, datetime):
+        return value.astimezone(PARIS).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value)
+    if text.startswith(_FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Write the rows under ``header``; returns how many rows were written."""
+    count = 0
+    with atomic_output(path) as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+        writer = csv.writer(text)
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow([csv_cell(v) for v in row])
+            count += 1
+        text.flush()
+        text.detach()
+    return count
+
+
+@dataclass(frozen=True)
+class Table:
+    header: tuple[str, ...]
+    rows: list[tuple[Any, ...]]
+
+
+# -- the tables ---------------------------------------------------------------------------------
+
+
+def pipeline_table(desk: Desk, *, year: str | None = None, semester: int | None = None) -> Table:
+    permissions.require(desk.actor, "export.pipeline")
+    found = pipeline(desk, year=year, semester=semester)
+    header = (
+        "reference",
+        "first_name",
+        "last_name",
+        "ine",
+        "student_number",
+        "home_university",
+        "campus",
+        "academic_year",
+        "semester",
+        "step",
+        "status",
+        "proposal_deadline",
+        "hours_left",
+        "residence",
+        "room",
+        "lease_start",
+        "lease_end",
+        "advance_paid_by",
+        "file_missing",
+        "extension_requested_until",
+    )
+    names = {
+        s.id: (s.first_name, s.last_name)
+        for s in Student.select(Student.id, Student.first_name, Student.last_name).where(
+            Student.id.in_({r.student_id for r in found.rows})
+        )
+    }
+    rows = [
+        (
+            r.reference,
+            *names.get(r.student_id, ("", "")),
+            r.ine,
+            r.student_number,
+            r.university,
+            r.campus,
+            r.academic_year,
+            r.semester,
+            step_label(r.step),
+            r.status,
+            r.deadline,
+            int(r.time_left.total_seconds() // 3600) if r.time_left is not None else None,
+            r.residence,
+            r.room,
+            r.lease_start,
+            r.lease_end,
+            r.paid_by,
+            "; ".join(r.file_problems),
+            r.pending_extension,
+        )
+        for r in found.rows
+    ]
+    return Table(header, rows)
+
+
+def arrivals_table(desk: Desk, day: date) -> Table:
+    permissions.require(desk.actor, "export.arrivals", desk.residence)
+    from crous_desk.arrivals.appointments import current_appointment
+    from crous_desk.reservations.file import _facts
+
+    arrivals = arrivals_on(day, desk.residence.id if desk.residence else None)
+    by_id = {
+        r.id: r
+        for r in Reservation.select(Reservation, Student, Room, Residence)
+        .join(Student)
+        .switch(Reservation)
+        .join(Room)
+        .join(Residence)
+        .where(Reservation.id.in_([a.reservation_id for a in arrivals]))
+    }
+    visible = {r.id for r in permissions.visible(desk.actor, list(by_id.values()))}
+    header = (
+        "day",
+        "appointment",
+        "by",
+        "reference",
+        "first_name",
+        "last_name",
+        "ine",
+        "residence",
+        "room",
+        "lease_start",
+        "lease_end",
+        "file_complete",
+        "file_missing",
+    )
+    rows = []
+    for a in arrivals:
+        r = by_id.get(a.reservation_id)
+        if r is None or r.id not in visible or r.room is None:
+            continue
+        appointment = current_appointment(r.id) if a.by == "appointment" else None
+        facts = {d.kind: _facts(d) for d in r.documents}
+        problems = file_problems(facts, r.lease_start, r.lease_end, day)
+        rows.append(
+            (
+                day,
+                appointment.starts_at.astimezone(PARIS).strftime("%H:%M") if appointment else "",
+                a.by,
+                r.reference,
+                r.student.first_name,
+                r.student.last_name,
+                r.student.ine,
+                r.room.residence.name,
+                r.room.number,
+                r.lease_start,
+                r.lease_end,
+                not problems,
+                "; ".join(problems),
+            )
+        )
+    return Table(header, rows)
+
+
+def keylog_table(
+    desk: Desk, *, first_day: date | None = None, last_day: date | None = None
+) -> Table:
+    permissions.require(desk.actor, "export.keylog", desk.residence)
+    found = keys.key_log(desk, first_day=first_day, last_day=last_day, limit=1_000_000)
+    header = (
+        "at",
+        "action",
+        "key_set",
+        "room",
+        "reference",
+        "tenant",
+        "staff",
+        "staff_name",
+        "note",
+    )
+    rows = [
+        (
+            r.at,
+            r.action,
+            r.label,
+            r.room,
+            r.reference,
+            r.tenant,
+            r.staff,
+            r.staff_name,
+            r.note,
+        )
+        for r in reversed(found)  # oldest first, as a ledger reads
+    ]
+    return Table(header, rows)
+
+
+def audit_table(
+    desk: Desk,
+    *,
+    actor: str | None = None,
+    reservation_id: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> Table:
+    permissions.require(desk.actor, "export.audit")
+    found = audit.entries(
+        actor=actor,
+        reservation_id=reservation_id,
+        since=since,
+        until=until,
+        limit=None,
+        newest_first=False,
+    )
+    header = (
+        "id",
+        "at",
+        "actor",
+        "action",
+        "entity",
+        "entity_id",
+        "reference",
+        "before",
+        "after",
+        "prev_hash",
+        "hash",
+    )
+    rows = [
+        (
+            e.id,
+            e.at,
+            e.actor,
+            e.action,
+            e.entity,
+            e.entity_id,
+            e.reference,
+            e.before,
+            e.after,
+            e.prev_hash,
+            e.hash,
+        )
+        for e in found
+    ]
+    return Table(header, rows)
+
+
+# -- writing ------------------------------------------------------------------------------------
+
+
+def export(kind: str, desk: Desk, out: Path, **filters: Any) -> int:
+    """Write the ``kind`` export to ``out`` (CSV); returns the number of rows. Audited."""
+    builders: dict[str, Callable[..., Table]] = {
+        "pipeline": pipeline_table,
+        "arrivals": arrivals_table,
+        "keylog": keylog_table,
+        "audit": audit_table,
+    }
+    if kind not in builders:
+        raise Refused(
+            _("unknown export {kind!r}: choose one of {kinds}").format(
+                kind=kind, kinds=", ".join(KINDS)
+            )
+        )
+    if kind == "arrivals" and filters.get("day") is None:
+        filters["day"] = desk.today()
+    table = builders[kind](desk, **filters)
+    count = write_csv(out, table.header, table.rows)
+    audit.record(
+        desk.actor.username,
+        desk.now(),
+        f"export.{kind}",
+        "export",
+        None,
+        after={
+            "rows": count,
+            "file": out.name,
+            **{k: str(v) for k, v in filters.items() if v is not None},
+        },
+    )
+    return count
+
+
+def default_name(kind: str, now: datetime) -> str:
+    return f"{kind}-{now.astimezone(PARIS):%Y%m%d-%H%M}.csv"

@@ -1,0 +1,322 @@
+"""The mobility manager's pipeline: each of their students from the "Accueil" form to departure.
+
+form received → INE recorded → proposal sent (120 hours to answer) → accepted and paid /
+refused / expired → rental file complete → arrived → departed. Students come by academic year
+and semester (first semester: procedure at the end of June; second: in December). Only the
+students in the actor's scope (campuses, home universities) are ever read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from peewee import JOIN, fn
+
+from crous_desk.base.errors import Refused
+from crous_desk.base.i18n import _
+from crous_desk.desk import permissions
+from crous_desk.reservations.file import Desk
+from crous_desk.rooms import tenancy
+from crous_desk.rooms.tenancy import ExtensionRow
+from crous_desk.rules.ine import parse_ine
+from crous_desk.rules.proposal import effective_status, proposal_deadline, time_left
+from crous_desk.rules.rental_file import DocumentFacts, file_problems
+from crous_desk.store import audit
+from crous_desk.store import search_index as search
+from crous_desk.store.models import Document, Reservation, Residence, Room, Student, db
+
+STEPS = (
+    "form",
+    "ine",
+    "proposed",
+    "accepted",
+    "file_complete",
+    "arrived",
+    "departed",
+    "refused",
+    "expired",
+    "cancelled",
+)
+DEADLINE_HORIZON = timedelta(hours=24)
+
+
+def step_label(step: str) -> str:
+    return {
+        "form": _("Form received"),
+        "ine": _("INE recorded"),
+        "proposed": _("Proposal sent"),
+        "accepted": _("Accepted, paid"),
+        "file_complete": _("File complete"),
+        "arrived": _("Arrived"),
+        "departed": _("Departed"),
+        "refused": _("Refused"),
+        "expired": _("Expired"),
+        "cancelled": _("Cancelled"),
+    }.get(step, step)
+
+
+def step_short(step: str) -> str:
+    """A label short enough for the counts line of an 80-column screen."""
+    return {
+        "form": _("Form"),
+        "ine": _("INE"),
+        "proposed": _("Sent"),
+        "accepted": _("Paid"),
+        "file_complete": _("File ok"),
+        "arrived": _("Arrived"),
+        "departed": _("Left"),
+        "refused": _("Refused"),
+        "expired": _("Expired"),
+        "cancelled": _("Cancelled"),
+    }.get(step, step)
+
+
+def step_of(status: str, has_ine: bool, file_complete: bool) -> str:
+    """Where a reservation stands; ``status`` is the effective one (expired included)."""
+    if status == "requested":
+        return "ine" if has_ine else "form"
+    if status == "accepted":
+        return "file_complete" if file_complete else "accepted"
+    if status == "checked_in":
+        return "arrived"
+    return status if status in STEPS else "form"
+
+
+def academic_year_of(day: date) -> str:
+    """The academic year a day belongs to: from September (the June procedure of the first
+    semester already prepares it) — 2026-2027 runs from July 2026 to June 2027."""
+    first = day.year if day.month >= 7 else day.year - 1
+    return f"{first}-{first + 1}"
+
+
+@dataclass(frozen=True)
+class PipelineRow:
+    reservation_id: int
+    reference: str
+    student_id: int
+    name: str
+    ine: str
+    student_number: str
+    university: str
+    campus: str
+    academic_year: str
+    semester: int
+    status: str  # effective
+    step: str
+    deadline: datetime | None  # the proposal's, while it is open
+    time_left: timedelta | None
+    residence: str
+    room: str
+    lease_start: date
+    lease_end: date
+    paid_by: str
+    file_problems: tuple[str, ...]
+    pending_extension: date | None
+
+
+@dataclass
+class Pipeline:
+    now: datetime
+    year: str | None
+    semester: int | None
+    rows: list[PipelineRow] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    due_soon: list[PipelineRow] = field(default_factory=list)  # deadlines within 24 h
+    years: list[str] = field(default_factory=list)
+
+
+def _visible_students(desk: Desk):  # type: ignore[no-untyped-def]
+    condition = permissions.student_filter(desk.actor)
+    query = Student.select()
+    return query.where(condition) if condition is not None else query
+
+
+def academic_years(desk: Desk) -> list[str]:
+    query = _visible_students(desk).select(fn.DISTINCT(Student.academic_year))
+    return sorted({str(y) for (y,) in query.tuples() if y}, reverse=True)
+
+
+def default_year(desk: Desk) -> str | None:
+    years = academic_years(desk)
+    current = academic_year_of(desk.today())
+    if current in years or not years:
+        return current if years else None
+    return years[0]
+
+
+def pipeline(
+    desk: Desk,
+    *,
+    year: str | None = None,
+    semester: int | None = None,
+    step: str | None = None,
+    text: str = "",
+) -> Pipeline:
+    """The actor's students (of ``year`` and ``semester``, when given) and where each stands."""
+    permissions.require(desk.actor, "pipeline.view")
+    now = desk.now()
+    condition = permissions.student_filter(desk.actor)
+    query = (
+        Reservation.select(Reservation, Student, Room, Residence)
+        .join(Student)
+        .switch(Reservation)
+        .join(Room, JOIN.LEFT_OUTER)
+        .join(Residence, JOIN.LEFT_OUTER)
+    )
+    if condition is not None:
+        query = query.where(condition)
+    if year:
+        query = query.where(Student.academic_year == year)
+    if semester in (1, 2):
+        query = query.where(Student.semester == semester)
+    found = list(query.order_by(Student.last_name, Student.first_name, Reservation.id))
+    if text.strip():
+        found = _matching(found, text)
+    ids = [r.id for r in found]
+    facts: dict[int, dict[str, DocumentFacts]] = {}
+    for chunk in _chunks(ids):
+        for d in Document.select().where(Document.reservation.in_(chunk)):
+            facts.setdefault(d.reservation_id, {})[d.kind] = DocumentFacts(
+                kind=d.kind,
+                received=d.received_at is not None,
+                verified=d.verified_at is not None,
+                covers_from=d.covers_from,
+                covers_until=d.covers_until,
+                guarantor_kind=d.guarantor_kind,
+                id_expires=d.id_expires,
+            )
+    pending = {row.reservation_id: row.requested_end for row in _pending(desk, set(ids))}
+    today = desk.today()
+    rows = []
+    for r in found:
+        status = effective_status(r.status, r.proposal_sent_at, now)
+        problems = tuple(file_problems(facts.get(r.id, {}), r.lease_start, r.lease_end, today))
+        open_proposal = status == "proposed" and r.proposal_sent_at is not None
+        rows.append(
+            PipelineRow(
+                reservation_id=r.id,
+                reference=r.reference,
+                student_id=r.student.id,
+                name=r.student.full_name,
+                ine=r.student.ine or "",
+                student_number=r.student.student_number or "",
+                university=r.student.home_university,
+                campus=r.student.campus,
+                academic_year=r.student.academic_year,
+                semester=r.student.semester,
+                status=status,
+                step=step_of(status, bool(r.student.ine), not problems),
+                deadline=proposal_deadline(r.proposal_sent_at) if open_proposal else None,
+                time_left=time_left(r.proposal_sent_at, now) if open_proposal else None,
+                residence=r.room.residence.name if r.room else "",
+                room=r.room.number if r.room else "",
+                lease_start=r.lease_start,
+                lease_end=r.lease_end,
+                paid_by=r.paid_by_name or "",
+                file_problems=problems,
+                pending_extension=pending.get(r.id),
+            )
+        )
+    counts = {s: 0 for s in STEPS}
+    for row in rows:
+        counts[row.step] += 1
+    due = sorted(
+        (row for row in rows if row.time_left is not None and row.time_left <= DEADLINE_HORIZON),
+        key=lambda row: row.time_left or timedelta(0),
+    )
+    if step:
+        rows = [row for row in rows if row.step == step]
+    return Pipeline(
+        now=now,
+        year=year,
+        semester=semester,
+        rows=rows,
+        counts=counts,
+        due_soon=due,
+        years=academic_years(desk),
+    )
+
+
+def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
+    return [ids[i : i + size] for i in range(0, len(ids), size)] or []
+
+
+def _matching(found: list[Reservation], text: str) -> list[Reservation]:
+    """Keep the reservations whose name, INE, reference or number holds every typed word
+    (accents and case ignored)."""
+    words = [search_key(w) for w in text.split()]
+    kept = []
+    for r in found:
+        s = r.student
+        body = search_key(
+            " ".join([s.first_name, s.last_name, s.ine or "", r.reference, s.student_number or ""])
+        )
+        if all(w in body for w in words):
+            kept.append(r)
+    return kept
+
+
+def search_key(text: str) -> str:
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _pending(desk: Desk, ids: set[int]) -> list[ExtensionRow]:
+    rows = tenancy.extension_requests(desk, status="pending")
+    return [row for row in rows if row.reservation_id in ids]
+
+
+def pending_extensions(desk: Desk) -> list[ExtensionRow]:
+    """The extension requests of the actor's students that wait for a decision."""
+    permissions.require(desk.actor, "extension.decide")
+    condition = permissions.student_filter(desk.actor)
+    query: Any = Reservation.select(Reservation.id).join(Student)
+    if condition is not None:
+        query = query.where(condition)
+    return _pending(desk, {i for (i,) in query.tuples()})
+
+
+# -- the manager's actions ----------------------------------------------------------------------
+
+
+def record_ine(desk: Desk, student_id: int, text: str) -> Student:
+    """Record (or correct) a student's INE, checked against the national shape."""
+    permissions.require(desk.actor, "ine.record")
+    now = desk.now()
+    with db.atomic():
+        student = Student.get_or_none(Student.id == student_id)
+        if student is None:
+            raise Refused(_("no student #{id}").format(id=student_id))
+        permissions.require(desk.actor, "ine.record", student)
+        try:
+            ine = parse_ine(text)
+        except ValueError as error:
+            raise Refused(str(error)) from None
+        if ine == student.ine:
+            return student
+        if Student.select().where(Student.ine == ine, Student.id != student.id).exists():
+            raise Refused(
+                _("the INE {ine} is already recorded for another student").format(ine=ine)
+            )
+        before = {"ine": student.ine}
+        Student.update(ine=ine).where(Student.id == student.id).execute()
+        reservations = list(
+            Reservation.select().where(Reservation.student == student).order_by(Reservation.id)
+        )
+        for reservation in reservations:
+            search.index_reservation(reservation)
+        audit.record(
+            desk.actor.username,
+            now,
+            "student.ine",
+            "student",
+            student.id,
+            reservation=reservations[-1] if reservations else None,
+            before=before,
+            after={"ine": ine},
+        )
+    return Student.get_by_id(student.id)

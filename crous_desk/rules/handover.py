@@ -1,0 +1,55 @@
+"""Key handover: every condition, checked together, each unmet one said in plain words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from crous_desk.base.i18n import _
+from crous_desk.rules.hours import DeskStatus, describe_status
+from crous_desk.rules.proposal import status_label
+from crous_desk.rules.rental_file import fmt
+
+
+@dataclass(frozen=True)
+class HandoverFacts:
+    desk: DeskStatus
+    status: str  # the effective reservation status
+    advance_paid: bool
+    file_problems: list[str] = field(default_factory=list)
+    lease_start: date | None = None
+    lease_end: date | None = None
+    today: date | None = None
+    check_in_acknowledged: bool = False
+    key_set_at_desk: bool = False
+
+
+def handover_blockers(facts: HandoverFacts) -> list[str]:
+    """Every unmet condition of the key handover; empty when the keys may be handed over."""
+    blockers: list[str] = []
+    if not facts.desk.is_open:
+        blockers.append(
+            _(
+                "the desk is closed: keys are handed over Monday to Friday before 17:00 ({status})"
+            ).format(status=describe_status(facts.desk))
+        )
+    if facts.status == "checked_in":
+        blockers.append(_("the keys have already been handed over"))
+    elif facts.status != "accepted":
+        blockers.append(
+            _("the reservation is not accepted (status: {status})").format(
+                status=status_label(facts.status)
+            )
+        )
+    if not facts.advance_paid:
+        blockers.append(_("the 100 € rent advance is not paid"))
+    blockers.extend(_("rental file — {problem}").format(problem=p) for p in facts.file_problems)
+    if facts.lease_start and facts.today and facts.today < facts.lease_start:
+        blockers.append(_("the lease starts on {day}").format(day=fmt(facts.lease_start)))
+    if facts.lease_end and facts.today and facts.today > facts.lease_end:
+        blockers.append(_("the lease ended on {day}").format(day=fmt(facts.lease_end)))
+    if not facts.check_in_acknowledged:
+        blockers.append(_("no check-in inspection acknowledged by the tenant"))
+    if not facts.key_set_at_desk:
+        blockers.append(_("no key set of this room is at the desk"))
+    return blockers

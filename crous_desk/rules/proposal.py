@@ -1,0 +1,100 @@
+"""The CROUS proposal: answered within 120 hours of being sent, or expired at that instant.
+
+Acceptance requires the 100 € rent advance, paid by the student or by a named third party.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from crous_desk.base.clock import require_aware
+from crous_desk.base.i18n import _
+
+PROPOSAL_WINDOW = timedelta(hours=120)
+ADVANCE_CENTS = 100_00
+PAYER_KINDS = ("student", "third_party")
+
+
+def proposal_deadline(sent_at: datetime) -> datetime:
+    # In UTC: adding hours to a Paris wall-clock time would give 119 or 121 real hours
+    # across a daylight-saving change.
+    return require_aware(sent_at).astimezone(UTC) + PROPOSAL_WINDOW
+
+
+def proposal_expired(sent_at: datetime, at: datetime) -> bool:
+    """Expired from the 120th hour on, whatever any screen did or did not do."""
+    return require_aware(at) >= proposal_deadline(sent_at)
+
+
+def time_left(sent_at: datetime, at: datetime) -> timedelta:
+    return max(timedelta(0), proposal_deadline(sent_at) - require_aware(at))
+
+
+def effective_status(status: str, sent_at: datetime | None, at: datetime) -> str:
+    """The stored status, except that an unanswered proposal past its window reads "expired"."""
+    if status == "proposed" and sent_at is not None and proposal_expired(sent_at, at):
+        return "expired"
+    return status
+
+
+@dataclass(frozen=True)
+class Advance:
+    """The rent advance as recorded: amount, and who paid it."""
+
+    amount_cents: int
+    payer_kind: str
+    payer_name: str = ""
+
+
+def acceptance_problems(
+    status: str, sent_at: datetime | None, at: datetime, advance: Advance | None
+) -> list[str]:
+    """Why the proposal cannot be accepted now (empty when it can)."""
+    problems: list[str] = []
+    current = effective_status(status, sent_at, at)
+    if current == "expired":
+        assert sent_at is not None
+        problems.append(
+            _("the proposal expired on {when} (120 hours after it was sent)").format(
+                when=format_instant(proposal_deadline(sent_at))
+            )
+        )
+    elif current != "proposed":
+        problems.append(
+            _("there is no open proposal (status: {status})").format(status=status_label(current))
+        )
+    if advance is None:
+        problems.append(_("the 100 € rent advance is not recorded"))
+    else:
+        if advance.amount_cents < ADVANCE_CENTS:
+            problems.append(
+                _("the rent advance is {paid} €; 100 € are required").format(
+                    paid=f"{advance.amount_cents / 100:.2f}"
+                )
+            )
+        if advance.payer_kind not in PAYER_KINDS:
+            problems.append(_("say who paid the advance: the student or a third party"))
+        elif advance.payer_kind == "third_party" and not advance.payer_name.strip():
+            problems.append(_("name the third party who paid the advance"))
+    return problems
+
+
+def format_instant(at: datetime) -> str:
+    from crous_desk.base.clock import PARIS
+
+    return at.astimezone(PARIS).strftime("%d/%m/%Y %H:%M")
+
+
+def status_label(status: str) -> str:
+    labels = {
+        "requested": _("requested"),
+        "proposed": _("proposal sent"),
+        "expired": _("expired"),
+        "accepted": _("accepted"),
+        "refused": _("refused"),
+        "checked_in": _("keys handed"),
+        "departed": _("departed"),
+        "cancelled": _("cancelled"),
+    }
+    return labels.get(status, status)

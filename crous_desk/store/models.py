@@ -1,0 +1,418 @@
+"""The stored facts. Queries a screen needs live here or in the services, never in a screen."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from peewee import (
+    BooleanField,
+    CharField,
+    DatabaseProxy,
+    DateField,
+    FloatField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+from crous_desk.store.fields import InstantField
+
+db = DatabaseProxy()
+
+
+class BaseModel(Model):
+    id: Any  # peewee's implicit primary key, declared for the type checker
+
+    class Meta:
+        database = db
+        legacy_table_names = False
+
+
+class Staff(BaseModel):
+    username = CharField(unique=True)
+    display_name = CharField()
+    role = CharField(default="receptionist")  # receptionist | mobility_manager | administrator
+    active = BooleanField(default=True)
+    created_at = InstantField()
+    # sign-in (crous_desk.auth): an scrypt hash with its own salt, never the passphrase
+    passphrase_hash = TextField(null=True)
+    failed_sign_ins = IntegerField(default=0)
+    locked_until = InstantField(null=True)
+    last_sign_in_at = InstantField(null=True)
+    os_user = CharField(null=True, unique=True)  # the login trusted over SSH, when configured
+    scopes: Any
+
+
+SCOPE_KINDS = ("residence", "campus", "university")
+
+
+class StaffScope(BaseModel):
+    """Where a staff member may act: residences (receptionist), campuses or home universities
+    (mobility manager). The value "*" means every one of that kind."""
+
+    staff = ForeignKeyField(Staff, backref="scopes", on_delete="CASCADE")
+    kind = CharField()  # residence (a code) | campus | university
+    value = CharField()
+    staff_id: Any
+
+    class Meta:
+        indexes = ((("staff", "kind", "value"), True),)
+
+
+class Residence(BaseModel):
+    code = CharField(unique=True)
+    name = CharField()
+    crous_code = CharField()  # key of the CROUS directory in data/crous.json
+    address = TextField()
+    desk_phone = CharField()
+    timezone = CharField(default="Europe/Paris")
+    opening = CharField(default="09:00")  # the desk's opening hour, HH:MM, local time
+
+
+class Closure(BaseModel):
+    """A closure the residence declares; the desk is closed every day from first to last."""
+
+    residence = ForeignKeyField(Residence, backref="closures", on_delete="CASCADE")
+    first = DateField()
+    last = DateField()
+    reason = CharField(default="")
+
+
+ROOM_STATUSES = ("available", "reserved", "occupied", "to_inspect", "out_of_service")
+
+
+class Room(BaseModel):
+    residence = ForeignKeyField(Residence, backref="rooms")
+    building = CharField()
+    number = CharField()  # as written on the door, e.g. "B-112"
+    floor = IntegerField()
+    kind = CharField()  # key of data/room_kinds.json
+    surface_m2 = FloatField()
+    rent_cents = IntegerField()
+    status = CharField(default="available")
+    residence_id: Any
+
+    class Meta:
+        indexes = ((("residence", "number"), True),)
+
+    @property
+    def label(self) -> str:
+        return self.number
+
+
+class Student(BaseModel):
+    first_name = CharField()
+    last_name = CharField()
+    ine = CharField(null=True, unique=True)
+    email = CharField(default="")
+    phone = CharField(default="")
+    home_university = CharField(default="")
+    campus = CharField(default="")
+    semester = IntegerField(default=1)  # 1: procedure at the end of June; 2: in December
+    academic_year = CharField(default="")
+    student_number = CharField(null=True)  # the home university's own number ("Accueil" list)
+
+    class Meta:
+        indexes = ((("home_university", "student_number"), True),)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+RESERVATION_STATUSES = (
+    "requested",  # "Accueil" form received, no proposal yet
+    "proposed",  # proposal sent; expires 120 h later if unanswered
+    "accepted",  # accepted with the 100 € advance
+    "refused",
+    "checked_in",  # keys handed over
+    "departed",
+    "cancelled",
+)
+
+
+class Reservation(BaseModel):
+    reference = CharField(unique=True)
+    student = ForeignKeyField(Student, backref="reservations")
+    room = ForeignKeyField(Room, backref="reservations", null=True)
+    lease_start = DateField()
+    lease_end = DateField()
+    status = CharField(default="requested")
+    proposal_sent_at = InstantField(null=True)
+    answered_at = InstantField(null=True)
+    advance_cents = IntegerField(null=True)
+    advance_paid_at = InstantField(null=True)
+    paid_by_kind = CharField(null=True)  # "student" | "third_party"
+    paid_by_name = CharField(null=True)
+    keys_handed_at = InstantField(null=True)
+    created_at = InstantField()
+    # for the type checker: foreign-key ids and back-references peewee adds
+    room_id: Any
+    student_id: Any
+    documents: Any
+    inspections: Any
+    key_sets: Any
+
+
+class Document(BaseModel):
+    """One document of the rental file: received, then verified by a staff member."""
+
+    reservation = ForeignKeyField(Reservation, backref="documents", on_delete="CASCADE")
+    kind = CharField()  # key of data/documents.json
+    received_at = InstantField(null=True)
+    verified_by = ForeignKeyField(Staff, null=True)
+    verified_at = InstantField(null=True)
+    covers_from = DateField(null=True)  # insurance
+    covers_until = DateField(null=True)  # insurance
+    guarantor_kind = CharField(null=True)  # "visale" | "physical"
+    id_expires = DateField(null=True)  # identity document
+    verified_by_id: Any
+    reservation_id: Any
+
+    class Meta:
+        indexes = ((("reservation", "kind"), True),)
+
+
+class Inspection(BaseModel):
+    """A room-condition inspection, check-in or check-out; locked once the tenant acknowledges."""
+
+    reservation = ForeignKeyField(Reservation, backref="inspections")
+    room = ForeignKeyField(Room, backref="inspections")
+    kind = CharField()  # "check_in" | "check_out"
+    started_at = InstantField()
+    started_by = ForeignKeyField(Staff)
+    acknowledged_at = InstantField(null=True)
+    acknowledged_by = ForeignKeyField(Staff, null=True)
+    tenant_name = CharField(null=True)  # the tenant who acknowledged, as shown to them
+    reservation_id: Any
+    items: Any
+
+    @property
+    def locked(self) -> bool:
+        return self.acknowledged_at is not None
+
+
+class InspectionItem(BaseModel):
+    inspection = ForeignKeyField(Inspection, backref="items", on_delete="CASCADE")
+    position = IntegerField()
+    label = CharField()
+    state = CharField(null=True)  # new | good | worn | damaged | missing
+    remark = TextField(default="")
+
+    class Meta:
+        indexes = ((("inspection", "position"), True),)
+
+
+KEY_STATES = ("desk", "out", "lost", "retired")
+
+
+class KeySet(BaseModel):
+    room = ForeignKeyField(Room, backref="key_sets")
+    label = CharField(unique=True)
+    state = CharField(default="desk")
+    holder = ForeignKeyField(Reservation, null=True, backref="key_sets")
+    room_id: Any
+    holder_id: Any
+
+
+class KeyLog(BaseModel):
+    key_set = ForeignKeyField(KeySet, backref="log")
+    reservation = ForeignKeyField(Reservation, null=True, backref="key_log")
+    action = CharField()  # handover | return | lost | replaced | retired
+    at = InstantField()
+    staff = ForeignKeyField(Staff)
+    note = CharField(default="")
+    key_set_id: Any
+    reservation_id: Any
+
+
+class AuditLog(BaseModel):
+    """Append-only: triggers refuse UPDATE and DELETE on this table."""
+
+    at = InstantField()
+    actor = CharField()
+    action = CharField()
+    entity = CharField()
+    entity_id = IntegerField(null=True)
+    reservation_id = IntegerField(null=True, index=True)
+    before = TextField(null=True)
+    after = TextField(null=True)
+    prev_hash = TextField(null=True)  # the hash of the entry before (crous_desk.audit)
+    hash = TextField(null=True)  # sha256 of this entry and prev_hash
+
+
+class Appointment(BaseModel):
+    """A student's arrival appointment at the desk: at most one per reservation (a move
+    rewrites it); the audit log keeps every earlier slot."""
+
+    reservation = ForeignKeyField(
+        Reservation, backref="appointments", unique=True, on_delete="CASCADE"
+    )
+    residence = ForeignKeyField(Residence, backref="appointments")
+    starts_at = InstantField(index=True)
+    ends_at = InstantField()
+    booked_at = InstantField()
+    booked_by = ForeignKeyField(Staff)
+    reservation_id: Any
+    residence_id: Any
+
+
+class Setting(BaseModel):
+    """Per-installation values every desk sharing the file must agree on (the slip secret)."""
+
+    key = CharField(primary_key=True)
+    value = TextField()
+
+
+# -- the whole stay: departures, amendments, extensions, charges, loans, room status ---------
+
+
+class InspectionAmendment(BaseModel):
+    """A correction of an acknowledged inspection item: appended, never an edit of the item."""
+
+    inspection = ForeignKeyField(Inspection, backref="amendments")
+    item = ForeignKeyField(InspectionItem, backref="amendments")
+    state = CharField(null=True)  # the corrected state; None keeps the state
+    remark = TextField(null=True)  # the corrected remark; None keeps the remark
+    reason = TextField()
+    staff = ForeignKeyField(Staff, backref="+")
+    at = InstantField()
+    inspection_id: Any
+    item_id: Any
+
+
+class Departure(BaseModel):
+    """The end of a stay: the appointment at the desk, then the departure itself."""
+
+    reservation = ForeignKeyField(Reservation, backref="departures", unique=True)
+    appointment_at = InstantField(null=True)
+    booked_by = ForeignKeyField(Staff, null=True, backref="+")
+    booked_at = InstantField(null=True)
+    departed_at = InstantField(null=True)
+    closed_by = ForeignKeyField(Staff, null=True, backref="+")
+    early = BooleanField(default=False)  # left before lease_end
+    force_majeure = BooleanField(null=True)  # asked only for an early departure; yes: refundable
+    reason = TextField(default="")
+    damages_at = InstantField(null=True)  # when the check-out's damage list was charged
+    reservation_id: Any
+
+
+EXTENSION_STATUSES = ("pending", "granted", "refused")
+
+
+class ExtensionRequest(BaseModel):
+    """A request to stay past the lease end; a staff member grants or refuses it."""
+
+    reservation = ForeignKeyField(Reservation, backref="extension_requests")
+    previous_end = DateField()
+    requested_end = DateField()
+    reason = TextField()
+    requested_by = ForeignKeyField(Staff, backref="+")
+    requested_at = InstantField()
+    status = CharField(default="pending")
+    decided_by = ForeignKeyField(Staff, null=True, backref="+")
+    decided_at = InstantField(null=True)
+    decision_note = TextField(default="")
+    reservation_id: Any
+    decided_by_id: Any
+
+
+class Charge(BaseModel):
+    """Money owed for a damage or a lost key set. Append-only: a correction is a new row."""
+
+    reservation = ForeignKeyField(Reservation, null=True, backref="charges")
+    room = ForeignKeyField(Room, backref="charges")
+    kind = CharField()  # damage | lost_key
+    label = CharField()
+    detail = CharField(default="")  # e.g. "good → damaged"
+    amount_cents = IntegerField()
+    inspection = ForeignKeyField(Inspection, null=True, backref="charges")
+    item = ForeignKeyField(InspectionItem, null=True, backref="charges")
+    key_set = ForeignKeyField(KeySet, null=True, backref="charges")
+    at = InstantField()
+    staff = ForeignKeyField(Staff, backref="+")
+    reservation_id: Any
+    item_id: Any
+
+
+class KeyLoan(BaseModel):
+    """A key set lent for a while (a contractor, a locked-out tenant), due back at ``due_at``."""
+
+    key_set = ForeignKeyField(KeySet, backref="loans")
+    reservation = ForeignKeyField(Reservation, null=True, backref="+")
+    borrower = CharField()
+    lent_at = InstantField()
+    lent_by = ForeignKeyField(Staff, backref="+")
+    due_at = InstantField()
+    returned_at = InstantField(null=True)
+    returned_by = ForeignKeyField(Staff, null=True, backref="+")
+    key_set_id: Any
+
+
+class RoomStatusChange(BaseModel):
+    """Each status change made by the stay's actions, with why (e.g. out of service: a leak)."""
+
+    room = ForeignKeyField(Room, backref="status_changes")
+    before = CharField()
+    after = CharField()
+    reason = TextField(default="")
+    staff = ForeignKeyField(Staff, backref="+")
+    at = InstantField()
+    room_id: Any
+
+
+class PriceOverride(BaseModel):
+    """A residence's own price for a checklist item, a category, or the lost key set.
+
+    ``item`` is a checklist label, a category code or "lost_key_set"; ``severity`` is the
+    state reached at check-out (good, worn, damaged, missing), "" for the lost key set.
+    """
+
+    residence = ForeignKeyField(Residence, backref="price_overrides")
+    item = CharField()
+    severity = CharField(default="")
+    amount_cents = IntegerField()
+    set_by = ForeignKeyField(Staff, backref="+")
+    set_at = InstantField()
+
+    class Meta:
+        indexes = ((("residence", "item", "severity"), True),)
+
+
+ALL_MODELS: list[type[BaseModel]] = [
+    Staff,
+    StaffScope,
+    Residence,
+    Closure,
+    Room,
+    Student,
+    Reservation,
+    Document,
+    Inspection,
+    InspectionItem,
+    KeySet,
+    KeyLog,
+    AuditLog,
+    Appointment,
+    Setting,
+    InspectionAmendment,
+    Departure,
+    ExtensionRequest,
+    Charge,
+    KeyLoan,
+    RoomStatusChange,
+    PriceOverride,
+]
+
+
+def snapshot(instance: Model, *fields: str) -> dict[str, Any]:
+    """The named fields of a row as JSON-friendly values (foreign keys as ids), for audit."""
+    out: dict[str, Any] = {}
+    for name in fields:
+        value = instance.__data__.get(name)
+        if isinstance(value, (datetime, date)):
+            value = value.isoformat()
+        out[name] = value
+    return out
