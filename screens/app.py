@@ -18,7 +18,7 @@ from crous_desk.base.clock import Clock
 from crous_desk.base.config import Config
 from crous_desk.base.i18n import _
 from crous_desk.desk import permissions
-from crous_desk.reservations.file import Desk
+from crous_desk.desk.context import Desk
 from crous_desk.store.models import Residence, Staff
 
 from .commands import BindingCommands

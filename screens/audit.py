@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 from crous_desk.base.dates import parse_day
 from crous_desk.base.errors import Refused
 from crous_desk.base.i18n import _
+from crous_desk.reservations.search import find_reference
 from crous_desk.store import audit
 from crous_desk.store.audit import AuditRow
 
@@ -70,7 +71,7 @@ class AuditScreen(Screen[None]):
         if values["who"]:
             filters["actor"] = values["who"]
         if values["ref"]:
-            found = desk.find_reference(values["ref"])
+            found = find_reference(desk, values["ref"])
             if found is None:
                 problems.append(_("no reservation {ref!r}").format(ref=values["ref"]))
             else:

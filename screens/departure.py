@@ -16,6 +16,7 @@ from crous_desk.base.dates import parse_instant, show_day
 from crous_desk.base.errors import Refused
 from crous_desk.base.i18n import _
 from crous_desk.departure import actions as departure
+from crous_desk.inspections.record import set_item
 from crous_desk.rules.condition import euros
 from crous_desk.rules.proposal import format_instant
 
@@ -181,7 +182,7 @@ class DepartureScreen(Screen[None]):
     def action_state(self, state: str) -> None:
         item = self.current()
         if item is not None:
-            self._item_change(lambda: desk_of(self).set_item(item.item_id, state=state))
+            self._item_change(lambda: set_item(desk_of(self), item.item_id, state=state))
 
     @work(exclusive=True, group="form")
     async def action_remark(self) -> None:
@@ -191,7 +192,7 @@ class DepartureScreen(Screen[None]):
         remark = await self.app.push_screen_wait(RemarkForm(item.label, item.remark))
         if isinstance(remark, str):
             try:
-                desk_of(self).set_item(item.item_id, remark=remark)
+                set_item(desk_of(self), item.item_id, remark=remark)
             except Refused as refused:
                 self.refuse(_("This remark cannot be saved"), refused)
             self.reload()

@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Footer, Static
 from crous_desk.base.errors import Refused
 from crous_desk.base.i18n import _
 from crous_desk.inspections import views as inspections
+from crous_desk.inspections.record import acknowledge_inspection, set_item
 from crous_desk.rules.proposal import format_instant
 from crous_desk.rules.reference import room_kinds
 from crous_desk.store.models import Inspection, InspectionItem
@@ -128,7 +129,7 @@ class InspectionScreen(Screen[None]):
         if item is None:
             return
         try:
-            desk_of(self).set_item(item.id, state=state)
+            set_item(desk_of(self), item.id, state=state)
         except Refused as refused:
             self.app.push_screen(ReasonsScreen(_("This item cannot be changed"), refused.reasons))
             return
@@ -153,7 +154,7 @@ class InspectionScreen(Screen[None]):
         if not isinstance(remark, str):
             return
         try:
-            desk_of(self).set_item(item.id, remark=remark)
+            set_item(desk_of(self), item.id, remark=remark)
         except Refused as refused:
             self.app.push_screen(ReasonsScreen(_("This remark cannot be saved"), refused.reasons))
         self.reload()
@@ -168,7 +169,7 @@ class InspectionScreen(Screen[None]):
         if not await self.app.push_screen_wait(ConfirmScreen(question)):
             return
         try:
-            desk_of(self).acknowledge_inspection(self.inspection_id)
+            acknowledge_inspection(desk_of(self), self.inspection_id)
             self.notify(_("Inspection acknowledged and locked"), markup=False)
         except Refused as refused:
             self.app.push_screen(ReasonsScreen(_("Not acknowledged yet"), refused.reasons))

@@ -21,6 +21,7 @@ from crous_desk.base.errors import Refused
 from crous_desk.base.i18n import _
 from crous_desk.office import pipeline
 from crous_desk.office.pipeline import STEPS, Pipeline, PipelineRow, step_label, step_short
+from crous_desk.reservations.proposal import accept, refuse
 from crous_desk.rules.hours import format_duration
 
 from .forms import PaymentAnswer, PaymentForm, _Form
@@ -310,7 +311,7 @@ class ManagerScreen(Screen[None]):
         if not isinstance(answer, PaymentAnswer):
             return
         try:
-            desk_of(self).accept(r.reservation_id, answer.payer_kind, answer.payer_name)
+            accept(desk_of(self), r.reservation_id, answer.payer_kind, answer.payer_name)
             self.notify(_("{name}: accepted, advance recorded").format(name=r.name), markup=False)
         except Refused as refused:
             self.refuse(_("Acceptance refused"), refused)
@@ -328,7 +329,7 @@ class ManagerScreen(Screen[None]):
         if not await self.app.push_screen_wait(ConfirmScreen(question)):
             return
         try:
-            desk_of(self).refuse(r.reservation_id)
+            refuse(desk_of(self), r.reservation_id)
             self.notify(_("{name}: refusal recorded").format(name=r.name), markup=False)
         except Refused as refused:
             self.refuse(_("The refusal cannot be recorded"), refused)

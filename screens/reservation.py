@@ -14,7 +14,11 @@ from crous_desk.arrivals.appointments import current_appointment
 from crous_desk.base.dates import show_day
 from crous_desk.base.errors import Refused
 from crous_desk.base.i18n import _
-from crous_desk.reservations.file import DocumentRow, ReservationFile
+from crous_desk.inspections.record import open_inspection
+from crous_desk.keys.handover import hand_over_keys
+from crous_desk.reservations.documents import unverify_document, verify_document
+from crous_desk.reservations.file import DocumentRow, ReservationFile, file_view
+from crous_desk.reservations.proposal import accept, send_proposal
 from crous_desk.rules.hours import format_duration
 from crous_desk.rules.proposal import format_instant, status_label
 from crous_desk.rules.reference import room_kinds
@@ -140,7 +144,7 @@ class ReservationScreen(Screen[None]):
     # -- showing ----------------------------------------------------------------------------
 
     def reload(self) -> None:
-        view = desk_of(self).file_view(self.reservation_id)
+        view = file_view(desk_of(self), self.reservation_id)
         self.view = view
         self.refresh_bindings()
         self.query_one("#identity", Static).update(self._identity(view))
@@ -323,7 +327,7 @@ class ReservationScreen(Screen[None]):
             if doc.verified_at:
                 question = _("Untick “{doc}”?").format(doc=doc.label)
                 if await self.app.push_screen_wait(ConfirmScreen(question)):
-                    desk.unverify_document(self.reservation_id, doc.kind)
+                    unverify_document(desk, self.reservation_id, doc.kind)
             else:
                 answer = FactsAnswer()
                 if doc.kind in ("insurance", "guarantor", "identity"):
@@ -334,7 +338,8 @@ class ReservationScreen(Screen[None]):
                     if not isinstance(result, FactsAnswer):
                         return
                     answer = result
-                desk.verify_document(
+                verify_document(
+                    desk,
                     self.reservation_id,
                     doc.kind,
                     covers_from=answer.covers_from,
@@ -369,7 +374,7 @@ class ReservationScreen(Screen[None]):
         if not isinstance(answer, PaymentAnswer):
             return
         try:
-            desk_of(self).accept(self.reservation_id, answer.payer_kind, answer.payer_name)
+            accept(desk_of(self), self.reservation_id, answer.payer_kind, answer.payer_name)
             self.notify(_("Proposal accepted, advance recorded"), markup=False)
         except Refused as refused:
             self.refuse(_("Acceptance refused"), refused)
@@ -379,7 +384,7 @@ class ReservationScreen(Screen[None]):
         from .inspection import InspectionScreen
 
         try:
-            inspection = desk_of(self).open_inspection(self.reservation_id, "check_in")
+            inspection = open_inspection(desk_of(self), self.reservation_id, "check_in")
         except Refused as refused:
             self.refuse(_("No inspection possible"), refused)
             return
@@ -387,7 +392,7 @@ class ReservationScreen(Screen[None]):
 
     def action_keys(self) -> None:
         try:
-            key_set = desk_of(self).hand_over_keys(self.reservation_id)
+            key_set = hand_over_keys(desk_of(self), self.reservation_id)
         except Refused as refused:
             self.refuse(_("The keys cannot be handed over"), refused)
             self.reload()
@@ -455,7 +460,7 @@ class ReservationScreen(Screen[None]):
         if not isinstance(answer, dict):
             return
         try:
-            desk_of(self).send_proposal(self.reservation_id, answer["room"])
+            send_proposal(desk_of(self), self.reservation_id, answer["room"])
         except Refused as refused:
             self.refuse(_("No proposal recorded"), refused)
             return

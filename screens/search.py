@@ -13,7 +13,7 @@ from crous_desk.arrivals.slips import find_payload, read_payload
 from crous_desk.base.dates import show_day
 from crous_desk.base.errors import Refused
 from crous_desk.base.i18n import _, ngettext
-from crous_desk.reservations.file import SearchRow
+from crous_desk.reservations.search import SearchRow, find_reference, search
 from crous_desk.rules.proposal import status_label
 
 from .today import TodayPanel
@@ -78,7 +78,7 @@ class SearchScreen(Screen[None]):
         self.query_one("#today", TodayPanel).display = not text.strip()
         if not text.strip():
             self.show_summary(_("Today at the desk — type to search, or scan a slip."))
-        self.rows = desk_of(self).search(text) if text.strip() else []
+        self.rows = search(desk_of(self), text) if text.strip() else []
         for row in self.rows:
             table.add_row(
                 Text(row.reference),
@@ -103,7 +103,7 @@ class SearchScreen(Screen[None]):
         if code is not None:
             self.open_scanned(code)
             return
-        exact = desk.find_reference(event.value)
+        exact = find_reference(desk, event.value)
         if exact is not None:
             self.open_reservation(exact.id)
         elif self.rows:
@@ -123,7 +123,7 @@ class SearchScreen(Screen[None]):
                 Text(str(refused), style="bold", no_wrap=True, overflow="ellipsis")
             )
             return
-        found = desk_of(self).find_reference(reference)
+        found = find_reference(desk_of(self), reference)
         if found is None:
             self.show_summary(
                 _("Slip {ref}: no such reservation at this desk.").format(ref=reference)

@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from crous_desk.base.i18n import _
-from crous_desk.reservations.file import Desk
+from crous_desk.desk.context import Desk
 from crous_desk.rules.hours import describe_status
 
 if TYPE_CHECKING:

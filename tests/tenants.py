@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from crous_desk.base.clock import FixedClock
-from crous_desk.reservations.file import Desk
+from crous_desk.services import Desk
 from crous_desk.store.models import ALL_MODELS, AuditLog, InspectionItem, Reservation, Room, db
 from tests import factories
 from tests.factories import MONDAY_10H

@@ -16,7 +16,7 @@ import peewee
 import pytest
 
 from crous_desk.base.clock import FixedClock
-from crous_desk.reservations.file import Desk
+from crous_desk.services import Desk
 from crous_desk.store.models import KeyLog, KeySet, Reservation
 from tests import factories
 from tests.desk_processes import Pool, desk_processes

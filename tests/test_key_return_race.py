@@ -36,7 +36,7 @@ def worker(db_path: str, index: int, tasks: Any, results: Any, barrier: Any) -> 
     from crous_desk.base.clock import FixedClock
     from crous_desk.base.errors import Refused
     from crous_desk.keys import actions as keys
-    from crous_desk.reservations.file import Desk
+    from crous_desk.services import Desk
     from crous_desk.store.db import connect
     from crous_desk.store.models import Residence, Staff
 

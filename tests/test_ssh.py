@@ -32,7 +32,7 @@ from crous_desk.base.clock import SystemClock
 from crous_desk.office.demo import seed_demo
 from crous_desk.office.pipeline import default_year, pipeline, step_short
 from crous_desk.people.auth import current_os_user
-from crous_desk.reservations.file import Desk
+from crous_desk.services import Desk
 from crous_desk.store.db import connect
 from crous_desk.store.models import Staff
 from crous_desk.store.models import db as proxy

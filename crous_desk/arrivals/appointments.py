@@ -24,7 +24,7 @@ from crous_desk.store.models import Appointment, Reservation, Residence, db, sna
 
 if TYPE_CHECKING:
     from crous_desk.base.config import Config
-    from crous_desk.reservations.file import Desk
+    from crous_desk.desk.context import Desk
 
 SEARCH_DAYS = 120  # how far ahead a refusal looks for the next free slot
 
@@ -238,7 +238,7 @@ def book_appointment(
 
     Refused, with every reason and the next free slot, when the slot is outside desk hours,
     on a closed day, already begun, outside the lease, or full. One transaction, audited."""
-    from crous_desk.reservations.file import residence_calendar
+    from crous_desk.desk.context import residence_calendar
 
     require_aware(start)
     now = desk.now()

@@ -47,7 +47,7 @@ from crous_desk.store.models import (
 )
 
 if TYPE_CHECKING:
-    from crous_desk.reservations.file import Desk
+    from crous_desk.desk.context import Desk
 
 PAYLOAD_PREFIX = "CRD1"
 SECRET_KEY = "slip_secret"
@@ -184,7 +184,7 @@ class Slip:
 
 
 def _calendar(residence: Residence) -> DeskCalendar:
-    from crous_desk.reservations.file import residence_calendar
+    from crous_desk.desk.context import residence_calendar
 
     return residence_calendar(residence)
 

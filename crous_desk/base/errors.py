@@ -1,6 +1,36 @@
-"""The one exception a user may see: a refused action, with every reason in plain words."""
+"""The one exception a user may see: a refused action, with every reason in plain words.
+
+Each reason is a :class:`Problem`: the sentence a person reads (in their language) and a
+stable code that a test, an export or a script matches instead of the wording. A Problem is a
+``str``, so a list of reasons reads, joins and compares as the sentences it holds.
+"""
 
 from __future__ import annotations
+
+from typing import Any
+
+REFUSED = "refused"  # the code of a reason given as a bare sentence
+
+
+class Problem(str):
+    """One reason an action is refused: ``code`` is stable, the text is the user's language."""
+
+    code: str
+
+    def __new__(cls, code: str, text: str) -> Problem:
+        self = super().__new__(cls, text)
+        self.code = code
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:  # a Problem crosses process boundaries intact
+        return (Problem, (self.code, str(self)))
+
+    def __repr__(self) -> str:
+        return f"Problem({self.code!r}, {str(self)!r})"
+
+
+def code_of(reason: str) -> str:
+    return reason.code if isinstance(reason, Problem) else REFUSED
 
 
 class Refused(Exception):
@@ -10,5 +40,13 @@ class Refused(Exception):
         self.reasons: tuple[str, ...] = tuple(reasons)
         super().__init__("\n".join(reasons))
 
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The stable code of each reason, in order."""
+        return tuple(code_of(r) for r in self.reasons)
+
     def __str__(self) -> str:
         return "\n".join(self.reasons)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Refused, self.reasons)

@@ -331,8 +331,8 @@ def cmd_import_accueil(args: argparse.Namespace, config: Config) -> int:
 
 def cmd_export(args: argparse.Namespace, config: Config) -> int:
     from crous_desk.cli.main import _residence_id
+    from crous_desk.desk.context import Desk
     from crous_desk.office import exports
-    from crous_desk.reservations.file import Desk
     from crous_desk.store.models import Residence
 
     out = Path(args.out)

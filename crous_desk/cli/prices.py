@@ -11,8 +11,8 @@ from crous_desk.base.clock import SystemClock
 from crous_desk.base.config import Config
 from crous_desk.base.errors import Refused
 from crous_desk.base.i18n import _
+from crous_desk.desk.context import Desk
 from crous_desk.money.prices import LOST_KEY_SET, SEVERITIES, default_prices, prices_for, set_price
-from crous_desk.reservations.file import Desk
 from crous_desk.rules.condition import euros
 from crous_desk.store.models import PriceOverride, Residence
 

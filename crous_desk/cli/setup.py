@@ -11,8 +11,10 @@ from crous_desk.base.clock import SystemClock
 from crous_desk.base.config import Config
 from crous_desk.base.errors import Refused
 from crous_desk.base.i18n import _
+from crous_desk.desk.context import Desk
 from crous_desk.office.setup import ROOM_COLUMNS, add_residence, declare_closure, import_rooms
-from crous_desk.reservations.file import Desk
+from crous_desk.reservations.proposal import send_proposal
+from crous_desk.reservations.search import find_reference
 from crous_desk.store.models import Residence
 
 
@@ -129,10 +131,10 @@ def cmd_proposal(args: argparse.Namespace, config: Config) -> int:
             sent = parse_instant(day, clock, desk.calendar().tz)
         except ValueError as error:
             raise Refused(f"--sent: {error}") from None
-    found = desk.find_reference(args.reference)
+    found = find_reference(desk, args.reference)
     if found is None:
         raise Refused(_("no reservation {ref!r}").format(ref=args.reference[:20]))
-    reservation = desk.send_proposal(found.id, args.room, sent)
+    reservation = send_proposal(desk, found.id, args.room, sent)
     print(
         _("{ref}: room {room} offered; the answer is due within 120 hours").format(
             ref=reservation.reference, room=args.room.upper()

@@ -16,10 +16,11 @@ from datetime import date, datetime
 from crous_desk.base.errors import Refused
 from crous_desk.base.i18n import _
 from crous_desk.desk import permissions
-from crous_desk.desk.action import record, refuse_if, scope_problem, text_problem
+from crous_desk.desk.context import Desk
+from crous_desk.desk.stay import record, refuse_if, scope_problem, text_problem
+from crous_desk.inspections import record as inspection_record
 from crous_desk.inspections import views as inspections
 from crous_desk.inspections.views import ItemView
-from crous_desk.reservations.file import Desk
 from crous_desk.rules.condition import Damage, total_cents
 from crous_desk.rules.hours import DeskStatus, describe_status, desk_status, weekday_name
 from crous_desk.rules.proposal import status_label
@@ -374,7 +375,7 @@ def mark_same(desk: Desk, item_id: int) -> InspectionItem:
         raise Refused(
             _("the check-in inspection has no state for {label}").format(label=item.label)
         )
-    return desk.set_item(item.id, state=state)
+    return inspection_record.set_item(desk, item.id, state=state)
 
 
 def acknowledge_check_out(desk: Desk, inspection_id: int) -> list[Damage]:
@@ -389,7 +390,7 @@ def acknowledge_check_out(desk: Desk, inspection_id: int) -> list[Damage]:
         refuse_if([scope_problem(desk, inspection.room)])
         if inspection.kind != "check_out":
             raise Refused(_("this is not a check-out inspection"))
-        inspection = desk.acknowledge_inspection(inspection.id)
+        inspection = inspection_record.acknowledge_inspection(desk, inspection.id)
         _charge_once(desk, inspection, now)
         found = inspections.compare(inspection)
     return found

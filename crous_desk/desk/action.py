@@ -1,91 +1,297 @@
-"""Small helpers shared by the stay's modules (keys, inspections, departure, tenancy, today)."""
+"""The one way to write a desk action.
+
+An action is a function of an :class:`Act` and what it acts on, decorated with what it needs::
+
+    @action("keys.return", target=KeySet)
+    def take_back(act: Act, key_set: KeySet, *, note: str = "") -> KeySet:
+        note = act.text(note, _("a note"))
+        act.desk_open(key_set.room.residence, _("keys are taken back"))
+        act.check(state_problem(key_set, {KeyState.OUT}, _("taking it back")))
+        with act.change():
+            act.confirm(move(key_set, state=KeyState.DESK), _("key set {label}")...)
+            act.audit("key_set", key_set.id, before=..., after=...)
+        return key_set
+
+and it is called the same way by the screens, the command line and scripts, with the desk
+first and the target's id: ``take_back(desk, key_set_id, note="...")``.
+
+What :func:`action` does around the function, in order:
+
+1. **Permission.** The actor's role may do ``needs`` (the permission matrix), or the action is
+   refused at once: a role that may not act learns nothing more.
+2. **Target.** With ``target=Model``, the row is loaded from its id (refused at once when it
+   does not exist) and its scope checked: the actor's residences or students, and the
+   residence the desk is opened on (:meth:`Act.in_scope`, also callable on any other row).
+3. **Problems.** The body gathers every problem with :meth:`Act.check`, :meth:`Act.text`,
+   :meth:`Act.desk_open`… and goes on: the person sees all of them at once.
+4. **Change.** :meth:`Act.change` refuses with every problem gathered, or lets the body change
+   rows. Each change confirms the state it read (a conditional update, :meth:`Act.confirm`),
+   so what another desk did in between is refused, never overwritten. Every change records at
+   least one audit row (:meth:`Act.audit`) with the values before and after.
+5. **One transaction.** The action runs in one write transaction (:func:`write_transaction`):
+   a refusal or an error anywhere rolls everything back, audit rows included.
+
+The write lock and the audit step live here and nowhere else.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
-from typing import Any
+import functools
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from datetime import datetime
+from typing import Any, Concatenate, NoReturn, ParamSpec, TypeVar, overload
 
-from crous_desk.base.errors import Refused
+from peewee import Model
+
+from crous_desk.base.errors import Problem, Refused
 from crous_desk.base.i18n import _
+from crous_desk.base.text import text_problem
 from crous_desk.desk import permissions
-from crous_desk.reservations.file import Desk, clean_text
+from crous_desk.desk.context import Desk
 from crous_desk.rules.hours import describe_status
 from crous_desk.store import audit
-from crous_desk.store.models import Reservation, Residence, Room
+from crous_desk.store.models import (
+    ExtensionRequest,
+    Inspection,
+    InspectionItem,
+    KeySet,
+    Reservation,
+    Residence,
+    Room,
+    Student,
+    db,
+)
+
+P = ParamSpec("P")
+T = TypeVar("T")
+M = TypeVar("M", bound=Model)
+
+Reason = str | None | Iterable[str | None]
 
 
-def scope_problem(desk: Desk, room: Room | None) -> str | None:
-    """A desk opened on one residence acts on that residence's rooms only, and an actor on
-    the residences of their own scope only."""
-    if desk.residence is not None and room is not None and room.residence_id != desk.residence.id:
-        return _("room {room} belongs to another residence").format(room=room.number)
-    if room is not None:
-        return permissions.refusal(desk.actor, "room.view", room)
+def write_transaction() -> AbstractContextManager[Any]:
+    """The one write transaction of an action. On SQLite it begins IMMEDIATE: it holds the
+    write lock from its first statement, so the checks read in it are still true when the
+    action writes."""
+    return db.atomic()
+
+
+# -- what a target is, for the scope checks -------------------------------------------------
+
+_NAMES: dict[type[Model], Callable[[], str]] = {
+    Reservation: lambda: _("reservation"),
+    KeySet: lambda: _("key set"),
+    Room: lambda: _("room"),
+    Inspection: lambda: _("inspection"),
+    InspectionItem: lambda: _("inspection item"),
+    ExtensionRequest: lambda: _("extension request"),
+    Residence: lambda: _("residence"),
+    Student: lambda: _("student"),
+}
+
+
+def scope_target(row: Any) -> permissions.Target:
+    """The row whose scope decides whether an actor may act on ``row``."""
+    if isinstance(row, KeySet):
+        return row.room
+    if isinstance(row, Inspection):
+        return row.reservation
+    if isinstance(row, InspectionItem):
+        return row.inspection.reservation
+    if isinstance(row, ExtensionRequest):
+        return row.reservation
+    return row
+
+
+def room_of(row: Any) -> Room | None:
+    """The room a row belongs to (None: a request not yet placed, a person, a residence)."""
+    if isinstance(row, Room):
+        return row
+    if isinstance(row, (KeySet, Inspection, Reservation)):
+        return row.room
+    if isinstance(row, InspectionItem):
+        return row.inspection.room
+    if isinstance(row, ExtensionRequest):
+        return row.reservation.room
     return None
 
 
-def closed_problem(desk: Desk, residence: Residence | None, doing: str) -> str | None:
-    """Why a desk-bound action cannot happen now (None when the desk is open)."""
-    status = desk.desk_status(residence)
-    if status.is_open:
-        return None
-    return _(
-        "the desk is closed: {doing} only at the desk, Monday to Friday before 17:00 ({status})"
-    ).format(doing=doing, status=describe_status(status))
+# -- the action in progress -------------------------------------------------------------------
 
 
-def text_problem(text: str, what: str, *, required: bool) -> tuple[str, str | None]:
-    """``text`` cleaned, and why it is refused (control characters, or empty when required)."""
-    try:
-        cleaned = clean_text(text, what)
-    except Refused as refused:
-        return "", str(refused)
-    if required and not cleaned:
-        return "", _("{what} is required").format(what=what)
-    return cleaned, None
+class Act:
+    """One action in progress: who acts, at which instant, and the problems found so far."""
+
+    def __init__(self, desk: Desk, name: str, needs: str) -> None:
+        self.desk = desk
+        self.actor = desk.actor
+        self.name = name
+        self.needs = needs
+        self.now: datetime = desk.now()
+        self.problems: list[str] = []
+        self.audited = 0
+        self._changing = False
+
+    # -- what the action works on -----------------------------------------------------------
+
+    def get(self, model: type[M], row_id: int) -> M:
+        """The row, or a refusal at once: there is nothing to check on a row that is not there."""
+        row = model.get_or_none(model._meta.primary_key == row_id)  # type: ignore[attr-defined]
+        if row is None:
+            what = _NAMES[model]() if model in _NAMES else model.__name__
+            raise Refused(Problem("not_found", _("no {what} #{id}").format(what=what, id=row_id)))
+        return row
+
+    def in_scope(self, row: Any) -> None:
+        """Refuse at once unless the actor may do this action on ``row`` (their residences or
+        students) and ``row`` belongs to the residence the desk is opened on."""
+        permissions.require(self.actor, self.needs, scope_target(row))
+        room = room_of(row)
+        residence = self.desk.residence
+        if residence is not None and room is not None and room.residence_id != residence.id:
+            raise Refused(
+                Problem(
+                    "other_residence",
+                    _("room {room} belongs to another residence").format(room=room.number),
+                )
+            )
+
+    # -- gathering every problem ---------------------------------------------------------------
+
+    def check(self, *reasons: Reason) -> None:
+        """Note problems (None entries are the checks that passed) and go on checking."""
+        for reason in reasons:
+            if reason is None or isinstance(reason, str):
+                if reason:
+                    self.problems.append(reason)
+            else:
+                self.check(*reason)
+
+    def text(self, value: str, what: str, *, required: bool = False) -> str:
+        """Free text cleaned (trimmed); control characters, a missing or too long text noted."""
+        cleaned, problem = text_problem(value, what, required=required)
+        self.check(problem)
+        return cleaned
+
+    def desk_open(self, residence: Residence | None, doing: str) -> None:
+        """Note that the desk is closed, when it is: ``doing`` happens only at the desk."""
+        status = self.desk.desk_status(residence)
+        if not status.is_open:
+            self.check(
+                Problem(
+                    "desk_closed",
+                    _(
+                        "the desk is closed: {doing} only at the desk, Monday to Friday "
+                        "before 17:00 ({status})"
+                    ).format(doing=doing, status=describe_status(status)),
+                )
+            )
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.problems)
+
+    def refuse(self, *reasons: Reason) -> NoReturn:
+        """Stop here, refused with every problem gathered so far and ``reasons``."""
+        self.check(*reasons)
+        raise Refused(*self.problems)
+
+    # -- changing rows ---------------------------------------------------------------------------
+
+    @contextmanager
+    def change(self) -> Iterator[None]:
+        """Refuse with every problem gathered, or change rows (and audit them) inside."""
+        if self.problems:
+            raise Refused(*self.problems)
+        self._changing = True
+        yield
+        if not self.audited:
+            raise RuntimeError(f"the action {self.name} changed rows without an audit row")
+
+    def confirm(self, changed: int, what: str) -> None:
+        """A conditional update changed exactly one row; else another desk was first (refused:
+        the transaction rolls back). ``what``: "this reservation", "key set GAS/B-112/1"…"""
+        if changed != 1:
+            raise Refused(
+                Problem(
+                    "changed_meanwhile",
+                    _("another desk changed {what} just now; look again").format(what=what),
+                )
+            )
+
+    def audit(
+        self,
+        entity: str,
+        entity_id: int | None,
+        *,
+        reservation: Reservation | int | None = None,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+        action: str | None = None,
+    ) -> None:
+        """One audit row: who, when, what (the action's name unless told), before and after."""
+        if not self._changing:
+            raise RuntimeError("audit rows are written inside act.change()")
+        audit.record(
+            self.actor.username,
+            self.now,
+            action or self.name,
+            entity,
+            entity_id,
+            reservation=reservation,
+            before=before,
+            after=after,
+        )
+        self.audited += 1
 
 
-def refuse_if(problems: Iterable[str | None]) -> None:
-    """Refuse with every reason found (None entries are the checks that passed)."""
-    found = [p for p in problems if p]
-    if found:
-        raise Refused(*found)
+# -- the decorator ------------------------------------------------------------------------------
 
 
-def day_bounds(
-    desk: Desk, first: date | None, last: date | None
-) -> tuple[datetime | None, datetime | None]:
-    """The instants that bound the local days ``first``..``last`` (inclusive) at the desk."""
-    tz = desk.calendar().tz
-    start = datetime.combine(first, time(0), tzinfo=tz) if first else None
-    end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz) if last else None
-    return start, end
+@overload
+def action(
+    name: str, *, needs: str | None = None, target: None = None
+) -> Callable[[Callable[Concatenate[Act, P], T]], Callable[Concatenate[Desk, P], T]]: ...
 
 
-def record(
-    desk: Desk,
-    at: datetime,
-    action: str,
-    entity: str,
-    entity_id: int | None,
-    *,
-    reservation: Reservation | int | None = None,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-) -> None:
-    audit.record(
-        desk.actor.username,
-        at,
-        action,
-        entity,
-        entity_id,
-        reservation=reservation,
-        before=before,
-        after=after,
-    )
+@overload
+def action(
+    name: str, *, needs: str | None = None, target: type[M]
+) -> Callable[[Callable[Concatenate[Act, M, P], T]], Callable[Concatenate[Desk, int, P], T]]: ...
 
 
-def tuples(query: Any) -> list[tuple[Any, ...]]:
-    """A query's rows as plain tuples (peewee's type hints see model instances there)."""
-    return [tuple(row) for row in query.tuples()]
+def action(name: str, *, needs: str | None = None, target: type[Model] | None = None) -> Any:
+    """Make ``fn(act, [row,] ...)`` the desk action ``name`` (its name in the audit log),
+    called as ``fn(desk, [row_id,] ...)``. ``needs``: the permission (``name`` when not told);
+    ``target``: the model of the row the first argument names by id."""
+    permission = needs or name
+    if permission not in permissions.MATRIX:
+        raise ValueError(f"unknown permission {permission!r}")
+
+    def decorate(fn: Callable[..., T]) -> Callable[..., T]:
+        @functools.wraps(fn)
+        def run(desk: Desk, *args: Any, **kwargs: Any) -> T:
+            act = Act(desk, name, permission)
+            permissions.require(desk.actor, permission)
+            with write_transaction():
+                if target is not None:
+                    row_id, *args = args  # type: ignore[assignment]
+                    row = act.get(target, row_id)
+                    act.in_scope(row)
+                    args = [row, *args]  # type: ignore[assignment]
+                result = fn(act, *args, **kwargs)
+                if act.problems:  # gathered, then returned without act.change()
+                    raise Refused(*act.problems)
+            return result
+
+        run.action_name = name  # type: ignore[attr-defined]
+        run.needs = permission  # type: ignore[attr-defined]
+        return run
+
+    return decorate
+
+
+def needs(fn: Callable[..., Any]) -> str:
+    """The permission a desk action needs (screens show an action only to who may do it)."""
+    return str(fn.needs)  # type: ignore[attr-defined]

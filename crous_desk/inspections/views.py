@@ -17,9 +17,9 @@ from peewee import JOIN, fn
 from crous_desk.base.errors import Refused
 from crous_desk.base.i18n import _
 from crous_desk.desk import permissions
-from crous_desk.desk.action import record, refuse_if, scope_problem, text_problem, tuples
+from crous_desk.desk.context import Desk
+from crous_desk.desk.stay import record, refuse_if, scope_problem, text_problem, tuples
 from crous_desk.money.prices import prices_for
-from crous_desk.reservations.file import Desk
 from crous_desk.rules.condition import Damage, ItemState, damages
 from crous_desk.rules.reference import inspection_states
 from crous_desk.store.models import (

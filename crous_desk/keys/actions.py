@@ -18,7 +18,8 @@ from peewee import JOIN, fn
 from crous_desk.base.errors import Refused
 from crous_desk.base.i18n import _
 from crous_desk.desk import permissions
-from crous_desk.desk.action import (
+from crous_desk.desk.context import Desk
+from crous_desk.desk.stay import (
     closed_problem,
     day_bounds,
     record,
@@ -27,7 +28,7 @@ from crous_desk.desk.action import (
     text_problem,
 )
 from crous_desk.money.prices import prices_for
-from crous_desk.reservations.file import Desk
+from crous_desk.reservations.search import find_reference
 from crous_desk.rules.proposal import format_instant, status_label
 from crous_desk.rules.rental_file import fmt
 from crous_desk.store.models import (
@@ -719,7 +720,7 @@ def key_log_for(
         else:
             room_id = found_room.id
     if tenant.strip():
-        found = desk.find_reference(tenant)
+        found = find_reference(desk, tenant)
         if found is None:
             problems.append(_("no reservation {ref!r} at this desk").format(ref=tenant.strip()))
         else:

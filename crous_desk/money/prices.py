@@ -20,7 +20,7 @@ from functools import cache
 from crous_desk.base.errors import Refused
 from crous_desk.base.i18n import _
 from crous_desk.desk import permissions
-from crous_desk.reservations.file import Desk
+from crous_desk.desk.context import Desk
 from crous_desk.rules.condition import STATES
 from crous_desk.rules.reference import _load
 from crous_desk.store import audit

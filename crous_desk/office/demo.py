@@ -520,8 +520,8 @@ def _stay(residence: Residence, today: date, now: datetime, staff: dict[str, Sta
     yesterday, and an extension request waiting for a decision."""
     from crous_desk.base.clock import FixedClock
     from crous_desk.departure import actions as departure
+    from crous_desk.desk.context import Desk
     from crous_desk.keys import actions as keys
-    from crous_desk.reservations.file import Desk
     from crous_desk.rooms import tenancy
     from crous_desk.rules.hours import desk_status
 

@@ -22,9 +22,9 @@ from crous_desk.base.clock import PARIS
 from crous_desk.base.errors import Refused
 from crous_desk.base.i18n import _
 from crous_desk.desk import permissions
+from crous_desk.desk.context import Desk
 from crous_desk.keys import actions as keys
 from crous_desk.office.pipeline import pipeline, step_label
-from crous_desk.reservations.file import Desk
 from crous_desk.rules.rental_file import file_problems
 from crous_desk.store import audit
 from crous_desk.store.models import Reservation, Residence, Room, Student
@@ -136,7 +136,7 @@ def pipeline_table(desk: Desk, *, year: str | None = None, semester: int | None 
 def arrivals_table(desk: Desk, day: date) -> Table:
     permissions.require(desk.actor, "export.arrivals", desk.residence)
     from crous_desk.arrivals.appointments import current_appointment
-    from crous_desk.reservations.file import _facts
+    from crous_desk.reservations.file import facts_of as _facts
 
     arrivals = arrivals_on(day, desk.residence.id if desk.residence else None)
     by_id = {

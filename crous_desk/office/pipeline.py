@@ -17,7 +17,7 @@ from peewee import JOIN, fn
 from crous_desk.base.errors import Refused
 from crous_desk.base.i18n import _
 from crous_desk.desk import permissions
-from crous_desk.reservations.file import Desk
+from crous_desk.desk.context import Desk
 from crous_desk.rooms import tenancy
 from crous_desk.rooms.tenancy import ExtensionRow
 from crous_desk.rules.ine import parse_ine

@@ -16,8 +16,9 @@ from decimal import Decimal, InvalidOperation
 from crous_desk.base.dates import parse_day
 from crous_desk.base.errors import Refused
 from crous_desk.base.i18n import _
+from crous_desk.base.text import clean_text
 from crous_desk.desk import permissions
-from crous_desk.reservations.file import Desk, clean_text
+from crous_desk.desk.context import Desk
 from crous_desk.rules.reference import crous_directory, room_kinds
 from crous_desk.store import audit
 from crous_desk.store.models import Closure, KeySet, Residence, Room, db, snapshot

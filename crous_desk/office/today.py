@@ -10,10 +10,11 @@ from datetime import date, datetime, timedelta
 from peewee import JOIN
 
 from crous_desk.desk import permissions
-from crous_desk.desk.action import day_bounds
+from crous_desk.desk.context import Desk
+from crous_desk.desk.stay import day_bounds
 from crous_desk.keys import actions as keys
 from crous_desk.keys.actions import KeyOut
-from crous_desk.reservations.file import Desk
+from crous_desk.reservations.file import document_facts, handover_blockers
 from crous_desk.rooms import tenancy
 from crous_desk.rooms.tenancy import Overstay
 from crous_desk.rules.hours import DeskStatus
@@ -132,7 +133,7 @@ def arrivals(desk: Desk, now: datetime | None = None) -> list[Arrival]:
             .exists()
         )
         at_desk = KeySet.select().where(KeySet.room == r.room, KeySet.state == "desk").exists()
-        problems = file_problems(desk.document_facts(r), r.lease_start, r.lease_end, today)
+        problems = file_problems(document_facts(r), r.lease_start, r.lease_end, today)
         found.append(
             Arrival(
                 reservation_id=r.id,
@@ -146,7 +147,7 @@ def arrivals(desk: Desk, now: datetime | None = None) -> list[Arrival]:
                 file_complete=not problems,
                 inspection_done=inspected,
                 key_set_ready=at_desk or status == "checked_in",
-                blockers=() if status == "checked_in" else tuple(desk._handover_blockers(r, now)),
+                blockers=() if status == "checked_in" else tuple(handover_blockers(desk, r, now)),
             )
         )
     return found

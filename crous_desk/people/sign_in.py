@@ -15,7 +15,7 @@ from crous_desk.base.errors import Refused
 from crous_desk.base.i18n import _
 from crous_desk.desk.permissions import desk_residence
 from crous_desk.people.auth import current_os_user, os_user_account, trusted_sign_in
-from crous_desk.reservations.file import ensure_staff
+from crous_desk.people.staff import ensure_staff
 from crous_desk.store.models import Residence, Staff
 
 

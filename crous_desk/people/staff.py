@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from crous_desk.base.clock import Clock, SystemClock
 from crous_desk.base.errors import Refused
 from crous_desk.base.i18n import _
 from crous_desk.desk import permissions
@@ -337,3 +338,23 @@ def parse_scope(text: str) -> list[tuple[str, str]]:
             )
         pairs.append((kind.strip().lower(), value.strip()))
     return pairs
+
+
+def ensure_staff(username: str, clock: Clock | None = None) -> Staff:
+    """The desk account ``username`` of a desk without sign-in, created the first time (it
+    works at every residence)."""
+    staff = Staff.get_or_none(Staff.username == username)
+    if staff is None:
+        now = (clock or SystemClock()).now()
+        with db.atomic():
+            staff = Staff.create(username=username, display_name=username, created_at=now)
+            StaffScope.create(staff=staff, kind="residence", value=permissions.EVERY)
+            audit.record(
+                username,
+                now,
+                "staff.create",
+                "staff",
+                staff.id,
+                after=snapshot(staff, "username", "role"),
+            )
+    return staff

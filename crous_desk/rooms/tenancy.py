@@ -19,8 +19,9 @@ from peewee import JOIN, fn
 from crous_desk.base.errors import Refused
 from crous_desk.base.i18n import _
 from crous_desk.desk import permissions
-from crous_desk.desk.action import record, refuse_if, scope_problem, text_problem, tuples
-from crous_desk.reservations.file import Desk
+from crous_desk.desk.context import Desk
+from crous_desk.desk.stay import record, refuse_if, scope_problem, text_problem, tuples
+from crous_desk.reservations.file import document_facts
 from crous_desk.rules.proposal import status_label
 from crous_desk.rules.reference import room_kinds
 from crous_desk.rules.rental_file import file_problems, fmt
@@ -501,7 +502,7 @@ def decide_extension(
         request = ExtensionRequest.get_by_id(request.id)
         today = desk.today(reservation.room.residence if reservation.room else None)
         problems_now = file_problems(
-            desk.document_facts(reservation), reservation.lease_start, reservation.lease_end, today
+            document_facts(reservation), reservation.lease_start, reservation.lease_end, today
         )
     return ExtensionDecision(request, reservation.lease_end, problems_now)
 

@@ -20,9 +20,9 @@ from crous_desk.arrivals.appointments import (
 )
 from crous_desk.base.clock import FixedClock
 from crous_desk.base.errors import Refused
-from crous_desk.reservations.file import Desk
 from crous_desk.rules.hours import Closure as DeskClosure
 from crous_desk.rules.hours import DeskCalendar
+from crous_desk.services import Desk
 from crous_desk.store.models import Appointment, AuditLog, Closure, Reservation, Residence
 from tests import factories
 from tests.factories import MONDAY_10H

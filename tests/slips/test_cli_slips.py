@@ -16,7 +16,7 @@ import time_machine
 from crous_desk.arrivals.appointments import SlotPolicy, book_appointment
 from crous_desk.base.clock import FixedClock
 from crous_desk.cli.main import EXIT_NOT_PRINTED, main
-from crous_desk.reservations.file import Desk
+from crous_desk.services import Desk
 from crous_desk.store.db import connect
 from crous_desk.store.models import Residence
 from crous_desk.store.models import db as proxy

@@ -13,8 +13,8 @@ from crous_desk.arrivals.appointments import SlotPolicy, book_appointment
 from crous_desk.arrivals.slip_pdf import DOCUMENTS_FR, save_slips
 from crous_desk.arrivals.slips import read_payload, slips_for
 from crous_desk.base.clock import FixedClock
-from crous_desk.reservations.file import Desk
 from crous_desk.rules.reference import document_kinds, required_documents
+from crous_desk.services import Desk
 from crous_desk.store.models import Closure, Document, Reservation
 from tests import factories
 from tests.factories import MONDAY_10H

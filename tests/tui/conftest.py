@@ -10,7 +10,7 @@ import time_machine
 
 from crous_desk.base.clock import SystemClock
 from crous_desk.base.config import Config
-from crous_desk.reservations.file import ensure_staff
+from crous_desk.services import ensure_staff
 from crous_desk.store.models import Residence
 from screens.app import DeskApp, make_app
 from tests import factories

@@ -18,7 +18,7 @@ from tests import factories
 def _ready_for_keys(room):
     """An arrival with everything done except the handover itself."""
     from crous_desk.base.clock import FixedClock
-    from crous_desk.reservations.file import Desk, ensure_staff
+    from crous_desk.services import Desk, ensure_staff
 
     res = factories.reservation(room_=room, documents="verified")
     desk = Desk(ensure_staff("m.martin"), FixedClock(factories.MONDAY_10H))

@@ -103,7 +103,7 @@ async def test_the_file_shows_the_arrival_appointment(database, desk_app, at_tim
 
     from crous_desk.arrivals.appointments import SlotPolicy, book_appointment
     from crous_desk.base.clock import FixedClock
-    from crous_desk.reservations.file import Desk, ensure_staff
+    from crous_desk.services import Desk, ensure_staff
 
     at_time(factories.MONDAY_10H)
     res = factories.reservation(documents="none")

@@ -13,7 +13,7 @@ from crous_desk.arrivals.appointments import SlotPolicy, book_appointment
 from crous_desk.arrivals.slips import SECRET_KEY
 from crous_desk.base.clock import FixedClock
 from crous_desk.office.demo import seed_demo
-from crous_desk.reservations.file import Desk, ensure_staff
+from crous_desk.services import Desk, ensure_staff
 from crous_desk.store.models import Reservation, Residence, Setting, Student
 from tests import factories
 

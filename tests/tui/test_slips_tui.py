@@ -15,7 +15,7 @@ from crous_desk.arrivals.slip_pdf import save_slips
 from crous_desk.arrivals.slips import slips_for
 from crous_desk.base.clock import FixedClock
 from crous_desk.base.config import Config
-from crous_desk.reservations.file import Desk
+from crous_desk.services import Desk
 from crous_desk.store.models import AuditLog, Reservation
 from screens.appointment import AppointmentScreen
 from screens.reservation import ReservationScreen

@@ -42,7 +42,7 @@ def test_insurance_form(demo_app, snap_compare):
 
 
 def test_inspection_screen(demo_app, snap_compare):
-    from crous_desk.reservations.file import Desk, ensure_staff
+    from crous_desk.services import Desk, ensure_staff
 
     res = helene()
     desk = Desk(ensure_staff("accueil"), FixedClock(factories.MONDAY_10H))

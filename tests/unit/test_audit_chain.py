@@ -120,7 +120,7 @@ def test_the_first_entry_deleted_is_found(database) -> None:
 
 def test_real_actions_are_chained(database) -> None:
     from crous_desk.base.clock import FixedClock
-    from crous_desk.reservations.file import Desk
+    from crous_desk.services import Desk
 
     r = factories.reservation(documents="received")
     desk = Desk(factories.staff(), FixedClock(MONDAY_10H), factories.residence())

@@ -9,8 +9,8 @@ from crous_desk.base.clock import FixedClock
 from crous_desk.keys import actions as keys
 from crous_desk.office import today
 from crous_desk.office.demo import seed_demo
-from crous_desk.reservations.file import Desk
 from crous_desk.rooms import tenancy
+from crous_desk.services import Desk
 from crous_desk.store.models import Charge, KeySet, Residence, Staff
 from tests.factories import MONDAY_10H
 

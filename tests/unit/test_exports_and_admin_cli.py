@@ -16,7 +16,7 @@ from crous_desk.base.clock import FixedClock
 from crous_desk.cli.main import main
 from crous_desk.office import exports
 from crous_desk.people.auth import current_os_user
-from crous_desk.reservations.file import Desk
+from crous_desk.services import Desk
 from crous_desk.store.models import AuditLog, Student
 from crous_desk.store.models import db as proxy
 from tests import factories

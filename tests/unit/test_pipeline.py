@@ -14,7 +14,7 @@ from crous_desk.base.errors import Refused
 from crous_desk.office import pipeline
 from crous_desk.people import auth
 from crous_desk.people.sign_in import who_signs_in
-from crous_desk.reservations.file import Desk
+from crous_desk.services import Desk
 from crous_desk.store.models import AuditLog, Reservation, Staff, Student
 from tests import factories
 from tests.factories import MONDAY_10H

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crous_desk.base.clock import FixedClock
-from crous_desk.reservations.file import Desk
+from crous_desk.services import Desk
 from crous_desk.store import search_index as search
 from crous_desk.store.models import Reservation
 from tests import factories

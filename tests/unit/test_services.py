@@ -14,7 +14,7 @@ import time_machine
 
 from crous_desk.base.clock import FixedClock
 from crous_desk.base.errors import Refused
-from crous_desk.reservations.file import Desk
+from crous_desk.services import Desk
 from crous_desk.store.models import (
     ALL_MODELS,
     AuditLog,
@@ -455,7 +455,7 @@ def test_every_change_is_audited_with_its_instant() -> None:
 def test_remark_with_an_invisible_direction_override_is_refused(database):
     from crous_desk.base.clock import FixedClock
     from crous_desk.base.errors import Refused
-    from crous_desk.reservations.file import Desk, ensure_staff
+    from crous_desk.services import Desk, ensure_staff
     from crous_desk.store.models import InspectionItem
 
     res = factories.reservation(documents="verified")
@@ -468,7 +468,7 @@ def test_remark_with_an_invisible_direction_override_is_refused(database):
 
 def test_a_desk_opens_by_reference_only_its_own_residence(database):
     from crous_desk.base.clock import FixedClock
-    from crous_desk.reservations.file import Desk, ensure_staff
+    from crous_desk.services import Desk, ensure_staff
 
     other = factories.residence("luminy", "Résidence de Luminy")
     res = factories.reservation(room_=factories.room(other, number="L-001"))

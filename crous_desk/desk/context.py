@@ -1,0 +1,57 @@
+"""The desk: who works (the signed-in staff member), when (the one clock) and where (the
+residence the desk is opened on, or every residence of the actor's scope)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from crous_desk.base.clock import Clock
+from crous_desk.base.errors import Problem, Refused
+from crous_desk.base.i18n import _
+from crous_desk.desk import permissions
+from crous_desk.rules.hours import DeskCalendar, DeskStatus, closures_from, desk_status
+from crous_desk.store.models import Closure, Reservation, Residence, Staff
+
+
+def residence_calendar(residence: Residence | None) -> DeskCalendar:
+    """The desk hours of ``residence``: its zone, opening hour and declared closures."""
+    if residence is None:
+        return DeskCalendar()
+    hh, mm = (int(x) for x in residence.opening.split(":"))
+    rows = Closure.select().where(Closure.residence == residence)
+    return DeskCalendar(
+        tz=ZoneInfo(residence.timezone),
+        opening=time(hh, mm),
+        closures=closures_from((c.first, c.last, c.reason) for c in rows),
+    )
+
+
+class Desk:
+    """The desk of one residence (or of every residence), operated by one staff member,
+    reading one clock. Every action and every view takes it first."""
+
+    def __init__(self, actor: Staff, clock: Clock, residence: Residence | None = None) -> None:
+        self.actor = actor
+        self.clock = clock
+        self.residence = residence
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def calendar(self, residence: Residence | None = None) -> DeskCalendar:
+        return residence_calendar(residence or self.residence)
+
+    def today(self, residence: Residence | None = None) -> date:
+        return self.now().astimezone(self.calendar(residence).tz).date()
+
+    def desk_status(self, residence: Residence | None = None) -> DeskStatus:
+        return desk_status(self.now(), self.calendar(residence))
+
+    def reservation(self, reservation_id: int) -> Reservation:
+        """The reservation, if this actor may see it (their residences, or their students)."""
+        reservation = Reservation.get_or_none(Reservation.id == reservation_id)
+        if reservation is None:
+            raise Refused(Problem("not_found", _("no reservation #{id}").format(id=reservation_id)))
+        permissions.require(self.actor, "reservation.view", reservation)
+        return reservation

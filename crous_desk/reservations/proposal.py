@@ -1,0 +1,222 @@
+"""The CROUS proposal: a room offered to a request, answered within 120 hours — accepted with
+the 100 € advance, or refused (the student then finds housing in the city)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from crous_desk.base.errors import Problem
+from crous_desk.base.i18n import _
+from crous_desk.desk.action import Act, action
+from crous_desk.rules.proposal import (
+    ADVANCE_CENTS,
+    Advance,
+    acceptance_problems,
+    effective_status,
+    format_instant,
+    proposal_deadline,
+    status_label,
+)
+from crous_desk.rules.reference import room_kinds
+from crous_desk.rules.status import HOLDING, ReservationStatus, RoomStatus
+from crous_desk.store import search_index
+from crous_desk.store.models import Reservation, Room, snapshot
+
+_PAID = (
+    "status",
+    "answered_at",
+    "advance_cents",
+    "advance_paid_at",
+    "paid_by_kind",
+    "paid_by_name",
+)
+_OFFER = ("room", "status", "proposal_sent_at")
+
+
+def room_taken(room: Room, reservation: Reservation, now: datetime) -> list[str]:
+    """Why ``room`` cannot be promised for ``reservation``'s days (empty when it can): first
+    come, first served, as many students as the room holds."""
+    places = 2 if room_kinds()[room.kind].couples else 1
+    holders = [
+        r
+        for r in Reservation.select().where(
+            Reservation.room == room,
+            Reservation.id != reservation.id,
+            Reservation.status.in_(HOLDING),
+            Reservation.lease_start <= reservation.lease_end,
+            Reservation.lease_end >= reservation.lease_start,
+        )
+        if effective_status(r.status, r.proposal_sent_at, now) != ReservationStatus.EXPIRED
+    ]
+    if len(holders) < places:
+        return []
+    first = holders[0]
+    return [
+        Problem(
+            "room_promised",
+            _("room {room} is already promised from {start} to {end} ({ref})").format(
+                room=room.number,
+                start=first.lease_start.strftime("%d/%m/%Y"),
+                end=first.lease_end.strftime("%d/%m/%Y"),
+                ref=first.reference,
+            ),
+        )
+    ]
+
+
+@action("proposal.send")
+def send_proposal(
+    act: Act, reservation_id: int, room_number: str, sent_at: datetime | None = None
+) -> Reservation:
+    """Record the CROUS proposal: a room of this residence is offered to a request, and the
+    120-hour answer window starts at ``sent_at`` (now when not given)."""
+    residence = act.desk.residence
+    act.in_scope(residence)
+    reservation = act.desk.reservation(reservation_id)
+    sent = sent_at or act.now
+    if residence is None:
+        act.check(
+            Problem("no_residence", _("open the desk of a residence to offer one of its rooms"))
+        )
+    if reservation.status != ReservationStatus.REQUESTED:
+        status = effective_status(reservation.status, reservation.proposal_sent_at, act.now)
+        act.check(
+            Problem(
+                "not_a_request",
+                _("a proposal is sent for a request only (status: {status})").format(
+                    status=status_label(status)
+                ),
+            )
+        )
+    if sent > act.now:
+        act.check(Problem("sent_in_future", _("a proposal cannot be sent in the future")))
+    room = None
+    if residence is not None:
+        number = "".join(room_number.split()).upper()
+        room = Room.get_or_none(Room.residence == residence, Room.number == number)
+        if room is None:
+            act.check(
+                Problem(
+                    "no_such_room",
+                    _("no room {room!r} at this residence").format(room=room_number[:20]),
+                )
+            )
+        elif room.status == RoomStatus.OUT_OF_SERVICE:
+            act.check(
+                Problem(
+                    "room_out_of_service",
+                    _("room {room} is out of service").format(room=room.number),
+                )
+            )
+        else:
+            act.check(room_taken(room, reservation, act.now))
+    with act.change():
+        before = snapshot(reservation, *_OFFER)
+        changed = (
+            Reservation.update(room=room, status=ReservationStatus.PROPOSED, proposal_sent_at=sent)
+            .where(
+                Reservation.id == reservation.id, Reservation.status == ReservationStatus.REQUESTED
+            )
+            .execute()
+        )
+        act.confirm(changed, _("this reservation"))
+        reservation = Reservation.get_by_id(reservation.id)
+        act.audit(
+            "reservation",
+            reservation.id,
+            reservation=reservation,
+            before=before,
+            after=snapshot(reservation, *_OFFER),
+        )
+        search_index.index_reservation(reservation)
+    return reservation
+
+
+@action("reservation.accept", needs="proposal.answer", target=Reservation)
+def accept(
+    act: Act,
+    reservation: Reservation,
+    payer_kind: str,
+    payer_name: str = "",
+    amount_cents: int = ADVANCE_CENTS,
+) -> Reservation:
+    """Record the 100 € advance and the acceptance, if the proposal is still open."""
+    payer_name = act.text(payer_name, _("the payer's name"))
+    advance = Advance(amount_cents, payer_kind, payer_name)
+    act.check(
+        acceptance_problems(reservation.status, reservation.proposal_sent_at, act.now, advance)
+    )
+    with act.change():
+        before = snapshot(reservation, *_PAID)
+        third_party = payer_kind == "third_party"
+        changed = (
+            Reservation.update(
+                status=ReservationStatus.ACCEPTED,
+                answered_at=act.now,
+                advance_cents=amount_cents,
+                advance_paid_at=act.now,
+                paid_by_kind=payer_kind,
+                paid_by_name=payer_name if third_party else reservation.student.full_name,
+            )
+            .where(
+                Reservation.id == reservation.id, Reservation.status == ReservationStatus.PROPOSED
+            )
+            .execute()
+        )
+        act.confirm(changed, _("this reservation"))
+        if reservation.room_id:
+            Room.update(status=RoomStatus.RESERVED).where(Room.id == reservation.room_id).execute()
+        reservation = Reservation.get_by_id(reservation.id)
+        act.audit(
+            "reservation",
+            reservation.id,
+            reservation=reservation,
+            before=before,
+            after=snapshot(reservation, *_PAID),
+        )
+    return reservation
+
+
+@action("reservation.refuse", needs="proposal.answer", target=Reservation)
+def refuse(act: Act, reservation: Reservation) -> Reservation:
+    """Record that the student refused the proposal: the reservation ends there. Only an open
+    proposal can be refused."""
+    current = effective_status(reservation.status, reservation.proposal_sent_at, act.now)
+    if current == ReservationStatus.EXPIRED:
+        deadline = proposal_deadline(reservation.proposal_sent_at)
+        act.check(
+            Problem(
+                "proposal_expired",
+                _("the proposal expired on {when}: there is nothing left to refuse").format(
+                    when=format_instant(deadline)
+                ),
+            )
+        )
+    elif current != ReservationStatus.PROPOSED:
+        act.check(
+            Problem(
+                "no_open_proposal",
+                _("there is no open proposal (status: {status})").format(
+                    status=status_label(current)
+                ),
+            )
+        )
+    with act.change():
+        before = snapshot(reservation, "status", "answered_at")
+        changed = (
+            Reservation.update(status=ReservationStatus.REFUSED, answered_at=act.now)
+            .where(
+                Reservation.id == reservation.id, Reservation.status == ReservationStatus.PROPOSED
+            )
+            .execute()
+        )
+        act.confirm(changed, _("this reservation"))
+        reservation = Reservation.get_by_id(reservation.id)
+        act.audit(
+            "reservation",
+            reservation.id,
+            reservation=reservation,
+            before=before,
+            after=snapshot(reservation, "status", "answered_at"),
+        )
+    return reservation
