@@ -16,9 +16,10 @@ from textual.widgets import DataTable, Footer, Input, Static
 from crous_desk.base.dates import parse_day
 from crous_desk.base.errors import Refused
 from crous_desk.base.i18n import _
+from crous_desk.people import audit
+from crous_desk.people.audit import AuditRow
 from crous_desk.reservations.search import find_reference
-from crous_desk.store import audit
-from crous_desk.store.audit import AuditRow
+from crous_desk.store.audit import verify_chain
 
 from .widgets import ReasonsScreen, desk_of
 
@@ -146,7 +147,7 @@ class AuditScreen(Screen[None]):
         self.query_one("#who", Input).focus()
 
     def action_verify(self) -> None:
-        report = audit.verify_chain()
+        report = verify_chain()
         if report.intact:
             self.notify(_("Audit log intact: {n} entries").format(n=report.entries), markup=False)
         else:

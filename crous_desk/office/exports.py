@@ -25,6 +25,7 @@ from crous_desk.desk import permissions
 from crous_desk.desk.context import Desk
 from crous_desk.keys import actions as keys
 from crous_desk.office.pipeline import pipeline, step_label
+from crous_desk.people import audit as audit_log
 from crous_desk.rules.rental_file import file_problems
 from crous_desk.store import audit
 from crous_desk.store.models import Reservation, Residence, Room, Student
@@ -234,7 +235,7 @@ def audit_table(
     until: datetime | None = None,
 ) -> Table:
     permissions.require(desk.actor, "export.audit")
-    found = audit.entries(
+    found = audit_log.entries(
         actor=actor,
         reservation_id=reservation_id,
         since=since,

@@ -19,10 +19,9 @@ from crous_desk.desk import permissions
 from crous_desk.keys import actions as keys
 from crous_desk.money import prices
 from crous_desk.office import accueil, exports, pipeline, setup
-from crous_desk.people import staff
+from crous_desk.people import audit, staff
 from crous_desk.rooms import tenancy
 from crous_desk.services import Desk
-from crous_desk.store import audit
 from crous_desk.store.models import (
     ExtensionRequest,
     KeySet,
