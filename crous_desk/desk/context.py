@@ -3,7 +3,7 @@ residence the desk is opened on, or every residence of the actor's scope)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from crous_desk.base.clock import Clock
@@ -47,6 +47,15 @@ class Desk:
 
     def desk_status(self, residence: Residence | None = None) -> DeskStatus:
         return desk_status(self.now(), self.calendar(residence))
+
+    def day_bounds(
+        self, first: date | None, last: date | None
+    ) -> tuple[datetime | None, datetime | None]:
+        """The instants that bound the local days ``first``..``last`` (inclusive) at the desk."""
+        tz = self.calendar().tz
+        start = datetime.combine(first, time(0), tzinfo=tz) if first else None
+        end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz) if last else None
+        return start, end
 
     def reservation(self, reservation_id: int) -> Reservation:
         """The reservation, if this actor may see it (their residences, or their students)."""

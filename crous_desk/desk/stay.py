@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from crous_desk.base.errors import Refused
@@ -14,6 +14,7 @@ from crous_desk.desk.context import Desk
 from crous_desk.rules.hours import describe_status
 from crous_desk.store import audit
 from crous_desk.store.models import Reservation, Residence, Room
+from crous_desk.store.models import tuples as models_tuples
 
 
 def scope_problem(desk: Desk, room: Room | None) -> str | None:
@@ -57,11 +58,7 @@ def refuse_if(problems: Iterable[str | None]) -> None:
 def day_bounds(
     desk: Desk, first: date | None, last: date | None
 ) -> tuple[datetime | None, datetime | None]:
-    """The instants that bound the local days ``first``..``last`` (inclusive) at the desk."""
-    tz = desk.calendar().tz
-    start = datetime.combine(first, time(0), tzinfo=tz) if first else None
-    end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz) if last else None
-    return start, end
+    return desk.day_bounds(first, last)
 
 
 def record(
@@ -88,5 +85,4 @@ def record(
 
 
 def tuples(query: Any) -> list[tuple[Any, ...]]:
-    """A query's rows as plain tuples (peewee's type hints see model instances there)."""
-    return [tuple(row) for row in query.tuples()]
+    return models_tuples(query)

@@ -416,3 +416,8 @@ def snapshot(instance: Model, *fields: str) -> dict[str, Any]:
             value = value.isoformat()
         out[name] = value
     return out
+
+
+def tuples(query: Any) -> list[tuple[Any, ...]]:
+    """A query's rows as plain tuples (peewee's type hints see model instances there)."""
+    return [tuple(row) for row in query.tuples()]
