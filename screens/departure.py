@@ -12,10 +12,10 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from crous_desk import departure
 from crous_desk.base.dates import parse_instant, show_day
 from crous_desk.base.errors import Refused
 from crous_desk.base.i18n import _
-from crous_desk.departure import actions as departure
 from crous_desk.inspections.record import set_item
 from crous_desk.rules.condition import euros
 from crous_desk.rules.proposal import format_instant

@@ -10,9 +10,9 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from crous_desk import inspections
 from crous_desk.base.errors import Refused
 from crous_desk.base.i18n import _
-from crous_desk.inspections import views as inspections
 from crous_desk.inspections.record import acknowledge_inspection, set_item
 from crous_desk.rules.proposal import format_instant
 from crous_desk.rules.reference import room_kinds

@@ -10,9 +10,9 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from crous_desk import keys
 from crous_desk.base.errors import Refused
 from crous_desk.base.i18n import _
-from crous_desk.keys import actions as keys
 from crous_desk.rules.condition import euros
 from crous_desk.rules.proposal import format_instant
 

@@ -6,20 +6,11 @@ from __future__ import annotations
 from crous_desk.base.errors import Problem
 from crous_desk.base.i18n import _, ngettext
 from crous_desk.desk.action import Act, action
+from crous_desk.inspections.views import latest
 from crous_desk.rules.proposal import effective_status
 from crous_desk.rules.reference import inspection_states, room_kinds
 from crous_desk.rules.status import InspectionKind, ReservationStatus
 from crous_desk.store.models import Inspection, InspectionItem, Reservation, snapshot
-
-
-def latest(reservation: Reservation | int, kind: str) -> Inspection | None:
-    """The reservation's latest inspection of that kind."""
-    return (
-        Inspection.select()
-        .where(Inspection.reservation == reservation, Inspection.kind == kind)
-        .order_by(Inspection.id.desc())
-        .first()
-    )
 
 
 def state_problem(state: str | None) -> Problem | None:
@@ -34,7 +25,10 @@ def state_problem(state: str | None) -> Problem | None:
 
 
 def create(
-    act: Act, reservation: Reservation, kind: str, lines: list[tuple[int, str, str | None]]
+    act: Act,
+    reservation: Reservation,
+    kind: InspectionKind,
+    lines: list[tuple[int, str, str | None]],
 ) -> Inspection:
     """A new inspection of the reservation's room with ``lines`` (position, label, state)."""
     room = reservation.room
@@ -58,6 +52,9 @@ def open_inspection(
     room = reservation.room
     if room is None:
         act.refuse(Problem("no_room", _("this reservation has no room yet")))
+    if kind not in list(InspectionKind):
+        act.refuse(Problem("unknown_kind", _("no inspection of kind {kind!r}").format(kind=kind)))
+    kind = InspectionKind(kind)
     existing = latest(reservation, kind)
     if existing is not None:
         return existing

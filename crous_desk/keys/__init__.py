@@ -1,3 +1,57 @@
-"""Keys: see crous_desk.keys.actions."""
+"""Keys: where every set is and who held it (:mod:`.inventory`), the first handover
+(:mod:`.handover`) and the desk's other actions on sets (:mod:`.actions`).
 
-from crous_desk.keys.actions import *  # noqa: F403
+Scripts import these names from ``crous_desk.keys``; they stay here.
+"""
+
+from crous_desk.keys.actions import (
+    LostKey,
+    add_key_set,
+    declare_lost,
+    lend,
+    move_set,
+    next_label,
+    reissue,
+    retire,
+    return_set,
+    take_back,
+)
+from crous_desk.keys.handover import hand_over_keys
+from crous_desk.keys.inventory import (
+    KeyLogRow,
+    KeyOut,
+    KeySetRow,
+    closing_check,
+    inventory,
+    key_log,
+    key_log_for,
+    keys_to_return,
+    open_loans,
+    rooms_in_scope,
+    tenants_without_keys,
+)
+
+__all__ = [
+    "KeyLogRow",
+    "KeyOut",
+    "KeySetRow",
+    "LostKey",
+    "add_key_set",
+    "closing_check",
+    "declare_lost",
+    "hand_over_keys",
+    "inventory",
+    "key_log",
+    "key_log_for",
+    "keys_to_return",
+    "lend",
+    "move_set",
+    "next_label",
+    "open_loans",
+    "reissue",
+    "retire",
+    "return_set",
+    "rooms_in_scope",
+    "take_back",
+    "tenants_without_keys",
+]

@@ -53,11 +53,15 @@ def hand_over_keys(act: Act, reservation: Reservation) -> KeySet:
             "key_set",
             key_set.id,
             reservation=reservation,
-            before={"state": "desk", "holder": None, "reservation_status": "accepted"},
+            before={
+                "state": KeyState.DESK,
+                "holder": None,
+                "reservation_status": ReservationStatus.ACCEPTED,
+            },
             after={
-                "state": "out",
+                "state": KeyState.OUT,
                 "holder": reservation.reference,
-                "reservation_status": "checked_in",
+                "reservation_status": ReservationStatus.CHECKED_IN,
             },
         )
     return KeySet.get_by_id(key_set.id)

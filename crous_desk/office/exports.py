@@ -17,13 +17,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from crous_desk import keys
 from crous_desk.arrivals.slips import arrivals_on, atomic_output
 from crous_desk.base.clock import PARIS
 from crous_desk.base.errors import Refused
 from crous_desk.base.i18n import _
 from crous_desk.desk import permissions
 from crous_desk.desk.context import Desk
-from crous_desk.keys import actions as keys
 from crous_desk.office.pipeline import pipeline, step_label
 from crous_desk.people import audit as audit_log
 from crous_desk.rules.rental_file import file_problems

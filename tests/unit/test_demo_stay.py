@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import peewee
 
+from crous_desk import keys
 from crous_desk.base.clock import FixedClock
-from crous_desk.keys import actions as keys
 from crous_desk.office import today
 from crous_desk.office.demo import seed_demo
 from crous_desk.rooms import tenancy

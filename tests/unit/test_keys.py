@@ -11,8 +11,9 @@ import peewee
 import pytest
 import time_machine
 
+from crous_desk import keys
 from crous_desk.base.errors import Refused
-from crous_desk.keys import actions as keys
+from crous_desk.desk.action import Act
 from crous_desk.money import prices
 from crous_desk.store.models import Charge, KeyLoan, KeyLog, KeySet, Reservation
 from tests import factories
@@ -150,8 +151,9 @@ def test_a_set_moves_only_from_the_state_it_was_read_in() -> None:
     stale = the_set(r)
     KeySet.update(state="desk", holder=None).where(KeySet.id == stale.id).execute()
     before = dump()
+    act = Act(desk_at(MONDAY_10H), "keys.lost", "keys.manage")
     with pytest.raises(Refused, match="another desk changed key set"):
-        keys._move(stale, state="lost")
+        keys.move_set(act, stale, state="lost")
     assert dump() == before
 
 

@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
+from crous_desk import keys
 from crous_desk.arrivals import appointments, slips
 from crous_desk.base.clock import PARIS, FixedClock
 from crous_desk.base.errors import Refused
 from crous_desk.departure import actions as departure
 from crous_desk.desk import permissions
-from crous_desk.keys import actions as keys
 from crous_desk.money import prices
 from crous_desk.office import accueil, exports, pipeline, setup
 from crous_desk.people import audit, staff
