@@ -96,7 +96,7 @@ class AuditScreen(Screen[None]):
         desk = desk_of(self)
         try:
             self.filters = self._filters()
-            self.rows = audit.read(desk.actor, limit=SHOWN, **self.filters)
+            self.rows = audit.read(desk, limit=SHOWN, **self.filters)
         except Refused as refused:
             self.app.push_screen(ReasonsScreen(_("The audit log cannot be shown"), refused.reasons))
             return
@@ -166,7 +166,7 @@ class AuditScreen(Screen[None]):
         path = default_slip_dir() / exports.default_name("audit", desk.now())
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            count = exports.export("audit", desk, path, **self.filters)
+            count = exports.export(desk, "audit", path, **self.filters)
         except (Refused, OSError) as error:
             reasons = error.reasons if isinstance(error, Refused) else (str(error),)
             self.app.push_screen(ReasonsScreen(_("No export"), reasons))

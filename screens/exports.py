@@ -66,7 +66,7 @@ class ExportScreen(ModalScreen[None]):
             filters["year"] = default_year(desk)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            count = exports.export(kind, desk, path, **filters)
+            count = exports.export(desk, kind, path, **filters)
         except Refused as refused:
             result.update(Text(str(refused), style="bold"))
             return

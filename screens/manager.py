@@ -351,7 +351,7 @@ class ManagerScreen(Screen[None]):
         path = default_slip_dir() / exports.default_name("pipeline", desk.now())
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            count = exports.export("pipeline", desk, path, year=self.year, semester=self.semester)
+            count = exports.export(desk, "pipeline", path, year=self.year, semester=self.semester)
         except (Refused, OSError) as error:
             reasons = error.reasons if isinstance(error, Refused) else (str(error),)
             self.app.push_screen(ReasonsScreen(_("No export"), reasons))

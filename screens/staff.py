@@ -153,7 +153,7 @@ class StaffScreen(Screen[None]):
 
     def reload(self) -> None:
         desk = desk_of(self)
-        self.rows = staff.staff_rows(desk.actor, include_operators=False)
+        self.rows = staff.staff_rows(desk, include_operators=False)
         now = desk.now()
         title = Text(no_wrap=True, overflow="ellipsis")
         title.append(_("Staff accounts"), style="bold reverse")
@@ -217,8 +217,7 @@ class StaffScreen(Screen[None]):
                 return str(refused)
             return self._attempt(
                 lambda: staff.add_staff(
-                    desk.actor,
-                    desk.now(),
+                    desk,
                     values.get("username", ""),
                     values.get("name", ""),
                     values["role"],
@@ -242,9 +241,7 @@ class StaffScreen(Screen[None]):
             except Refused as refused:
                 return str(refused)
             return self._attempt(
-                lambda: staff.set_scope(
-                    desk.actor, desk.now(), row.username, values["role"], scopes
-                )
+                lambda: staff.set_scope(desk, row.username, values["role"], scopes)
             )
 
         self.app.push_screen(
@@ -259,9 +256,7 @@ class StaffScreen(Screen[None]):
         self.app.push_screen(
             PassphraseForm(
                 row.username,
-                lambda text: self._attempt(
-                    lambda: staff.set_passphrase(desk.actor, desk.now(), row.username, text)
-                ),
+                lambda text: self._attempt(lambda: staff.set_passphrase(desk, row.username, text)),
             )
         )
 
@@ -279,7 +274,7 @@ class StaffScreen(Screen[None]):
         if not await self.app.push_screen_wait(ConfirmScreen(question)):
             return
         try:
-            staff.set_active(desk.actor, desk.now(), row.username, not row.active)
+            staff.set_active(desk, row.username, not row.active)
         except Refused as refused:
             self.app.push_screen(ReasonsScreen(_("Not changed"), refused.reasons))
         self.reload()

@@ -6,7 +6,6 @@ Bad input gets one clear line on stderr and a non-zero exit; never a traceback.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
@@ -17,12 +16,18 @@ from crous_desk import __version__
 from crous_desk.base.clock import SystemClock
 from crous_desk.base.config import Config, ConfigError, load_config
 from crous_desk.base.dates import plausible
-from crous_desk.base.errors import Refused
-from crous_desk.base.i18n import _, set_language
-from crous_desk.store.db import connect, default_path
+from crous_desk.base.errors import Problem, Refused
+from crous_desk.base.i18n import _, ngettext, set_language
+from crous_desk.cli.common import (
+    EXIT_REFUSED,
+    EXIT_USAGE,
+    db_path,
+    fail,
+    open_db,
+    progress_bar,
+    residence_by_code,
+)
 
-EXIT_USAGE = 2
-EXIT_REFUSED = 1
 _launcher: Callable[..., int] | None = None
 
 
@@ -108,13 +113,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help=_("the CUPS printer (default: printer in the configuration, CROUS_DESK_PRINTER)"),
     )
-    from crous_desk.cli.admin import add_parsers
-    from crous_desk.cli.prices import add_parsers as add_price_parsers
-    from crous_desk.cli.setup import add_parsers as add_setup_parsers
+    from crous_desk.cli import admin, prices, setup, staff
 
-    add_parsers(commands, common)
-    add_price_parsers(commands)
-    add_setup_parsers(commands)
+    staff.add_parsers(commands)
+    admin.add_parsers(commands, common)
+    prices.add_parsers(commands)
+    setup.add_parsers(commands)
     return parser
 
 
@@ -146,41 +150,9 @@ def main(argv: Sequence[str] | None = None, launcher: Launcher | None = None) ->
         return fail(_("a value is out of range ({error})").format(error=error), EXIT_REFUSED)
 
 
-def fail(message: str, code: int) -> int:
-    print(f"crous-desk: {message}", file=sys.stderr)
-    return code
-
-
-def _db_path(args: argparse.Namespace, config: Config) -> Path:
-    if getattr(args, "db", None):
-        return Path(args.db)
-    if os.environ.get("CROUS_DESK_DB"):
-        return Path(os.environ["CROUS_DESK_DB"])
-    if config.database:
-        return Path(config.database)
-    return default_path()
-
-
-def _open(path: Path) -> None:
-    import sqlite3
-
-    import peewee
-
-    if path.exists() and path.is_dir():
-        raise Refused(_("{path} is a directory, not a database file").format(path=path))
-    try:
-        connect(path)
-    except (sqlite3.DatabaseError, peewee.DatabaseError) as error:  # peewee wraps sqlite3's
-        raise Refused(
-            _("{path}: cannot open as a crous-desk database ({error})").format(
-                path=path, error=error
-            )
-        ) from None
-
-
 def cmd_migrate(args: argparse.Namespace, config: Config) -> int:
-    path = _db_path(args, config)
-    _open(path)
+    path = db_path(args, config)
+    open_db(path)
     print(_("{path}: schema up to date").format(path=path))
     return 0
 
@@ -188,8 +160,8 @@ def cmd_migrate(args: argparse.Namespace, config: Config) -> int:
 def cmd_seed_demo(args: argparse.Namespace, config: Config) -> int:
     from crous_desk.office.demo import seed_demo
 
-    path = _db_path(args, config)
-    _open(path)
+    path = db_path(args, config)
+    open_db(path)
     counts = seed_demo(SystemClock())
     print(
         _("{path}: demo data written ({n} reservations)").format(path=path, n=sum(counts.values()))
@@ -205,7 +177,7 @@ def cmd_demo(args: argparse.Namespace, config: Config) -> int:
         path = Path(args.db)
     else:
         path = Path(tempfile.mkdtemp(prefix="crous-desk-demo-")) / "demo.db"
-    _open(path)
+    open_db(path)
     if not Residence.select().exists():
         seed_demo(SystemClock())
     # the demo signs in by itself: as the demo receptionist, or the account named by --user
@@ -218,7 +190,7 @@ def cmd_demo(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_run(args: argparse.Namespace, config: Config) -> int:
-    _open(_db_path(args, config))
+    open_db(db_path(args, config))
     return _run_tui(args, config)
 
 
@@ -231,19 +203,16 @@ def _run_tui(args: argparse.Namespace, config: Config, demo: bool = False) -> in
     )
     residence = None
     if config.residence:
-        residence = Residence.get_or_none(Residence.code == config.residence)
-        if residence is None:
-            codes = ", ".join(r.code for r in Residence.select().order_by(Residence.code))
-            raise Refused(
-                _("no residence {code!r} in this database (known: {codes})").format(
-                    code=config.residence, codes=codes or _("none")
-                )
-            )
+        residence = residence_by_code(config.residence)
     elif Residence.select().count() == 1:
         residence = Residence.get()
     actor, residence = who_signs_in(config, residence, SystemClock(), demo=demo)
     if _launcher is None:
-        raise Refused(_("the terminal interface is not available in this installation"))
+        raise Refused(
+            Problem(
+                "no_interface", _("the terminal interface is not available in this installation")
+            )
+        )
     return _launcher(actor=actor, residence=residence, clock=SystemClock(), config=config)
 
 
@@ -272,17 +241,27 @@ def cmd_slips(args: argparse.Namespace, config: Config) -> int:
                 ),
                 EXIT_USAGE,
             )
-    path = _db_path(args, config)
+    path = db_path(args, config)
     out = Path(args.out)
     if not path.is_file():
-        raise Refused(_("{path}: no such database file").format(path=path))
+        raise Refused(Problem("no_database", _("{path}: no such database file").format(path=path)))
     if out.resolve() == path.resolve():
-        raise Refused(_("{out} is the database: name another file for the PDF").format(out=out))
+        raise Refused(
+            Problem(
+                "output_is_database",
+                _("{out} is the database: name another file for the PDF").format(out=out),
+            )
+        )
     if out.is_file() and _head(out) != b"%PDF-":
-        raise Refused(_("{out} exists and is not a PDF: it is left as it is").format(out=out))
-    _open(path)
+        raise Refused(
+            Problem(
+                "output_not_pdf",
+                _("{out} exists and is not a PDF: it is left as it is").format(out=out),
+            )
+        )
+    open_db(path)
     code = getattr(args, "residence", None) or config.residence
-    residence_id = _residence_id(code) if code else None
+    residence_id = residence_by_code(code).id if code else None
     if day is not None:
         arrivals = arrivals_on(day, residence_id)
         if not arrivals:
@@ -293,19 +272,24 @@ def cmd_slips(args: argparse.Namespace, config: Config) -> int:
             return 0
         ids = [a.reservation_id for a in arrivals]
         booked = sum(1 for a in arrivals if a.by == "appointment")
-        summary = _("{out}: {n} slip(s) — {a} by appointment, {s} by lease start").format(
-            out=out, n=len(ids), a=booked, s=len(ids) - booked
-        )
+        summary = ngettext(
+            "{out}: {n} slip — {a} by appointment, {s} by lease start",
+            "{out}: {n} slips — {a} by appointment, {s} by lease start",
+            len(ids),
+        ).format(out=out, n=len(ids), a=booked, s=len(ids) - booked)
     else:
         found = search.find_reference(args.reservation, residence_id)
         if found is None:
             raise Refused(
-                _("no reservation with reference {ref!r}").format(ref=args.reservation[:20])
+                Problem(
+                    "not_found",
+                    _("no reservation with reference {ref!r}").format(ref=args.reservation[:20]),
+                )
             )
         ids = [found.id]
         summary = _("{out}: the slip of {ref}").format(out=out, ref=found.reference)
     slips = slips_for(ids, SystemClock().now())
-    save_slips(slips, out, _progress_bar())
+    save_slips(slips, out, progress_bar(_("slips")))
     print(summary)
     if args.send_to_printer:
         try:
@@ -323,40 +307,6 @@ def _head(path: Path) -> bytes:
         return handle.read(5)
 
 
-def _residence_id(code: str) -> int:
-    from crous_desk.store.models import Residence
-
-    residence = Residence.get_or_none(Residence.code == code)
-    if residence is None:
-        codes = ", ".join(r.code for r in Residence.select().order_by(Residence.code))
-        raise Refused(
-            _("no residence {code!r} in this database (known: {codes})").format(
-                code=code, codes=codes or _("none")
-            )
-        )
-    return int(residence.id)
-
-
-def _progress_bar(width: int = 30) -> Callable[[int, int], None]:
-    """A text bar on stderr, redrawn in place on a terminal; only the last state otherwise."""
-    stream = sys.stderr
-    live = stream.isatty()
-
-    def show(done: int, total: int) -> None:
-        if not live and done < total:
-            return
-        filled = width * done // total
-        stream.write(
-            ("\r" if live else "")
-            + f"[{'#' * filled}{'.' * (width - filled)}] "
-            + _("{done}/{total} slips").format(done=done, total=total)
-            + ("\n" if done == total else "")
-        )
-        stream.flush()
-
-    return show
-
-
 COMMANDS = {
     "run": cmd_run,
     "demo": cmd_demo,
@@ -367,13 +317,10 @@ COMMANDS = {
 
 
 def _admin_commands() -> None:
-    from crous_desk.cli.admin import COMMANDS as ADMIN_COMMANDS
-    from crous_desk.cli.prices import COMMANDS as PRICE_COMMANDS
-    from crous_desk.cli.setup import COMMANDS as SETUP_COMMANDS
+    from crous_desk.cli import admin, prices, setup, staff
 
-    COMMANDS.update(ADMIN_COMMANDS)
-    COMMANDS.update(PRICE_COMMANDS)
-    COMMANDS.update(SETUP_COMMANDS)
+    for module in (staff, admin, prices, setup):
+        COMMANDS.update(module.COMMANDS)
 
 
 _admin_commands()

@@ -7,14 +7,13 @@ import argparse
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from crous_desk.base.clock import SystemClock
 from crous_desk.base.config import Config
-from crous_desk.base.errors import Refused
+from crous_desk.base.errors import Problem, Refused
 from crous_desk.base.i18n import _
-from crous_desk.desk.context import Desk
+from crous_desk.cli.common import existing_db, operator_desk, residence_by_code
 from crous_desk.money.prices import LOST_KEY_SET, SEVERITIES, default_prices, prices_for, set_price
 from crous_desk.rules.condition import euros
-from crous_desk.store.models import PriceOverride, Residence
+from crous_desk.store.models import PriceOverride
 
 
 def add_parsers(commands: Any) -> None:
@@ -43,25 +42,30 @@ def _cents(text: str) -> int:
         value = Decimal(text.replace(",", ".").replace("€", "").strip())
     except InvalidOperation:
         raise Refused(
-            _("{text!r} is not an amount in euros (e.g. 45 or 12.50)").format(text=text[:20])
+            Problem(
+                "amount_invalid",
+                _("{text!r} is not an amount in euros (e.g. 45 or 12.50)").format(text=text[:20]),
+            )
         ) from None
     if not value.is_finite() or value < 0 or value > MAX_EUROS:
         raise Refused(
-            _("an amount is between 0 and {max} €, in euros and cents (e.g. 12.50)").format(
-                max=MAX_EUROS
+            Problem(
+                "amount_invalid",
+                _("an amount is between 0 and {max} €, in euros and cents (e.g. 12.50)").format(
+                    max=MAX_EUROS
+                ),
             )
         )
     if value != value.quantize(Decimal("0.01")):
-        raise Refused(_("an amount is 0 or more, in euros and cents (e.g. 12.50)"))
+        raise Refused(
+            Problem("amount_invalid", _("an amount is 0 or more, in euros and cents (e.g. 12.50)"))
+        )
     return int(value * 100)
 
 
 def cmd_prices(args: argparse.Namespace, config: Config) -> int:
-    from crous_desk.cli.admin import _existing_db, _operator
-    from crous_desk.cli.main import _residence_id
-
-    _existing_db(args, config)
-    residence = Residence.get_by_id(_residence_id(args.residence))
+    existing_db(args, config)
+    residence = residence_by_code(args.residence)
     if args.prices_command == "list":
         shipped = default_prices()
         prices = prices_for(residence)
@@ -86,7 +90,7 @@ def cmd_prices(args: argparse.Namespace, config: Config) -> int:
         return 0
     severity = "" if args.severity in ("-", "") else args.severity
     cents: int | None = _cents(args.euros) if args.prices_command == "set" else None
-    set_price(Desk(_operator(), SystemClock(), residence), args.item, severity, cents)
+    set_price(operator_desk(residence), args.item, severity, cents)
     print(
         _("{residence}: {item} {severity} → {price}").format(
             residence=residence.code,

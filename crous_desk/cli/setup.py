@@ -7,15 +7,14 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from crous_desk.base.clock import SystemClock
 from crous_desk.base.config import Config
-from crous_desk.base.errors import Refused
-from crous_desk.base.i18n import _
+from crous_desk.base.errors import Problem, Refused
+from crous_desk.base.i18n import _, ngettext
+from crous_desk.cli.common import db_path, open_db, operator_desk, residence_by_code
 from crous_desk.desk.context import Desk
 from crous_desk.office.setup import ROOM_COLUMNS, add_residence, declare_closure, import_rooms
 from crous_desk.reservations.proposal import send_proposal
 from crous_desk.reservations.search import find_reference
-from crous_desk.store.models import Residence
 
 
 def add_parsers(commands: Any) -> None:
@@ -60,18 +59,9 @@ def add_parsers(commands: Any) -> None:
         parser.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS)
 
 
-def _desk(args: argparse.Namespace, config: Config, residence: Residence | None = None) -> Desk:
-    from crous_desk.cli.admin import _operator
-    from crous_desk.cli.main import _db_path, _open
-
-    _open(_db_path(args, config))
-    return Desk(_operator(), SystemClock(), residence)
-
-
-def _residence(code: str) -> Residence:
-    from crous_desk.cli.main import _residence_id
-
-    return Residence.get_by_id(_residence_id(code))
+def _desk(args: argparse.Namespace, config: Config) -> Desk:
+    open_db(db_path(args, config))
+    return operator_desk()
 
 
 def cmd_residence(args: argparse.Namespace, config: Config) -> int:
@@ -90,8 +80,8 @@ def cmd_residence(args: argparse.Namespace, config: Config) -> int:
             _("{code}: residence added ({name})").format(code=residence.code, name=residence.name)
         )
         return 0
-    residence = _residence(args.code)
-    closure = declare_closure(desk, residence, args.first, args.last, args.reason)
+    residence = residence_by_code(args.code)
+    closure = declare_closure(desk, residence.id, args.first, args.last, args.reason)
     print(
         _("{code}: closed from {first} to {last}").format(
             code=residence.code, first=closure.first, last=closure.last
@@ -102,19 +92,24 @@ def cmd_residence(args: argparse.Namespace, config: Config) -> int:
 
 def cmd_rooms(args: argparse.Namespace, config: Config) -> int:
     desk = _desk(args, config)
-    residence = _residence(args.residence)
+    residence = residence_by_code(args.residence)
     path = Path(args.file)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise Refused(
-            _("{path}: cannot read it as a UTF-8 CSV ({error})").format(path=path, error=error)
+            Problem(
+                "unreadable",
+                _("{path}: cannot read it as a UTF-8 CSV ({error})").format(path=path, error=error),
+            )
         ) from None
-    created, existing = import_rooms(desk, residence, text)
+    created, existing = import_rooms(desk, residence.id, text)
     print(
-        _("{code}: {created} room(s) added, {existing} already there").format(
-            code=residence.code, created=created, existing=existing
-        )
+        ngettext(
+            "{code}: {created} room added, {existing} already there",
+            "{code}: {created} rooms added, {existing} already there",
+            created,
+        ).format(code=residence.code, created=created, existing=existing)
     )
     return 0
 
@@ -123,17 +118,19 @@ def cmd_proposal(args: argparse.Namespace, config: Config) -> int:
     from crous_desk.base.dates import parse_instant
 
     desk = _desk(args, config)
-    desk.residence = _residence(args.residence)
+    desk.residence = residence_by_code(args.residence)
     sent = None
     if args.sent:
         day, _sep, clock = args.sent.strip().partition(" ")
         try:
             sent = parse_instant(day, clock, desk.calendar().tz)
         except ValueError as error:
-            raise Refused(f"--sent: {error}") from None
+            raise Refused(Problem("bad_date", f"--sent: {error}")) from None
     found = find_reference(desk, args.reference)
     if found is None:
-        raise Refused(_("no reservation {ref!r}").format(ref=args.reference[:20]))
+        raise Refused(
+            Problem("not_found", _("no reservation {ref!r}").format(ref=args.reference[:20]))
+        )
     reservation = send_proposal(desk, found.id, args.room, sent)
     print(
         _("{ref}: room {room} offered; the answer is due within 120 hours").format(

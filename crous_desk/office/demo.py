@@ -10,9 +10,31 @@ import random
 from datetime import date, datetime, time, timedelta
 
 from crous_desk.base.clock import PARIS, Clock
-from crous_desk.base.errors import Refused
+from crous_desk.base.errors import Problem, Refused
 from crous_desk.base.i18n import _
+from crous_desk.office.demo_data import (
+    ALPHABET,
+    DEMO_ACCOUNTS,
+    FIRST_NAMES,
+    KIND_MIX,
+    LAST_NAMES,
+    PLANS,
+    RENT,
+    RESIDENCES,
+    STUDENTS,
+    UNIVERSITIES,
+)
+from crous_desk.office.demo_stay import end_of_stays
 from crous_desk.rules.reference import required_documents, room_kinds
+from crous_desk.rules.status import (
+    Guarantor,
+    InspectionKind,
+    KeyEvent,
+    KeyState,
+    Payer,
+    ReservationStatus,
+    RoomStatus,
+)
 from crous_desk.store import audit
 from crous_desk.store import search_index as search
 from crous_desk.store.models import (
@@ -30,174 +52,6 @@ from crous_desk.store.models import (
     db,
 )
 
-RESIDENCES = [
-    (
-        "gaston-berger",
-        "Résidence Gaston Berger",
-        "Avenue Gaston Berger, 13100 Aix-en-Provence",
-        "04 42 93 47 00",
-    ),
-    ("luminy", "Résidence de Luminy", "163 avenue de Luminy, 13009 Marseille", "04 91 26 83 00"),
-    (
-        "les-gazelles",
-        "Résidence Les Gazelles",
-        "Avenue Jules Isaac, 13100 Aix-en-Provence",
-        "04 42 17 22 10",
-    ),
-]
-
-FIRST_NAMES = [
-    "Hélène",
-    "Zoé",
-    "Inès",
-    "Léa",
-    "Chloé",
-    "Maëlle",
-    "Noémie",
-    "Jérôme",
-    "François",
-    "Loïc",
-    "Anaïs",
-    "Mathéo",
-    "Clément",
-    "Éloïse",
-    "Gaëtan",
-    "Océane",
-    "Benoît",
-    "Adèle",
-    "Raphaël",
-    "Joël",
-    "João",
-    "Sofía",
-    "Łukasz",
-    "Zoë",
-    "Björn",
-    "Aylin",
-    "Mehmet",
-    "Siobhán",
-    "Ngozi",
-    "Chiara",
-    "Giulia",
-    "Hiroshi",
-    "Yuki",
-    "Priya",
-    "Dmitri",
-    "Agnieszka",
-    "Mónica",
-    "Søren",
-    "Ilkay",
-    "Thảo",
-    "Minh",
-    "Amara",
-    "Kwame",
-    "Fatoumata",
-    "Youssef",
-    "Aïcha",
-    "Mateo",
-    "Valentina",
-    "Emma",
-    "Lukas",
-    "Olivia",
-    "Ahmed",
-    "Wei",
-    "Jiayi",
-    "Sebastián",
-    "Ana",
-]
-LAST_NAMES = [
-    "Dupont",
-    "Lefèvre",
-    "Müller",
-    "Nowak",
-    "García Márquez",
-    "O'Brien",
-    "Núñez",
-    "Kowalczyk",
-    "Schröder",
-    "Da Silva",
-    "Nguyễn",
-    "Østergaard",
-    "Martin",
-    "Bernard",
-    "Moreau",
-    "Fournier",
-    "Girard",
-    "Rousseau",
-    "Bonnet",
-    "Lemaître",
-    "Faure",
-    "Mercier",
-    "Chevalier",
-    "Gauthier",
-    "Rossi",
-    "Bianchi",
-    "Fernández",
-    "Petrov",
-    "Yılmaz",
-    "Diallo",
-    "Traoré",
-    "Mensah",
-    "Okafor",
-    "Tanaka",
-    "Sato",
-    "Kim",
-    "Chen",
-    "Wang",
-    "Sharma",
-    "Novák",
-    "Dvořák",
-    "Şahin",
-    "Ó Súilleabháin",
-    "van der Berg",
-    "Jørgensen",
-    "Ferreira",
-    "Santos",
-    "Kováč",
-    "Håkansson",
-    "Zieliński",
-]
-UNIVERSITIES = [
-    ("Universidade de Lisboa", "Aix – Quartier des facultés"),
-    ("Universität Heidelberg", "Luminy"),
-    ("Università di Bologna", "Aix – Schuman"),
-    ("University of Lagos", "Saint-Charles"),
-    ("Jagiellonian University", "Luminy"),
-    ("Universidad de Buenos Aires", "Saint-Charles"),
-    ("University of Tokyo", "Château-Gombert"),
-    ("Trinity College Dublin", "Aix – Schuman"),
-    ("Københavns Universitet", "Luminy"),
-    ("Boğaziçi University", "Aix – Quartier des facultés"),
-]
-KIND_MIX = (
-    ["traditional"] * 8
-    + ["renovated"] * 8
-    + ["studio"] * 6
-    + ["flat_t1", "flat_t2", "flat_t2", "flat_t3", "flat_t4", "flat_t5"]
-)
-RENT = {
-    "traditional": 13300,
-    "renovated": 21000,
-    "studio": 23900,
-    "flat_t1": 28000,
-    "flat_t2": 34000,
-    "flat_t3": 41000,
-    "flat_t4": 47000,
-    "flat_t5": 52000,
-}
-ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-# Accounts beyond the desk's three receptionists: `crous-desk demo --user s.laurent` opens
-# the mobility manager's workspace, `--user admin` the administrator's desk.
-DEMO_ACCOUNTS = (
-    (
-        "s.laurent",
-        "Sophie Laurent",
-        "mobility_manager",
-        (("campus", "Luminy"), ("campus", "Château-Gombert")),
-    ),
-    ("admin", "Administrateur CROUS", "administrator", ()),
-)
-STUDENTS = 300
-
 
 def _instant(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=PARIS)
@@ -206,7 +60,12 @@ def _instant(day: date, hour: int, minute: int = 0) -> datetime:
 def seed_demo(clock: Clock, students: int = STUDENTS) -> dict[str, int]:
     """Fill an empty database; refused (changing nothing) if it already holds residences."""
     if Residence.select().exists():
-        raise Refused(_("the database is not empty: the demo data goes into an empty one"))
+        raise Refused(
+            Problem(
+                "database_not_empty",
+                _("the database is not empty: the demo data goes into an empty one"),
+            )
+        )
     now = clock.now()
     today = now.astimezone(PARIS).date()
     rng = random.Random(20261)
@@ -257,7 +116,7 @@ def seed_demo(clock: Clock, students: int = STUDENTS) -> dict[str, int]:
                 reservation = Reservation.get_by_id(reservation.id)
             counts[plan] = counts.get(plan, 0) + 1
             search.index_reservation(reservation)
-        _stay(Residence.get(Residence.code == RESIDENCES[0][0]), today, now, staff)
+        end_of_stays(Residence.get(Residence.code == RESIDENCES[0][0]), today, now, staff)
         audit.record(
             "accueil",
             now,
@@ -329,26 +188,10 @@ def _ascii(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
 
 
-# Which state each demo student is in; the first few are the day's arrivals.
-_PLANS = (
-    ["arrival_ready"] * 3
-    + ["arrival_file"] * 6
-    + ["proposed_soon"] * 3
-    + ["proposed"] * 8
-    + ["expired"] * 3
-    + ["accepted"] * 20
-    + ["checked_in"] * 30
-    + ["requested"] * 8
-    + ["refused"] * 3
-    + ["departed"] * 3
-    + ["cancelled"] * 1
-)
-
-
 def _plan(n: int) -> str:
     if n == 0:
         return "arrival_file"
-    return _PLANS[n % len(_PLANS)]
+    return PLANS[n % len(PLANS)]
 
 
 def _reservation(
@@ -379,13 +222,14 @@ def _reservation(
         if plan != "departed"
         else (today - timedelta(days=rng.randint(1, 20)))
     )
-    status = {
-        "arrival_ready": "accepted",
-        "arrival_file": "accepted",
-        "proposed_soon": "proposed",
-        "expired": "proposed",
-        "accepted": "accepted",
-    }.get(plan, plan)
+    status = ReservationStatus(
+        {
+            "arrival_ready": ReservationStatus.ACCEPTED,
+            "arrival_file": ReservationStatus.ACCEPTED,
+            "proposed_soon": ReservationStatus.PROPOSED,
+            "expired": ReservationStatus.PROPOSED,
+        }.get(plan, plan)
+    )
     sent = now - timedelta(hours=rng.randint(30, 100))
     if plan == "proposed_soon":
         sent = now - timedelta(hours=120) + timedelta(hours=rng.randint(2, 20))
@@ -393,7 +237,11 @@ def _reservation(
         sent = now - timedelta(hours=121 + rng.randint(0, 48))
     elif plan in ("arrival_ready", "arrival_file", "accepted", "checked_in", "departed", "refused"):
         sent = now - timedelta(days=rng.randint(20, 60))
-    paid = status in ("accepted", "checked_in", "departed")
+    paid = status in (
+        ReservationStatus.ACCEPTED,
+        ReservationStatus.CHECKED_IN,
+        ReservationStatus.DEPARTED,
+    )
     third = paid and rng.random() < 0.25
     reservation = Reservation.create(
         reference=reference,
@@ -405,11 +253,17 @@ def _reservation(
         created_at=sent - timedelta(days=3),
         proposal_sent_at=None if plan == "requested" else sent,
         answered_at=sent + timedelta(hours=20)
-        if status in ("accepted", "checked_in", "departed", "refused")
+        if status
+        in (
+            ReservationStatus.ACCEPTED,
+            ReservationStatus.CHECKED_IN,
+            ReservationStatus.DEPARTED,
+            ReservationStatus.REFUSED,
+        )
         else None,
         advance_cents=10000 if paid else None,
         advance_paid_at=sent + timedelta(hours=20) if paid else None,
-        paid_by_kind=("third_party" if third else "student") if paid else None,
+        paid_by_kind=(Payer.THIRD_PARTY if third else Payer.STUDENT) if paid else None,
         paid_by_name=(
             rng.choice(["Campus France", "Erasmus+ office", "M. et Mme " + student.last_name])
             if third
@@ -419,8 +273,10 @@ def _reservation(
         else None,
         keys_handed_at=_instant(start, 10) if plan in ("checked_in", "departed") else None,
     )
-    if room is not None and status in ("accepted", "checked_in"):
-        room.status = "reserved" if status == "accepted" else "occupied"
+    if room is not None and status in (ReservationStatus.ACCEPTED, ReservationStatus.CHECKED_IN):
+        room.status = (
+            RoomStatus.RESERVED if status == ReservationStatus.ACCEPTED else RoomStatus.OCCUPIED
+        )
         room.save()
     _documents(reservation, plan, now, rng, staff)
     if plan in ("arrival_ready", "checked_in", "departed") and room is not None:
@@ -433,12 +289,12 @@ def _reservation(
         )
     if plan == "checked_in" and room is not None:
         key_set = KeySet.select().where(KeySet.room == room).order_by(KeySet.label).first()
-        key_set.state, key_set.holder = "out", reservation
+        key_set.state, key_set.holder = KeyState.OUT, reservation
         key_set.save()
         KeyLog.create(
             key_set=key_set,
             reservation=reservation,
-            action="handover",
+            action=KeyEvent.HANDOVER,
             at=_instant(start, 10),
             staff=staff["m.martin"],
         )
@@ -466,7 +322,9 @@ def _documents(
                 else reservation.lease_end + timedelta(days=30),
             }
         elif kind.code == "guarantor":
-            facts = {"guarantor_kind": "visale" if rng.random() < 0.6 else "physical"}
+            facts = {
+                "guarantor_kind": Guarantor.VISALE if rng.random() < 0.6 else Guarantor.PHYSICAL
+            }
         elif kind.code == "identity":
             facts = {"id_expires": reservation.lease_end + timedelta(days=rng.randint(100, 2000))}
         Document.create(
@@ -485,7 +343,7 @@ def _inspection(
     inspection = Inspection.create(
         reservation=reservation,
         room=room,
-        kind="check_in",
+        kind=InspectionKind.CHECK_IN,
         started_at=at,
         started_by=by,
         acknowledged_at=at + timedelta(minutes=20),
@@ -512,45 +370,3 @@ def _inspection(
             }
         )
     InspectionItem.insert_many(rows).execute()
-
-
-def _stay(residence: Residence, today: date, now: datetime, staff: dict[str, Staff]) -> None:
-    """The end of stays at the first residence: two departures due today (one with an
-    appointment this afternoon when the desk is open then), an overstay, a key set lost
-    yesterday, and an extension request waiting for a decision."""
-    from crous_desk.base.clock import FixedClock
-    from crous_desk.departure import actions as departure
-    from crous_desk.desk.context import Desk
-    from crous_desk.keys import actions as keys
-    from crous_desk.rooms import tenancy
-    from crous_desk.rules.hours import desk_status
-
-    tenants = list(
-        Reservation.select()
-        .join(Room)
-        .where(Room.residence == residence, Reservation.status == "checked_in")
-        .order_by(Reservation.id)
-        .limit(5)
-    )
-    if len(tenants) < 5:
-        return
-    leaving, booked, overstaying, careless, staying = tenants
-    for reservation, end in (
-        (leaving, today),
-        (booked, today),
-        (overstaying, today - timedelta(days=3)),
-    ):
-        Reservation.update(lease_end=end).where(Reservation.id == reservation.id).execute()
-    desk = Desk(staff["accueil"], FixedClock(now), residence)
-    afternoon = _instant(today, 15)
-    if now < afternoon and desk_status(afternoon, desk.calendar()).is_open:
-        departure.book_departure(desk, booked.id, afternoon)
-    yesterday = Desk(staff["k.benali"], FixedClock(now - timedelta(days=1)), residence)
-    lost = KeySet.get(KeySet.holder == careless.id)
-    keys.declare_lost(yesterday, lost.id, note="lost on the campus, reported by phone")
-    tenancy.request_extension(
-        Desk(staff["m.martin"], FixedClock(now - timedelta(hours=5)), residence),
-        staying.id,
-        staying.lease_end + timedelta(days=61),
-        "internship at the laboratory extended by two months",
-    )

@@ -20,14 +20,14 @@ from typing import Any
 from crous_desk import keys
 from crous_desk.arrivals.slips import arrivals_on, atomic_output
 from crous_desk.base.clock import PARIS
-from crous_desk.base.errors import Refused
+from crous_desk.base.errors import Problem, Refused
 from crous_desk.base.i18n import _
 from crous_desk.desk import permissions
+from crous_desk.desk.action import Act, action
 from crous_desk.desk.context import Desk
 from crous_desk.office.pipeline import pipeline, step_label
 from crous_desk.people import audit as audit_log
 from crous_desk.rules.rental_file import file_problems
-from crous_desk.store import audit
 from crous_desk.store.models import Reservation, Residence, Room, Student
 
 KINDS = ("pipeline", "arrivals", "keylog", "audit")
@@ -278,8 +278,12 @@ def audit_table(
 # -- writing ------------------------------------------------------------------------------------
 
 
-def export(kind: str, desk: Desk, out: Path, **filters: Any) -> int:
-    """Write the ``kind`` export to ``out`` (CSV); returns the number of rows. Audited."""
+def export(desk: Desk, kind: str, out: Path, **filters: Any) -> int:
+    """Write the ``kind`` export to ``out`` (CSV); returns the number of rows. Audited.
+
+    The rows are read and the file written outside the write lock (an export can be long and
+    other desks keep working); the audit row is then written by the desk action
+    ``export.<kind>``."""
     builders: dict[str, Callable[..., Table]] = {
         "pipeline": pipeline_table,
         "arrivals": arrivals_table,
@@ -288,27 +292,32 @@ def export(kind: str, desk: Desk, out: Path, **filters: Any) -> int:
     }
     if kind not in builders:
         raise Refused(
-            _("unknown export {kind!r}: choose one of {kinds}").format(
-                kind=kind, kinds=", ".join(KINDS)
+            Problem(
+                "unknown_export",
+                _("unknown export {kind!r}: choose one of {kinds}").format(
+                    kind=kind, kinds=", ".join(KINDS)
+                ),
             )
         )
     if kind == "arrivals" and filters.get("day") is None:
         filters["day"] = desk.today()
     table = builders[kind](desk, **filters)
     count = write_csv(out, table.header, table.rows)
-    audit.record(
-        desk.actor.username,
-        desk.now(),
-        f"export.{kind}",
-        "export",
-        None,
-        after={
-            "rows": count,
-            "file": out.name,
-            **{k: str(v) for k, v in filters.items() if v is not None},
-        },
-    )
+    _RECORDED[kind](desk, out.name, count, {k: str(v) for k, v in filters.items() if v is not None})
     return count
+
+
+def _recorded(kind: str) -> Callable[[Desk, str, int, dict[str, str]], None]:
+    @action(f"export.{kind}")
+    def record(act: Act, file: str, rows: int, filters: dict[str, str]) -> None:
+        """The export in the audit log: who wrote how many rows of what, to which file."""
+        with act.change():
+            act.audit("export", None, after={"rows": rows, "file": file, **filters})
+
+    return record
+
+
+_RECORDED = {kind: _recorded(kind) for kind in KINDS}
 
 
 def default_name(kind: str, now: datetime) -> str:

@@ -14,81 +14,47 @@ from typing import Any
 
 from peewee import JOIN, fn
 
-from crous_desk.base.errors import Refused
+from crous_desk.base.errors import Problem
 from crous_desk.base.i18n import _
 from crous_desk.desk import permissions
+from crous_desk.desk.action import Act, action
 from crous_desk.desk.context import Desk
 from crous_desk.rooms import tenancy
 from crous_desk.rooms.tenancy import ExtensionRow
 from crous_desk.rules.ine import parse_ine
+from crous_desk.rules.pipeline import (
+    STEPS,
+    Step,
+    academic_year_of,
+    step_label,
+    step_of,
+    step_short,
+)
 from crous_desk.rules.proposal import effective_status, proposal_deadline, time_left
 from crous_desk.rules.rental_file import DocumentFacts, file_problems
-from crous_desk.store import audit
+from crous_desk.rules.status import ExtensionStatus, ReservationStatus
 from crous_desk.store import search_index as search
-from crous_desk.store.models import Document, Reservation, Residence, Room, Student, db
+from crous_desk.store.models import Document, Reservation, Residence, Room, Student
 
-STEPS = (
-    "form",
-    "ine",
-    "proposed",
-    "accepted",
-    "file_complete",
-    "arrived",
-    "departed",
-    "refused",
-    "expired",
-    "cancelled",
-)
+__all__ = [  # the pipeline's steps are rules (crous_desk.rules.pipeline), read here too
+    "DEADLINE_HORIZON",
+    "STEPS",
+    "Pipeline",
+    "PipelineRow",
+    "Step",
+    "academic_year_of",
+    "academic_years",
+    "default_year",
+    "pending_extensions",
+    "pipeline",
+    "record_ine",
+    "search_key",
+    "step_label",
+    "step_of",
+    "step_short",
+]
+
 DEADLINE_HORIZON = timedelta(hours=24)
-
-
-def step_label(step: str) -> str:
-    return {
-        "form": _("Form received"),
-        "ine": _("INE recorded"),
-        "proposed": _("Proposal sent"),
-        "accepted": _("Accepted, paid"),
-        "file_complete": _("File complete"),
-        "arrived": _("Arrived"),
-        "departed": _("Departed"),
-        "refused": _("Refused"),
-        "expired": _("Expired"),
-        "cancelled": _("Cancelled"),
-    }.get(step, step)
-
-
-def step_short(step: str) -> str:
-    """A label short enough for the counts line of an 80-column screen."""
-    return {
-        "form": _("Form"),
-        "ine": _("INE"),
-        "proposed": _("Sent"),
-        "accepted": _("Paid"),
-        "file_complete": _("File ok"),
-        "arrived": _("Arrived"),
-        "departed": _("Left"),
-        "refused": _("Refused"),
-        "expired": _("Expired"),
-        "cancelled": _("Cancelled"),
-    }.get(step, step)
-
-
-def step_of(status: str, has_ine: bool, file_complete: bool) -> str:
-    """Where a reservation stands; ``status`` is the effective one (expired included)."""
-    if status == "requested":
-        return "ine" if has_ine else "form"
-    if status == "accepted":
-        return "file_complete" if file_complete else "accepted"
-    if status == "checked_in":
-        return "arrived"
-    return status if status in STEPS else "form"
-
-
-def academic_year_of(day: date) -> str:
-    """The academic year a day belongs to: from September (the June procedure of the first
-    semester already prepares it) — 2026-2027 runs from July 2026 to June 2027."""
-    first = day.year if day.month >= 7 else day.year - 1
-    return f"{first}-{first + 1}"
 
 
 @dataclass(frozen=True)
@@ -104,7 +70,7 @@ class PipelineRow:
     academic_year: str
     semester: int
     status: str  # effective
-    step: str
+    step: Step
     deadline: datetime | None  # the proposal's, while it is open
     time_left: timedelta | None
     residence: str
@@ -193,7 +159,7 @@ def pipeline(
     for r in found:
         status = effective_status(r.status, r.proposal_sent_at, now)
         problems = tuple(file_problems(facts.get(r.id, {}), r.lease_start, r.lease_end, today))
-        open_proposal = status == "proposed" and r.proposal_sent_at is not None
+        open_proposal = status == ReservationStatus.PROPOSED and r.proposal_sent_at is not None
         rows.append(
             PipelineRow(
                 reservation_id=r.id,
@@ -219,7 +185,7 @@ def pipeline(
                 pending_extension=pending.get(r.id),
             )
         )
-    counts = {s: 0 for s in STEPS}
+    counts: dict[str, int] = {s: 0 for s in STEPS}
     for row in rows:
         counts[row.step] += 1
     due = sorted(
@@ -266,7 +232,7 @@ def search_key(text: str) -> str:
 
 
 def _pending(desk: Desk, ids: set[int]) -> list[ExtensionRow]:
-    rows = tenancy.extension_requests(desk, status="pending")
+    rows = tenancy.extension_requests(desk, status=ExtensionStatus.PENDING)
     return [row for row in rows if row.reservation_id in ids]
 
 
@@ -280,43 +246,44 @@ def pending_extensions(desk: Desk) -> list[ExtensionRow]:
     return _pending(desk, {i for (i,) in query.tuples()})
 
 
-# -- the manager's actions ----------------------------------------------------------------------
+# -- the manager's action -----------------------------------------------------------------------
 
 
-def record_ine(desk: Desk, student_id: int, text: str) -> Student:
+@action("student.ine", needs="ine.record", target=Student)
+def record_ine(act: Act, student: Student, text: str) -> Student:
     """Record (or correct) a student's INE, checked against the national shape."""
-    permissions.require(desk.actor, "ine.record")
-    now = desk.now()
-    with db.atomic():
-        student = Student.get_or_none(Student.id == student_id)
-        if student is None:
-            raise Refused(_("no student #{id}").format(id=student_id))
-        permissions.require(desk.actor, "ine.record", student)
-        try:
-            ine = parse_ine(text)
-        except ValueError as error:
-            raise Refused(str(error)) from None
-        if ine == student.ine:
-            return student
-        if Student.select().where(Student.ine == ine, Student.id != student.id).exists():
-            raise Refused(
-                _("the INE {ine} is already recorded for another student").format(ine=ine)
+    try:
+        ine = parse_ine(text)
+    except ValueError as error:
+        act.refuse(Problem("ine_invalid", str(error)))
+    if ine == student.ine:
+        return student
+    taken = Student.select().where(Student.ine == ine, Student.id != student.id)
+    if taken.exists():
+        act.check(
+            Problem(
+                "ine_taken",
+                _("the INE {ine} is already recorded for another student").format(ine=ine),
             )
-        before = {"ine": student.ine}
-        Student.update(ine=ine).where(Student.id == student.id).execute()
+        )
+    with act.change():
+        act.confirm(int(not taken.exists()), _("the INE {ine}").format(ine=ine))
+        changed = (
+            Student.update(ine=ine)
+            .where(Student.id == student.id, Student.ine == student.ine)
+            .execute()
+        )
+        act.confirm(changed, _("this student"))
         reservations = list(
             Reservation.select().where(Reservation.student == student).order_by(Reservation.id)
         )
         for reservation in reservations:
             search.index_reservation(reservation)
-        audit.record(
-            desk.actor.username,
-            now,
-            "student.ine",
+        act.audit(
             "student",
             student.id,
             reservation=reservations[-1] if reservations else None,
-            before=before,
+            before={"ine": student.ine},
             after={"ine": ine},
         )
     return Student.get_by_id(student.id)

@@ -1,35 +1,40 @@
 """Setting a residence up for real: the residence itself (its CROUS, address, desk phone,
-opening hour, closures) and its rooms with their key sets, from a CSV the residence already has.
+opening hour, closures) and its rooms with their key sets, from a CSV the residence already has
+(crous_desk.rules.room_list reads it); and rebuilding the search index after a bulk load.
 
 Every row is checked first; nothing is written if any row is bad. Re-importing the same file
 changes nothing (a room is matched by its number)."""
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from dataclasses import dataclass
 from datetime import time
-from decimal import Decimal, InvalidOperation
 
 from crous_desk.base.dates import parse_day
-from crous_desk.base.errors import Refused
+from crous_desk.base.errors import Problem
 from crous_desk.base.i18n import _
-from crous_desk.base.text import clean_text
-from crous_desk.desk import permissions
-from crous_desk.desk.context import Desk
-from crous_desk.rules.reference import crous_directory, room_kinds
-from crous_desk.store import audit
-from crous_desk.store.models import Closure, KeySet, Residence, Room, db, snapshot
+from crous_desk.desk.action import Act, action
+from crous_desk.rules.reference import crous_directory
+from crous_desk.rules.room_list import ROOM_COLUMNS, RoomRow, read_rooms
+from crous_desk.store import search_index
+from crous_desk.store.models import Closure, KeySet, Residence, Room, snapshot
+
+__all__ = [  # reading the list of rooms is a rule (crous_desk.rules.room_list), read here too
+    "ROOM_COLUMNS",
+    "RoomRow",
+    "add_residence",
+    "declare_closure",
+    "import_rooms",
+    "read_rooms",
+    "reindex",
+]
 
 _CODE = re.compile(r"[a-z0-9][a-z0-9-]{1,39}")
-_ROOM = re.compile(r"[A-Z0-9][A-Z0-9-]{0,15}")
-ROOM_COLUMNS = ("number", "building", "floor", "kind", "surface_m2", "rent_eur", "key_sets")
 
 
+@action("residence.create", needs="residence.manage")
 def add_residence(
-    desk: Desk,
+    act: Act,
     code: str,
     *,
     name: str,
@@ -39,55 +44,58 @@ def add_residence(
     opening: str = "09:00",
 ) -> Residence:
     """A new residence of one of the 28 CROUS; refused (changing nothing) with every reason."""
-    permissions.require(desk.actor, "residence.manage")
-    problems: list[str] = []
     if not _CODE.fullmatch(code):
-        problems.append(
-            _("code {code!r}: lower-case letters, digits and '-', e.g. luminy").format(
-                code=code[:40]
+        act.check(
+            Problem(
+                "residence_code_invalid",
+                _("code {code!r}: lower-case letters, digits and '-', e.g. luminy").format(
+                    code=code[:40]
+                ),
             )
         )
     elif Residence.select().where(Residence.code == code).exists():
-        problems.append(_("a residence {code!r} exists already").format(code=code))
-    if crous not in crous_directory():
-        problems.append(
-            _("CROUS {crous!r} is not in the directory (e.g. aix-marseille)").format(
-                crous=crous[:40]
+        act.check(
+            Problem(
+                "residence_code_taken",
+                _("a residence {code!r} exists already").format(code=code),
             )
         )
-    values = {}
-    for field, text in (("name", name), ("address", address), ("desk_phone", desk_phone)):
-        try:
-            values[field] = clean_text(text, field)
-        except Refused as refused:
-            problems.extend(refused.reasons)
-            continue
-        if not values[field]:
-            problems.append(_("{field} is required").format(field=field))
+    if crous not in crous_directory():
+        act.check(
+            Problem(
+                "unknown_crous",
+                _("CROUS {crous!r} is not in the directory (e.g. aix-marseille)").format(
+                    crous=crous[:40]
+                ),
+            )
+        )
+    values = {
+        field: act.text(text, field, required=True)
+        for field, text in (("name", name), ("address", address), ("desk_phone", desk_phone))
+    }
+    hh = mm = 0
     try:
         hh, mm = (int(x) for x in opening.split(":"))
         if not time(hh, mm) < time(17, 0):
             raise ValueError
     except ValueError:
-        problems.append(
-            _("opening {value!r}: an hour before 17:00, e.g. 08:30").format(value=opening[:10])
+        act.check(
+            Problem(
+                "opening_invalid",
+                _("opening {value!r}: an hour before 17:00, e.g. 08:30").format(value=opening[:10]),
+            )
         )
-    if problems:
-        raise Refused(*problems)
-    office = crous_directory()[crous]
-    now = desk.now()
-    with db.atomic():
+    with act.change():
+        free = not Residence.select().where(Residence.code == code).exists()
+        act.confirm(int(free), _("the residence {code}").format(code=code))
         residence = Residence.create(
             code=code,
             crous_code=crous,
-            timezone=office.timezone,
+            timezone=crous_directory()[crous].timezone,
             opening=f"{hh:02d}:{mm:02d}",
             **values,
         )
-        audit.record(
-            desk.actor.username,
-            now,
-            "residence.create",
+        act.audit(
             "residence",
             residence.id,
             after=snapshot(residence, "code", "name", "crous_code", "opening"),
@@ -95,145 +103,39 @@ def add_residence(
     return residence
 
 
-def declare_closure(
-    desk: Desk, residence: Residence, first: str, last: str, reason: str
-) -> Closure:
+@action("residence.closure", needs="residence.manage", target=Residence)
+def declare_closure(act: Act, residence: Residence, first: str, last: str, reason: str) -> Closure:
     """The desk is closed every day from ``first`` to ``last`` (e.g. the Christmas break)."""
-    permissions.require(desk.actor, "residence.manage")
-    try:
-        first_day, last_day = parse_day(first), parse_day(last)
-    except ValueError as error:
-        raise Refused(str(error)) from None
-    if last_day < first_day:
-        raise Refused(_("the closure ends before it starts"))
-    reason = clean_text(reason, _("the reason"))
-    with db.atomic():
-        closure = Closure.create(residence=residence, first=first_day, last=last_day, reason=reason)
-        audit.record(
-            desk.actor.username,
-            desk.now(),
-            "residence.closure",
-            "closure",
-            closure.id,
-            after=snapshot(closure, "first", "last", "reason"),
-        )
+    days = []
+    for text in (first, last):
+        try:
+            days.append(parse_day(text))
+        except ValueError as error:
+            act.check(Problem("date_invalid", str(error)))
+    if len(days) == 2 and days[1] < days[0]:
+        act.check(Problem("closure_order", _("the closure ends before it starts")))
+    reason = act.text(reason, _("the reason"))
+    with act.change():
+        closure = Closure.create(residence=residence, first=days[0], last=days[1], reason=reason)
+        act.audit("closure", closure.id, after=snapshot(closure, "first", "last", "reason"))
     return closure
 
 
-@dataclass(frozen=True)
-class RoomRow:
-    line: int
-    number: str
-    building: str
-    floor: int
-    kind: str
-    surface_m2: float
-    rent_cents: int
-    key_sets: int
-
-
-def read_rooms(text: str) -> tuple[list[RoomRow], list[str]]:
-    """The rooms of a CSV (``;`` or ``,``), and every bad row as "line N: reason"."""
-    sample = text[:2000]
-    delimiter = ";" if sample.count(";") >= sample.count(",") else ","
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter)
-    rows: list[RoomRow] = []
-    problems: list[str] = []
-    seen: dict[str, int] = {}
-    header = next(reader, None)
-    if header is None or tuple(h.strip().lower() for h in header) != ROOM_COLUMNS:
-        return [], [
-            _("line 1: the header must be {columns}").format(columns=delimiter.join(ROOM_COLUMNS))
-        ]
-    for line, values in enumerate(reader, start=2):
-        if not any(v.strip() for v in values):
-            continue
-        if len(values) != len(ROOM_COLUMNS):
-            problems.append(
-                _("line {n}: {got} fields where the header names {want}").format(
-                    n=line, got=len(values), want=len(ROOM_COLUMNS)
-                )
-            )
-            continue
-        v = dict(zip(ROOM_COLUMNS, (x.strip() for x in values), strict=True))
-        reasons = []
-        number = v["number"].upper()
-        if not _ROOM.fullmatch(number):
-            reasons.append(
-                _("room number {n!r}: letters, digits and '-', e.g. B-112").format(
-                    n=v["number"][:20]
-                )
-            )
-        elif number in seen:
-            reasons.append(
-                _("room {n} is also on line {other}").format(n=number, other=seen[number])
-            )
-        seen.setdefault(number, line)
-        kind = room_kinds().get(v["kind"])
-        if kind is None:
-            reasons.append(
-                _("kind {k!r}: one of {kinds}").format(
-                    k=v["kind"][:20], kinds=", ".join(room_kinds())
-                )
-            )
-        floor = surface = rent = sets = None
-        try:
-            floor = int(v["floor"])
-            if not -3 <= floor <= 60:
-                raise ValueError
-        except ValueError:
-            reasons.append(_("floor {f!r}: a whole number").format(f=v["floor"][:10]))
-        try:
-            surface = float(Decimal(v["surface_m2"].replace(",", ".")))
-            if not 5 <= surface <= 300:
-                raise ValueError
-        except (InvalidOperation, ValueError):
-            reasons.append(
-                _("surface {s!r}: square metres, 5 to 300").format(s=v["surface_m2"][:10])
-            )
-        if kind is not None and surface is not None and surface < kind.min_m2:
-            reasons.append(
-                _("{m2:g} m² is under the {min} m² minimum for a {kind}").format(
-                    m2=surface, min=kind.min_m2, kind=kind.label
-                )
-            )
-        try:
-            euros = Decimal(v["rent_eur"].replace(",", "."))
-            if not euros.is_finite() or not 0 <= euros <= 5000:
-                raise ValueError
-            rent = int(euros * 100)
-        except (InvalidOperation, ValueError):
-            reasons.append(_("rent {r!r}: euros a month, 0 to 5000").format(r=v["rent_eur"][:10]))
-        try:
-            sets = int(v["key_sets"] or "1")
-            if not 1 <= sets <= 6:
-                raise ValueError
-        except ValueError:
-            reasons.append(_("key_sets {k!r}: 1 to 6").format(k=v["key_sets"][:10]))
-        building = v["building"] or number.split("-")[0]
-        if reasons:
-            problems.append(_("line {n}: {reasons}").format(n=line, reasons="; ".join(reasons)))
-            continue
-        assert floor is not None and surface is not None and rent is not None and sets
-        rows.append(RoomRow(line, number, building[:20], floor, v["kind"], surface, rent, sets))
-    return rows, problems
-
-
-def import_rooms(desk: Desk, residence: Residence, text: str) -> tuple[int, int]:
+@action("rooms.import", needs="residence.manage", target=Residence)
+def import_rooms(act: Act, residence: Residence, text: str) -> tuple[int, int]:
     """Create the rooms of the file that do not exist yet, with their key sets; all or
     nothing. Returns (rooms created, rooms already there)."""
-    permissions.require(desk.actor, "residence.manage")
     rows, problems = read_rooms(text)
-    if problems:
-        raise Refused(*problems)
-    now = desk.now()
-    created = existing = 0
+    act.check(problems)
+    missing = [row for row in rows if not _room_exists(residence, row.number)]
+    if act.refused or not missing:  # refused with the bad rows, or nothing to add
+        return 0, len(rows)
     prefix = residence.code[:3].upper()
-    with db.atomic():
-        for row in rows:
-            if Room.select().where(Room.residence == residence, Room.number == row.number).exists():
-                existing += 1
-                continue
+    with act.change():
+        for row in missing:
+            act.confirm(
+                int(not _room_exists(residence, row.number)), _("room {n}").format(n=row.number)
+            )
             room = Room.create(
                 residence=residence,
                 number=row.number,
@@ -245,14 +147,24 @@ def import_rooms(desk: Desk, residence: Residence, text: str) -> tuple[int, int]
             )
             for i in range(1, row.key_sets + 1):
                 KeySet.create(room=room, label=f"{prefix}/{row.number}/{i}")
-            created += 1
-        if created:
-            audit.record(
-                desk.actor.username,
-                now,
-                "rooms.import",
-                "residence",
-                residence.id,
-                after={"created": created, "already_there": existing},
-            )
-    return created, existing
+        existing = len(rows) - len(missing)
+        act.audit(
+            "residence",
+            residence.id,
+            after={"created": len(missing), "already_there": existing},
+        )
+    return len(missing), existing
+
+
+def _room_exists(residence: Residence, number: str) -> bool:
+    return bool(Room.select().where(Room.residence == residence, Room.number == number).exists())
+
+
+@action("search.reindex", needs="residence.manage")
+def reindex(act: Act) -> int:
+    """Index every reservation again for the search box (after a bulk load, or to repair the
+    index); returns how many reservations are indexed."""
+    with act.change():
+        count = search_index.rebuild_index()
+        act.audit("search_index", None, after={"reservations": count})
+    return count

@@ -12,7 +12,6 @@ from peewee import JOIN
 from crous_desk import keys
 from crous_desk.desk import permissions
 from crous_desk.desk.context import Desk
-from crous_desk.desk.stay import day_bounds
 from crous_desk.keys import KeyOut
 from crous_desk.reservations.file import document_facts, handover_blockers
 from crous_desk.rooms import tenancy
@@ -20,6 +19,12 @@ from crous_desk.rooms.tenancy import Overstay
 from crous_desk.rules.hours import DeskStatus
 from crous_desk.rules.proposal import ADVANCE_CENTS, effective_status, proposal_deadline, time_left
 from crous_desk.rules.rental_file import file_problems
+from crous_desk.rules.status import (
+    ExtensionStatus,
+    InspectionKind,
+    KeyState,
+    ReservationStatus,
+)
 from crous_desk.store.models import (
     Departure,
     ExtensionRequest,
@@ -31,6 +36,8 @@ from crous_desk.store.models import (
 )
 
 EXPIRY_HORIZON = timedelta(hours=24)
+# the reservations that may arrive today (an expired proposal aside)
+_DUE = (ReservationStatus.PROPOSED, ReservationStatus.ACCEPTED, ReservationStatus.CHECKED_IN)
 
 
 @dataclass(frozen=True)
@@ -52,7 +59,7 @@ class Arrival:
 
     @property
     def checked_in(self) -> bool:
-        return self.status == "checked_in"
+        return self.status == ReservationStatus.CHECKED_IN
 
     @property
     def ready(self) -> bool:
@@ -105,12 +112,9 @@ def arrivals(desk: Desk, now: datetime | None = None) -> list[Arrival]:
         .switch(Reservation)
         .join(Room)
         .where(
-            (
-                (Reservation.lease_start == today)
-                & Reservation.status.in_(["proposed", "accepted", "checked_in"])
-            )
+            ((Reservation.lease_start == today) & Reservation.status.in_(_DUE))
             | (
-                (Reservation.status == "accepted")
+                (Reservation.status == ReservationStatus.ACCEPTED)
                 & (Reservation.lease_start < today)
                 & (Reservation.lease_end >= today)
             )
@@ -121,18 +125,20 @@ def arrivals(desk: Desk, now: datetime | None = None) -> list[Arrival]:
     found = []
     for r in query.order_by(Reservation.lease_start, Room.number, Reservation.id):
         status = effective_status(r.status, r.proposal_sent_at, now)
-        if status not in ("proposed", "accepted", "checked_in"):
+        if status not in _DUE:
             continue
         inspected = (
             Inspection.select()
             .where(
                 Inspection.reservation == r,
-                Inspection.kind == "check_in",
+                Inspection.kind == InspectionKind.CHECK_IN,
                 Inspection.acknowledged_at.is_null(False),
             )
             .exists()
         )
-        at_desk = KeySet.select().where(KeySet.room == r.room, KeySet.state == "desk").exists()
+        at_desk = (
+            KeySet.select().where(KeySet.room == r.room, KeySet.state == KeyState.DESK).exists()
+        )
         problems = file_problems(document_facts(r), r.lease_start, r.lease_end, today)
         found.append(
             Arrival(
@@ -142,12 +148,14 @@ def arrivals(desk: Desk, now: datetime | None = None) -> list[Arrival]:
                 room=r.room.number if r.room else "",
                 status=status,
                 lease_start=r.lease_start,
-                late=r.lease_start < today and status != "checked_in",
+                late=r.lease_start < today and status != ReservationStatus.CHECKED_IN,
                 paid=(r.advance_cents or 0) >= ADVANCE_CENTS,
                 file_complete=not problems,
                 inspection_done=inspected,
-                key_set_ready=at_desk or status == "checked_in",
-                blockers=() if status == "checked_in" else tuple(handover_blockers(desk, r, now)),
+                key_set_ready=at_desk or status == ReservationStatus.CHECKED_IN,
+                blockers=()
+                if status == ReservationStatus.CHECKED_IN
+                else tuple(handover_blockers(desk, r, now)),
             )
         )
     return found
@@ -157,7 +165,7 @@ def departures(desk: Desk) -> list[DepartureDue]:
     """Tenants whose lease ends today or who have a departure appointment today, and those
     who already left today."""
     today = desk.today()
-    start, end = day_bounds(desk, today, today)
+    start, end = desk.day_bounds(today, today)
     query = (
         Reservation.select(Reservation, Student, Room, Departure)
         .join(Student)
@@ -167,14 +175,14 @@ def departures(desk: Desk) -> list[DepartureDue]:
         .join(Departure, JOIN.LEFT_OUTER)
         .where(
             (
-                (Reservation.status == "checked_in")
+                (Reservation.status == ReservationStatus.CHECKED_IN)
                 & (
                     (Reservation.lease_end == today)
                     | ((Departure.appointment_at >= start) & (Departure.appointment_at < end))
                 )
             )
             | (
-                (Reservation.status == "departed")
+                (Reservation.status == ReservationStatus.DEPARTED)
                 & (Departure.departed_at >= start)
                 & (Departure.departed_at < end)
             )
@@ -187,7 +195,7 @@ def departures(desk: Desk) -> list[DepartureDue]:
         departure = Departure.get_or_none(Departure.reservation == r)
         check_out = (
             Inspection.select()
-            .where(Inspection.reservation == r, Inspection.kind == "check_out")
+            .where(Inspection.reservation == r, Inspection.kind == InspectionKind.CHECK_OUT)
             .order_by(Inspection.id.desc())
             .first()
         )
@@ -199,11 +207,13 @@ def departures(desk: Desk) -> list[DepartureDue]:
                 room=r.room.number if r.room else "",
                 lease_end=r.lease_end,
                 appointment_at=departure.appointment_at if departure else None,
-                departed=r.status == "departed",
+                departed=r.status == ReservationStatus.DEPARTED,
                 check_out="none"
                 if check_out is None
                 else ("acknowledged" if check_out.locked else "open"),
-                keys_out=KeySet.select().where(KeySet.holder == r, KeySet.state == "out").count(),
+                keys_out=KeySet.select()
+                .where(KeySet.holder == r, KeySet.state == KeyState.OUT)
+                .count(),
             )
         )
     found.sort(
@@ -227,7 +237,7 @@ def expiring_proposals(desk: Desk, horizon: timedelta = EXPIRY_HORIZON) -> list[
         .switch(Reservation)
         .join(Room, JOIN.LEFT_OUTER)
         .where(
-            Reservation.status == "proposed",
+            Reservation.status == ReservationStatus.PROPOSED,
             Reservation.proposal_sent_at > earliest_sent,
             Reservation.proposal_sent_at <= earliest_sent + horizon,
         )
@@ -236,7 +246,7 @@ def expiring_proposals(desk: Desk, horizon: timedelta = EXPIRY_HORIZON) -> list[
         query = query.where(Room.residence == desk.residence)
     found = []
     for r in query.order_by(Reservation.proposal_sent_at, Reservation.id):
-        if effective_status(r.status, r.proposal_sent_at, now) != "proposed":
+        if effective_status(r.status, r.proposal_sent_at, now) != ReservationStatus.PROPOSED:
             continue
         found.append(
             ExpiringProposal(
@@ -259,7 +269,7 @@ def home(desk: Desk) -> Home:
         ExtensionRequest.select()
         .join(Reservation)
         .join(Room)
-        .where(ExtensionRequest.status == "pending")
+        .where(ExtensionRequest.status == ExtensionStatus.PENDING)
     )
     if desk.residence is not None:
         pending = pending.where(Room.residence == desk.residence)

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from crous_desk.desk import permissions
+from crous_desk.desk.context import Desk
 from crous_desk.store.models import AuditLog, Reservation
 
 
@@ -26,9 +27,9 @@ class AuditRow:
     hash: str
 
 
-def read(actor: Any, **filters: Any) -> list[AuditRow]:
+def read(desk: Desk, **filters: Any) -> list[AuditRow]:
     """The audit log as the audit screen shows it: administrators only."""
-    permissions.require(actor, "audit.view")
+    permissions.require(desk.actor, "audit.view")
     return entries(**filters)
 
 

@@ -4,6 +4,11 @@ The passphrase is never stored: ``passphrase_hash`` holds ``scrypt$N$r$p$salt$ha
 hash in base64). Five failed attempts in a row lock the account for 15 minutes; while it is
 locked even the right passphrase is refused. Over SSH, a configuration may trust the operating-
 system login instead (sshd has authenticated it), mapped to an account by ``os_user``.
+
+Signing in is not a desk action: nobody acts yet (the account is what is being found), a failed
+attempt is kept (counted and audited) while it is refused, where an action rolls a refusal back,
+and an unknown or disabled account gets the same answer as a wrong passphrase. Its writes go
+through the actions' write transaction and the one audit chain all the same.
 """
 
 from __future__ import annotations
@@ -15,11 +20,13 @@ import os
 import secrets
 from datetime import datetime, timedelta
 
-from crous_desk.base.errors import Refused
+from crous_desk.base.errors import Problem, Refused
 from crous_desk.base.i18n import _
+from crous_desk.desk.action import write_transaction
+from crous_desk.people.accounts import OPERATOR_PREFIX
 from crous_desk.rules.proposal import format_instant
 from crous_desk.store import audit
-from crous_desk.store.models import Staff, db
+from crous_desk.store.models import Staff
 
 SCRYPT_N = 2**14
 SCRYPT_R = 8
@@ -74,12 +81,17 @@ def _scrypt(passphrase: str, salt: bytes, n: int, r: int, p: int, length: int = 
     )
 
 
-def passphrase_problem(passphrase: str) -> str | None:
+def passphrase_problem(passphrase: str) -> Problem | None:
     """Why a new passphrase is refused (None when it is fine)."""
     if len(passphrase) < MIN_LENGTH:
-        return _("a passphrase has at least {n} characters").format(n=MIN_LENGTH)
+        return Problem(
+            "passphrase_too_short",
+            _("a passphrase has at least {n} characters").format(n=MIN_LENGTH),
+        )
     if any(ord(c) < 32 or ord(c) == 127 for c in passphrase):
-        return _("a passphrase cannot contain control characters")
+        return Problem(
+            "text_control_characters", _("a passphrase cannot contain control characters")
+        )
     return None
 
 
@@ -87,9 +99,12 @@ def locked(staff: Staff, now: datetime) -> bool:
     return staff.locked_until is not None and now < staff.locked_until
 
 
-def locked_message(staff: Staff) -> str:
-    return _("this account is locked after {n} failed sign-ins, until {when} (Paris time)").format(
-        n=MAX_FAILURES, when=format_instant(staff.locked_until)
+def locked_message(staff: Staff) -> Problem:
+    return Problem(
+        "account_locked",
+        _("this account is locked after {n} failed sign-ins, until {when} (Paris time)").format(
+            n=MAX_FAILURES, when=format_instant(staff.locked_until)
+        ),
     )
 
 
@@ -98,9 +113,9 @@ def sign_in(username: str, passphrase: str, now: datetime) -> Staff:
 
     An unknown name, a disabled account and a wrong passphrase all get the same answer, so
     the screen does not tell which usernames exist."""
-    wrong = _("wrong username or passphrase")
+    wrong = Problem("wrong_passphrase", _("wrong username or passphrase"))
     staff = Staff.get_or_none(Staff.username == username.strip())
-    if staff is None or staff.username.startswith("os:"):
+    if staff is None or staff.username.startswith(OPERATOR_PREFIX):
         check_passphrase(None, passphrase)
         raise Refused(wrong)
     return confirm(staff, passphrase, now, wrong=wrong)
@@ -108,8 +123,8 @@ def sign_in(username: str, passphrase: str, now: datetime) -> Staff:
 
 def confirm(staff: Staff, passphrase: str, now: datetime, *, wrong: str | None = None) -> Staff:
     """Check the passphrase of an account that is already known (sign-in, the idle lock)."""
-    wrong = wrong or _("wrong passphrase")
-    with db.atomic():
+    wrong = wrong or Problem("wrong_passphrase", _("wrong passphrase"))
+    with write_transaction():
         staff = Staff.get_by_id(staff.id)
         if locked(staff, now):
             raise Refused(locked_message(staff))
@@ -172,11 +187,14 @@ def trusted_sign_in(login: str, now: datetime) -> Staff:
     staff = os_user_account(login)
     if staff is None:
         raise Refused(
-            _("no active staff account is mapped to the login {login!r}").format(login=login)
+            Problem(
+                "no_account_for_login",
+                _("no active staff account is mapped to the login {login!r}").format(login=login),
+            )
         )
     if locked(staff, now):
         raise Refused(locked_message(staff))
-    with db.atomic():
+    with write_transaction():
         Staff.update(last_sign_in_at=now).where(Staff.id == staff.id).execute()
         audit.record(
             staff.username, now, "auth.sign_in", "staff", staff.id, after={"os_user": login}

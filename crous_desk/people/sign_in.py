@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from crous_desk.base.clock import Clock
 from crous_desk.base.config import Config
-from crous_desk.base.errors import Refused
+from crous_desk.base.errors import Problem, Refused
 from crous_desk.base.i18n import _
 from crous_desk.desk.permissions import desk_residence
+from crous_desk.people.accounts import OPERATOR_PREFIX
 from crous_desk.people.auth import current_os_user, os_user_account, trusted_sign_in
 from crous_desk.people.staff import ensure_staff
 from crous_desk.store.models import Residence, Staff
@@ -30,11 +31,14 @@ def who_signs_in(
             names = ", ".join(
                 s.username
                 for s in Staff.select().order_by(Staff.username)
-                if not s.username.startswith("os:")
+                if not s.username.startswith(OPERATOR_PREFIX)
             )
             raise Refused(
-                _("no demo account {name!r} (known: {names})").format(
-                    name=config.desk_user, names=names
+                Problem(
+                    "not_found",
+                    _("no demo account {name!r} (known: {names})").format(
+                        name=config.desk_user, names=names
+                    ),
                 )
             )
     elif config.sign_in == "off":
@@ -51,12 +55,19 @@ def who_signs_in(
         )
         if not can_sign_in:
             raise Refused(
-                _(
-                    "no staff account can sign in yet: create one with "
-                    "crous-desk staff add NAME --role administrator (it asks for a passphrase)"
+                Problem(
+                    "nobody_can_sign_in",
+                    _(
+                        "no staff account can sign in yet: create one with "
+                        "crous-desk staff add NAME --role administrator (it asks for a passphrase)"
+                    ),
                 )
             )
         return None, residence
     if not actor.active:
-        raise Refused(_("the account {name} is disabled").format(name=actor.username))
+        raise Refused(
+            Problem(
+                "account_disabled", _("the account {name} is disabled").format(name=actor.username)
+            )
+        )
     return actor, desk_residence(actor, residence)

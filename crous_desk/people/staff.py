@@ -3,41 +3,55 @@
 
 The command line acts as an account of its own, ``os:<login>`` (an administrator that cannot
 sign in): whoever can write the file can do anything to it, and the audit log says who it was.
+An account is named by its username, the name people type (and unique).
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from crous_desk.base.clock import Clock, SystemClock
-from crous_desk.base.errors import Refused
+from crous_desk.base.errors import Problem, Refused
 from crous_desk.base.i18n import _
 from crous_desk.desk import permissions
-from crous_desk.desk.permissions import (
-    ADMINISTRATOR,
-    EVERY,
-    MANAGER,
-    RECEPTIONIST,
-    ROLES,
-    Scope,
-    role_label,
-)
+from crous_desk.desk.action import Act, action, write_transaction
+from crous_desk.desk.context import Desk
+from crous_desk.desk.permissions import EVERY, Scope
 from crous_desk.people import auth
+from crous_desk.people.accounts import (
+    OPERATOR_PREFIX,
+    ROLE_SCOPES,
+    Scopes,
+    has_control,
+    os_user_problems,
+    pairs,
+    parse_scope,
+    public,
+    role_problems,
+    scope_problems,
+    username_problem,
+)
+from crous_desk.rules.status import Role
 from crous_desk.store import audit
-from crous_desk.store.models import SCOPE_KINDS, Residence, Staff, StaffScope, db, snapshot
+from crous_desk.store.models import Residence, Staff, StaffScope, snapshot
 
-_USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,31}")
-_OS_USER = re.compile(r"[a-z_][a-z0-9_.-]{0,31}")
-# the scope kinds each role may hold
-ROLE_SCOPES = {
-    RECEPTIONIST: ("residence",),
-    MANAGER: ("campus", "university"),
-    ADMINISTRATOR: (),
-}
+__all__ = [  # what an account may be is crous_desk.people.accounts, read here too
+    "OPERATOR_PREFIX",
+    "ROLE_SCOPES",
+    "StaffRow",
+    "add_staff",
+    "ensure_staff",
+    "operator",
+    "operator_desk",
+    "parse_scope",
+    "scope_problems",
+    "set_active",
+    "set_passphrase",
+    "set_scope",
+    "staff_rows",
+]
 
 
 @dataclass(frozen=True)
@@ -54,164 +68,138 @@ class StaffRow:
     last_sign_in_at: datetime | None
 
 
+# -- the accounts that exist before anyone acts ------------------------------------------------
+# Nobody is signed in yet when these are created (the command line's own account, the desk
+# account of a desk without sign-in): they are not desk actions, but they are audited.
+
+
 def operator(login: str, now: datetime) -> Staff:
     """The account of the command line run by ``login``: created the first time."""
-    username = f"os:{login}"
+    username = f"{OPERATOR_PREFIX}{login}"
     found = Staff.get_or_none(Staff.username == username)
     if found is not None:
-        if found.role != ADMINISTRATOR or not found.active or found.passphrase_hash:
-            raise Refused(_("the account {name} is not the command line's").format(name=username))
+        if found.role != Role.ADMINISTRATOR or not found.active or found.passphrase_hash:
+            raise Refused(
+                Problem(
+                    "not_the_command_line",
+                    _("the account {name} is not the command line's").format(name=username),
+                )
+            )
         return found
-    with db.atomic():
+    with write_transaction():
         staff = Staff.create(
             username=username,
             display_name=_("{login} (command line)").format(login=login),
-            role=ADMINISTRATOR,
+            role=Role.ADMINISTRATOR,
             created_at=now,
         )
-        audit.record(
-            username, now, "staff.create", "staff", staff.id, after=_public(staff, Scope())
+        audit.record(username, now, "staff.create", "staff", staff.id, after=public(staff, Scope()))
+    return staff
+
+
+def operator_desk(login: str, clock: Clock, residence: Residence | None = None) -> Desk:
+    """The desk of the command line run by ``login`` (on ``residence``, or on every one)."""
+    return Desk(operator(login, clock.now()), clock, residence)
+
+
+def ensure_staff(username: str, clock: Clock | None = None) -> Staff:
+    """The desk account ``username`` of a desk without sign-in, created the first time (it
+    works at every residence)."""
+    staff = Staff.get_or_none(Staff.username == username)
+    if staff is None:
+        now = (clock or SystemClock()).now()
+        with write_transaction():
+            staff = Staff.create(username=username, display_name=username, created_at=now)
+            StaffScope.create(staff=staff, kind="residence", value=EVERY)
+            audit.record(
+                username,
+                now,
+                "staff.create",
+                "staff",
+                staff.id,
+                after=snapshot(staff, "username", "role"),
+            )
+    return staff
+
+
+def _account(act: Act, username: str) -> Staff:
+    """The account named ``username``, or refused with every problem gathered so far."""
+    staff = Staff.get_or_none(Staff.username == username.strip())
+    if staff is None:
+        act.refuse(
+            Problem("not_found", _("no staff account {name!r}").format(name=username.strip()[:40]))
         )
     return staff
 
 
-def _public(staff: Staff, scope: Scope) -> dict[str, object]:
-    """What the audit log keeps of an account: never the passphrase hash."""
-    return {
-        **snapshot(staff, "username", "display_name", "role", "active", "os_user"),
-        "passphrase": bool(staff.passphrase_hash),
-        "scope": scope.describe(),
-    }
+def _replace_scope(staff: Staff, scope: list[tuple[str, str]]) -> None:
+    StaffScope.delete().where(StaffScope.staff == staff).execute()
+    for kind, value in scope:
+        StaffScope.create(staff=staff, kind=kind, value=value)
 
 
-def scope_problems(role: str, scopes: Iterable[tuple[str, str]]) -> list[str]:
-    problems = []
-    scopes = list(scopes)
-    allowed_kinds = ROLE_SCOPES.get(role, ())
-    for kind, value in scopes:
-        if kind not in SCOPE_KINDS or kind not in allowed_kinds:
-            problems.append(
-                _("a {role} has no {kind} in their scope").format(role=role_label(role), kind=kind)
-            )
-        elif not value.strip() or any(ord(c) < 32 or ord(c) == 127 for c in value):
-            problems.append(_("a scope value is empty or holds control characters"))
-        elif kind == "residence" and value != EVERY:
-            if not Residence.select().where(Residence.code == value).exists():
-                codes = ", ".join(r.code for r in Residence.select().order_by(Residence.code))
-                problems.append(
-                    _("no residence {code!r} (known: {codes})").format(
-                        code=value, codes=codes or _("none")
-                    )
-                )
-    if role == RECEPTIONIST and not scopes:
-        problems.append(_("name the receptionist's residences (or every residence: *)"))
-    if role == MANAGER and not scopes:
-        problems.append(_("name the manager's campuses or home universities (or all: *)"))
-    return problems
+# -- the administrator's actions -----------------------------------------------------------------
 
 
-def _account(username: str) -> Staff:
-    staff = Staff.get_or_none(Staff.username == username.strip())
-    if staff is None:
-        raise Refused(_("no staff account {name!r}").format(name=username.strip()[:40]))
-    return staff
-
-
+@action("staff.create", needs="staff.manage")
 def add_staff(
-    by: Staff,
-    now: datetime,
+    act: Act,
     username: str,
     display_name: str,
     role: str,
-    scopes: Iterable[tuple[str, str]] = (),
+    scopes: Scopes = (),
     *,
     passphrase: str | None = None,
     os_user: str | None = None,
 ) -> Staff:
     """A new account with its role and scope (and a passphrase or an OS login to sign in)."""
-    permissions.require(by, "staff.manage")
     username = username.strip()
     display_name = display_name.strip() or username
-    scopes = sorted({(k, v.strip()) for k, v in scopes})
-    problems = []
-    if not _USERNAME.fullmatch(username):
-        problems.append(
-            _(
-                "a username is 2 to 32 characters: lower-case letters, digits, '.', '_' or '-', "
-                "starting with a letter or digit"
-            )
+    scope = pairs(scopes)
+    act.check(username_problem(username))
+    if has_control(display_name):
+        act.check(
+            Problem("text_control_characters", _("the name cannot contain control characters"))
         )
-    elif Staff.select().where(Staff.username == username).exists():
-        problems.append(_("the username {name!r} is taken").format(name=username))
-    if any(ord(c) < 32 or ord(c) == 127 for c in display_name):
-        problems.append(_("the name cannot contain control characters"))
-    if role not in ROLES:
-        problems.append(
-            _("unknown role {role!r}: choose one of {roles}").format(
-                role=role, roles=", ".join(ROLES)
-            )
-        )
-    else:
-        problems.extend(scope_problems(role, scopes))
-    if passphrase is not None:
-        problem = auth.passphrase_problem(passphrase)
-        if problem:
-            problems.append(problem)
-    problems.extend(_os_user_problems(os_user, None))
-    if problems:
-        raise Refused(*problems)
-    with db.atomic():
+    act.check(
+        role_problems(role, scope),
+        auth.passphrase_problem(passphrase) if passphrase is not None else None,
+        os_user_problems(os_user, None),
+    )
+    with act.change():
+        # the username and the login are unique: look again, as another desk may have been first
+        free = not Staff.select().where(Staff.username == username).exists()
+        act.confirm(int(free and not os_user_problems(os_user, None)), _("the staff accounts"))
         staff = Staff.create(
             username=username,
             display_name=display_name,
             role=role,
-            created_at=now,
+            created_at=act.now,
             passphrase_hash=auth.hash_passphrase(passphrase) if passphrase else None,
             os_user=os_user or None,
         )
-        for kind, value in scopes:
-            StaffScope.create(staff=staff, kind=kind, value=value)
-        audit.record(
-            by.username,
-            now,
-            "staff.create",
-            "staff",
-            staff.id,
-            after=_public(staff, permissions.scope_of(staff)),
-        )
+        _replace_scope(staff, scope)
+        act.audit("staff", staff.id, after=public(staff, permissions.scope_of(staff)))
     return staff
 
 
-def _os_user_problems(os_user: str | None, staff: Staff | None) -> list[str]:
-    if not os_user:
-        return []
-    if not _OS_USER.fullmatch(os_user):
-        return [_("{login!r} is not an operating-system login").format(login=os_user[:40])]
-    other = Staff.get_or_none(Staff.os_user == os_user)
-    if other is not None and (staff is None or other.id != staff.id):
-        return [
-            _("the login {login!r} is already mapped to {name}").format(
-                login=os_user, name=other.username
-            )
-        ]
-    return []
-
-
-def set_passphrase(by: Staff, now: datetime, username: str, passphrase: str) -> Staff:
+@action("staff.passphrase", needs="staff.manage")
+def set_passphrase(act: Act, username: str, passphrase: str) -> Staff:
     """A new passphrase (an administrator's reset); it also lifts a lockout."""
-    permissions.require(by, "staff.manage")
-    problem = auth.passphrase_problem(passphrase)
-    if problem:
-        raise Refused(problem)
-    with db.atomic():
-        staff = _account(username)
-        Staff.update(
-            passphrase_hash=auth.hash_passphrase(passphrase), failed_sign_ins=0, locked_until=None
-        ).where(Staff.id == staff.id).execute()
-        audit.record(
-            by.username,
-            now,
-            "staff.passphrase",
+    act.check(auth.passphrase_problem(passphrase))
+    staff = _account(act, username)
+    with act.change():
+        changed = (
+            Staff.update(
+                passphrase_hash=auth.hash_passphrase(passphrase),
+                failed_sign_ins=0,
+                locked_until=None,
+            )
+            .where(Staff.id == staff.id, Staff.passphrase_hash == staff.passphrase_hash)
+            .execute()
+        )
+        act.confirm(changed, _("the account {name}").format(name=staff.username))
+        act.audit(
             "staff",
             staff.id,
             before={"passphrase": bool(staff.passphrase_hash), "locked_until": None}
@@ -222,63 +210,52 @@ def set_passphrase(by: Staff, now: datetime, username: str, passphrase: str) -> 
     return Staff.get_by_id(staff.id)
 
 
-def set_active(by: Staff, now: datetime, username: str, active: bool) -> Staff:
+@action("staff.active", needs="staff.manage")
+def set_active(act: Act, username: str, active: bool) -> Staff:
     """Disable (or enable again) an account; a disabled account's open sessions can do
     nothing more from their next action on."""
-    permissions.require(by, "staff.manage")
-    with db.atomic():
-        staff = _account(username)
-        if staff.id == by.id and not active:
-            raise Refused(_("you cannot disable your own account"))
-        if staff.active == active:
-            raise Refused(
-                (_("{name} is already disabled") if not active else _("{name} is active")).format(
-                    name=staff.username
-                )
-            )
-        Staff.update(active=active).where(Staff.id == staff.id).execute()
-        audit.record(
-            by.username,
-            now,
-            "staff.enable" if active else "staff.disable",
+    staff = _account(act, username)
+    if staff.id == act.actor.id and not active:
+        act.check(Problem("own_account", _("you cannot disable your own account")))
+    elif staff.active == active:
+        act.check(
+            Problem("already_disabled", _("{name} is already disabled").format(name=staff.username))
+            if not active
+            else Problem("already_active", _("{name} is active").format(name=staff.username))
+        )
+    with act.change():
+        changed = (
+            Staff.update(active=active)
+            .where(Staff.id == staff.id, Staff.active == (not active))
+            .execute()
+        )
+        act.confirm(changed, _("the account {name}").format(name=staff.username))
+        act.audit(
             "staff",
             staff.id,
             before={"active": staff.active},
             after={"active": active},
+            action="staff.enable" if active else "staff.disable",
         )
     return Staff.get_by_id(staff.id)
 
 
-def set_scope(
-    by: Staff, now: datetime, username: str, role: str, scopes: Iterable[tuple[str, str]]
-) -> Staff:
+@action("staff.scope", needs="staff.manage")
+def set_scope(act: Act, username: str, role: str, scopes: Scopes) -> Staff:
     """A new role and scope for an account (replacing the old scope)."""
-    permissions.require(by, "staff.manage")
-    scopes = sorted({(k, v.strip()) for k, v in scopes})
-    with db.atomic():
-        staff = _account(username)
-        problems = []
-        if role not in ROLES:
-            problems.append(
-                _("unknown role {role!r}: choose one of {roles}").format(
-                    role=role, roles=", ".join(ROLES)
-                )
-            )
-        else:
-            problems.extend(scope_problems(role, scopes))
-        if staff.id == by.id and role != ADMINISTRATOR:
-            problems.append(_("you cannot take the administrator role from yourself"))
-        if problems:
-            raise Refused(*problems)
+    scope = pairs(scopes)
+    staff = _account(act, username)
+    act.check(role_problems(role, scope))
+    if staff.id == act.actor.id and role != Role.ADMINISTRATOR:
+        act.check(Problem("own_account", _("you cannot take the administrator role from yourself")))
+    with act.change():
         before = {"role": staff.role, "scope": permissions.scope_of(staff).describe()}
-        Staff.update(role=role).where(Staff.id == staff.id).execute()
-        StaffScope.delete().where(StaffScope.staff == staff).execute()
-        for kind, value in scopes:
-            StaffScope.create(staff=staff, kind=kind, value=value)
-        audit.record(
-            by.username,
-            now,
-            "staff.scope",
+        changed = (
+            Staff.update(role=role).where(Staff.id == staff.id, Staff.role == staff.role).execute()
+        )
+        act.confirm(changed, _("the account {name}").format(name=staff.username))
+        _replace_scope(staff, scope)
+        act.audit(
             "staff",
             staff.id,
             before=before,
@@ -287,15 +264,19 @@ def set_scope(
     return Staff.get_by_id(staff.id)
 
 
-def staff_rows(by: Staff, include_operators: bool = True) -> list[StaffRow]:
-    permissions.require(by, "staff.manage")
+# -- reading -----------------------------------------------------------------------------------
+
+
+def staff_rows(desk: Desk, *, include_operators: bool = True) -> list[StaffRow]:
+    """Every account with its scope, by username (the command line's own ones if asked)."""
+    permissions.require(desk.actor, "staff.manage")
     scopes: dict[int, dict[str, set[str]]] = {}
     query: Any = StaffScope.select(StaffScope.staff, StaffScope.kind, StaffScope.value)
     for staff_id, kind, value in query.tuples():
         scopes.setdefault(staff_id, {}).setdefault(kind, set()).add(value)
     rows = []
     for s in Staff.select().order_by(Staff.username):
-        if not include_operators and s.username.startswith("os:"):
+        if not include_operators and s.username.startswith(OPERATOR_PREFIX):
             continue
         found = scopes.get(s.id, {})
         rows.append(
@@ -317,44 +298,3 @@ def staff_rows(by: Staff, include_operators: bool = True) -> list[StaffRow]:
             )
         )
     return rows
-
-
-def parse_scope(text: str) -> list[tuple[str, str]]:
-    """``residence:gaston-berger, campus:Luminy`` (or ``*``-valued entries) as pairs; a value
-    may hold commas when it is quoted: ``university:"University of California, Berkeley"``."""
-    import csv
-
-    pairs = []
-    for item in next(csv.reader([text], skipinitialspace=True), []):
-        item = item.strip()
-        if not item:
-            continue
-        kind, sep, value = item.partition(":")
-        if not sep:
-            raise Refused(
-                _("{item!r}: write a scope as kind:value, e.g. residence:gaston-berger").format(
-                    item=item[:40]
-                )
-            )
-        pairs.append((kind.strip().lower(), value.strip()))
-    return pairs
-
-
-def ensure_staff(username: str, clock: Clock | None = None) -> Staff:
-    """The desk account ``username`` of a desk without sign-in, created the first time (it
-    works at every residence)."""
-    staff = Staff.get_or_none(Staff.username == username)
-    if staff is None:
-        now = (clock or SystemClock()).now()
-        with db.atomic():
-            staff = Staff.create(username=username, display_name=username, created_at=now)
-            StaffScope.create(staff=staff, kind="residence", value=permissions.EVERY)
-            audit.record(
-                username,
-                now,
-                "staff.create",
-                "staff",
-                staff.id,
-                after=snapshot(staff, "username", "role"),
-            )
-    return staff

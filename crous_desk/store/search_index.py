@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from peewee import JOIN
+
 from crous_desk.store.models import Reservation, Room, Student, db
 
 MAX_RESULTS = 50
@@ -49,12 +51,13 @@ def index_reservation(reservation: Reservation) -> None:
 
 
 def rebuild_index() -> int:
-    """Index every reservation again (after a bulk load); returns how many rows."""
+    """Index every reservation again (after a bulk load, or to repair the index: ``crous-desk
+    reindex``); returns how many rows."""
     query = (
         Reservation.select(Reservation, Student, Room)
         .join(Student)
         .switch(Reservation)
-        .join(Room, join_type="LEFT OUTER")
+        .join(Room, JOIN.LEFT_OUTER)
     )
     with db.atomic():
         db.execute_sql("DELETE FROM search_index")

@@ -105,7 +105,7 @@ def test_a_days_arrivals(desk_file, db_path, tmp_path, capsys) -> None:
     )
     captured = capsys.readouterr()
     assert code == 0, captured.err
-    assert captured.out.strip() == f"{out}: 3 slip(s) — 2 by appointment, 1 by lease start"
+    assert captured.out.strip() == f"{out}: 3 slips — 2 by appointment, 1 by lease start"
     assert captured.err.strip() == "[##############################] 3/3 slips"
     assert pdf_pages(out) == 3
     # appointments in time order, then lease starts

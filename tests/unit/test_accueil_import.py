@@ -84,7 +84,7 @@ def test_good_rows_are_imported_as_students_and_requested_stays(
 ) -> None:
     assert run("import-accueil", str(write(tmp_path, *GOOD)), "--db", str(db)) == 0
     out = capsys.readouterr().out
-    assert "3 new student(s)" in out and "3 new stay(s)" in out
+    assert "3 new students" in out and "3 new stays" in out
     rows = query(
         db,
         "SELECT s.last_name, s.ine, s.student_number, s.semester, r.status, r.lease_start, "
@@ -122,7 +122,7 @@ def test_every_bad_row_is_reported_and_nothing_is_imported(
     assert "arrival: '31/02/2027' is not a date" in err
     assert "line 6: student number HD-1001 is also on line 2" in err
     assert "line 7: 4 fields where the header names 12" in err
-    assert "nothing imported: 4 bad row(s) of 6" in err
+    assert "nothing imported: 4 bad rows of 6" in err
     assert "Traceback" not in err
     assert dump(db) == before
 
@@ -134,9 +134,9 @@ def test_skip_invalid_imports_the_good_rows_and_writes_the_rejected_ones(
     source = write(tmp_path, GOOD[0], bad, GOOD[1])
     assert run("import-accueil", str(source), "--db", str(db), "--skip-invalid") == 3
     captured = capsys.readouterr()
-    assert "2 new student(s)" in captured.out
+    assert "2 new students" in captured.out
     rejected = tmp_path / "accueil.rejected.csv"
-    assert "1 row(s) rejected, written to" in captured.err and str(rejected) in captured.err
+    assert "1 row rejected, written to" in captured.err and str(rejected) in captured.err
     with rejected.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.reader(handle))
     assert rows[0][:3] == ["line", "reasons", "student_number"]
@@ -190,8 +190,8 @@ def test_a_bad_header_is_line_one() -> None:
     with pytest.raises(Refused) as refused:
         accueil.check("nom;prenom\nDupont;Hélène\n")
     text = str(refused.value)
-    assert "line 1: unknown column(s): 'nom', 'prenom'" in text
-    assert "line 1: missing column(s): last_name, first_name" in text
+    assert "line 1: unknown columns: 'nom', 'prenom'" in text
+    assert "line 1: missing columns: last_name, first_name" in text
 
 
 def test_commas_and_quotes_in_a_comma_separated_file(database) -> None:

@@ -59,7 +59,7 @@ def test_the_exports_write_what_the_screens_show(database, tmp_path: Path) -> No
     ).execute()
     admin = factories.staff("admin", role="administrator", scope=())
     desk = Desk(admin, FixedClock(MONDAY_10H), factories.residence())
-    assert exports.export("pipeline", desk, tmp_path / "p.csv", year="2026-2027") == 1
+    assert exports.export(desk, "pipeline", tmp_path / "p.csv", year="2026-2027") == 1
     rows = read_csv(tmp_path / "p.csv")
     assert rows[0][:4] == ["reference", "first_name", "last_name", "ine"]
     assert rows[1][1:3] == ["'=cmd", "'@evil"]
@@ -68,18 +68,18 @@ def test_the_exports_write_what_the_screens_show(database, tmp_path: Path) -> No
     tenant = factories.reservation(first="Inès", status="checked_in")
     key_set = keys.inventory(desk, room_id=tenant.room_id)[0]
     keys.declare_lost(desk, key_set.key_set_id, note="-lost on the bus")
-    assert exports.export("keylog", desk, tmp_path / "k.csv") == 2
+    assert exports.export(desk, "keylog", tmp_path / "k.csv") == 2
     keylog = read_csv(tmp_path / "k.csv")
     assert [row[1] for row in keylog[1:]] == ["lost", "replaced"]
     assert keylog[1][8] == "'-lost on the bus"
 
     arrival = factories.reservation(first="Zoé", documents="verified")
-    assert exports.export("arrivals", desk, tmp_path / "a.csv", day=date(2026, 11, 23)) >= 1
+    assert exports.export(desk, "arrivals", tmp_path / "a.csv", day=date(2026, 11, 23)) >= 1
     arrivals = read_csv(tmp_path / "a.csv")
     assert arrival.reference in [row[3] for row in arrivals]
 
     tenancy.request_extension(desk, tenant.id, tenant.lease_end + timedelta(days=9), "exams")
-    count = exports.export("audit", desk, tmp_path / "au.csv", actor="admin")
+    count = exports.export(desk, "audit", tmp_path / "au.csv", actor="admin")
     audit_rows = read_csv(tmp_path / "au.csv")
     assert len(audit_rows) == count + 1
     assert audit_rows[0] == [
@@ -222,3 +222,67 @@ def test_the_command_line_account_is_recorded(demo: Path, tmp_path: Path) -> Non
     finally:
         connection.close()
     assert last == (f"os:{current_os_user()}", "export.pipeline")
+
+
+# -- the search index ---------------------------------------------------------------------------
+
+SEARCHES = ("dupont", "helene", "B-1", "universitat", "example.org", "zoe martin")
+
+
+def searched(path: Path) -> dict[str, list[int]]:
+    from crous_desk.store import search_index
+    from crous_desk.store.db import connect
+
+    database = connect(path)
+    try:
+        return {text: search_index.search(text) for text in SEARCHES}
+    finally:
+        database.close()
+        proxy.initialize(None)
+
+
+def test_reindex_rebuilds_an_emptied_search_index(
+    demo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = searched(demo)
+    assert all(before[text] for text in ("dupont", "helene", "B-1"))
+    connection = sqlite3.connect(demo)
+    try:
+        connection.execute("DELETE FROM search_index")  # lost, or never built by a bulk load
+        connection.commit()
+    finally:
+        connection.close()
+    assert not any(searched(demo).values())
+    capsys.readouterr()
+    assert run("reindex", "--db", str(demo)) == 0
+    assert "search index rebuilt (300 reservations)" in capsys.readouterr().out
+    assert searched(demo) == before
+    connection = sqlite3.connect(demo)
+    try:
+        last = connection.execute(
+            "SELECT actor, action FROM audit_log ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+    finally:
+        connection.close()
+    assert last == (f"os:{current_os_user()}", "search.reindex")
+
+
+def test_reindex_is_for_administrators_only(demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from crous_desk.base.errors import Refused
+    from crous_desk.office.setup import reindex
+    from crous_desk.store.db import connect
+    from crous_desk.store.models import Staff
+
+    assert run("reindex", "--db", str(demo)) == 0  # the command line's account: an administrator
+    database = connect(demo)
+    try:
+        receptionist = Desk(Staff.get(Staff.username == "accueil"), FixedClock(MONDAY_10H))
+        with pytest.raises(Refused, match="a receptionist cannot set up residences"):
+            reindex(receptionist)
+        Staff.update(active=False).where(Staff.username.startswith("os:")).execute()
+    finally:
+        database.close()
+        proxy.initialize(None)
+    capsys.readouterr()
+    assert run("reindex", "--db", str(demo)) == 1  # its account disabled by an administrator
+    assert "is not the command line's" in capsys.readouterr().err

@@ -132,18 +132,18 @@ CALLS: dict[str, Callable[[Desk, World], Any]] = {
     ),
     "extension.decide": lambda d, w: tenancy.decide_extension(d, w.request.id, grant=False),
     "pipeline.view": lambda d, w: pipeline.pipeline(d),
-    "student.import": lambda d, w: accueil.apply(d.actor, MONDAY_10H, []),
-    "export.pipeline": lambda d, w: exports.export("pipeline", d, w.file("p.csv")),
+    "student.import": lambda d, w: accueil.apply(d, []),
+    "export.pipeline": lambda d, w: exports.export(d, "pipeline", w.file("p.csv")),
     "export.arrivals": lambda d, w: exports.export(
-        "arrivals", d, w.file("a.csv"), day=date(2026, 11, 23)
+        d, "arrivals", w.file("a.csv"), day=date(2026, 11, 23)
     ),
-    "export.keylog": lambda d, w: exports.export("keylog", d, w.file("k.csv")),
-    "export.audit": lambda d, w: exports.export("audit", d, w.file("au.csv")),
-    "audit.view": lambda d, w: audit.read(d.actor),
-    "staff.manage": lambda d, w: staff.staff_rows(d.actor),
+    "export.keylog": lambda d, w: exports.export(d, "keylog", w.file("k.csv")),
+    "export.audit": lambda d, w: exports.export(d, "audit", w.file("au.csv")),
+    "audit.view": lambda d, w: audit.read(d),
+    "staff.manage": lambda d, w: staff.staff_rows(d),
     "proposal.send": lambda d, w: d.send_proposal(w.accepted.id, w.room.number),
     "residence.manage": lambda d, w: setup.declare_closure(
-        d, w.residence, "24/12/2026", "26/12/2026", "Christmas"
+        d, w.residence.id, "24/12/2026", "26/12/2026", "Christmas"
     ),
 }
 

@@ -1,0 +1,123 @@
+"""What every command shares: which database file, opening it, the residence named by its
+code, the desk of the command line's own account, and a progress bar on stderr."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from crous_desk.base.clock import SystemClock
+from crous_desk.base.config import Config
+from crous_desk.base.dates import parse_iso_day
+from crous_desk.base.errors import Problem, Refused
+from crous_desk.base.i18n import _
+from crous_desk.desk.context import Desk
+from crous_desk.store.db import connect, default_path
+from crous_desk.store.models import Residence
+
+EXIT_REFUSED = 1
+EXIT_USAGE = 2
+
+
+def fail(message: str, code: int) -> int:
+    print(f"crous-desk: {message}", file=sys.stderr)
+    return code
+
+
+def db_path(args: argparse.Namespace, config: Config) -> Path:
+    if getattr(args, "db", None):
+        return Path(args.db)
+    if os.environ.get("CROUS_DESK_DB"):
+        return Path(os.environ["CROUS_DESK_DB"])
+    if config.database:
+        return Path(config.database)
+    return default_path()
+
+
+def open_db(path: Path) -> None:
+    """Open (or create) the database file, schema up to date; refused when it is not one."""
+    import sqlite3
+
+    import peewee
+
+    if path.exists() and path.is_dir():
+        raise Refused(
+            Problem(
+                "not_a_database", _("{path} is a directory, not a database file").format(path=path)
+            )
+        )
+    try:
+        connect(path)
+    except (sqlite3.DatabaseError, peewee.DatabaseError) as error:  # peewee wraps sqlite3's
+        raise Refused(
+            Problem(
+                "not_a_database",
+                _("{path}: cannot open as a crous-desk database ({error})").format(
+                    path=path, error=error
+                ),
+            )
+        ) from None
+
+
+def existing_db(args: argparse.Namespace, config: Config) -> Path:
+    """Open the database file, which must exist (an admin command never creates one)."""
+    path = db_path(args, config)
+    if not path.is_file():
+        raise Refused(Problem("no_database", _("{path}: no such database file").format(path=path)))
+    open_db(path)
+    return path
+
+
+def residence_by_code(code: str) -> Residence:
+    residence = Residence.get_or_none(Residence.code == code)
+    if residence is None:
+        codes = ", ".join(r.code for r in Residence.select().order_by(Residence.code))
+        raise Refused(
+            Problem(
+                "not_found",
+                _("no residence {code!r} in this database (known: {codes})").format(
+                    code=code, codes=codes or _("none")
+                ),
+            )
+        )
+    return residence
+
+
+def operator_desk(residence: Residence | None = None) -> Desk:
+    """The desk of the command line: its own administrator account ``os:<login>``."""
+    from crous_desk.people.auth import current_os_user
+    from crous_desk.people.staff import operator_desk as desk_of_login
+
+    return desk_of_login(current_os_user(), SystemClock(), residence)
+
+
+def option_day(text: str | None, option: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return parse_iso_day(text)
+    except ValueError as error:
+        raise Refused(Problem("bad_date", f"{option}: {error}")) from None
+
+
+def progress_bar(unit: str, width: int = 30) -> Callable[[int, int], None]:
+    """A text bar on stderr, redrawn in place on a terminal; only the last state otherwise."""
+    stream = sys.stderr
+    live = stream.isatty()
+
+    def show(done: int, total: int) -> None:
+        if total <= 0 or (not live and done < total):
+            return
+        filled = width * done // total
+        stream.write(
+            ("\r" if live else "")
+            + f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {unit}"
+            + ("\n" if done == total else "")
+        )
+        stream.flush()
+
+    return show
