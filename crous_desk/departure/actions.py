@@ -420,8 +420,10 @@ def depart(
 ) -> DepartureResult:
     """The tenant leaves: keys back at the desk, the reservation 'departed', the room 'to_inspect'
     (unless a co-tenant still lives there). Desk hours apply: the keys come back."""
+    from crous_desk.desk.action import Act
     from crous_desk.keys import actions as keys
-    from crous_desk.rooms import tenancy
+    from crous_desk.rooms.status import change_room_status
+    from crous_desk.rules.status import RoomStatus
 
     permissions.require(desk.actor, "departure.manage")
     now = desk.now()
@@ -482,12 +484,13 @@ def depart(
         )
         room_status = room.status
         if not co_tenant and room.status != "out_of_service":
-            tenancy.change_room_status(
-                desk,
+            act = Act(desk, "departure.close", "departure.manage")  # until depart is an action
+            act.now = now
+            change_room_status(
+                act,
                 room,
-                "to_inspect",
+                RoomStatus.TO_INSPECT,
                 _("departure of {ref}").format(ref=reservation.reference),
-                now,
             )
             room_status = "to_inspect"
         found = inspections.compare(check_out)

@@ -518,11 +518,11 @@ def _stay(residence: Residence, today: date, now: datetime, staff: dict[str, Sta
     """The end of stays at the first residence: two departures due today (one with an
     appointment this afternoon when the desk is open then), an overstay, a key set lost
     yesterday, and an extension request waiting for a decision."""
+    from crous_desk import rooms as tenancy
     from crous_desk.base.clock import FixedClock
     from crous_desk.departure import actions as departure
     from crous_desk.desk.context import Desk
     from crous_desk.keys import actions as keys
-    from crous_desk.rooms import tenancy
     from crous_desk.rules.hours import desk_status
 
     tenants = list(

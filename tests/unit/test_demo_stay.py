@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import peewee
 
+from crous_desk import rooms as tenancy
 from crous_desk.base.clock import FixedClock
 from crous_desk.keys import actions as keys
 from crous_desk.office import today
 from crous_desk.office.demo import seed_demo
-from crous_desk.rooms import tenancy
 from crous_desk.services import Desk
 from crous_desk.store.models import Charge, KeySet, Residence, Staff
 from tests.factories import MONDAY_10H
