@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from peewee import JOIN
@@ -61,10 +62,13 @@ __all__ = [
 ]
 
 
+Missing = Literal["missing", "unverified", "not_valid"]
+
+
 @dataclass(frozen=True)
 class MissingDocument:
     code: str
-    why: str  # "missing" | "unverified" (received, not checked) | "not_valid" (does not count)
+    why: Missing  # unverified: received, not checked; not_valid: does not count
 
 
 @dataclass(frozen=True)
@@ -199,7 +203,7 @@ def _missing(code: str, facts: DocumentFacts | None) -> MissingDocument:
 class Arrival:
     reservation_id: int
     reference: str
-    by: str  # "appointment" | "lease_start"
+    by: Literal["appointment", "lease_start"]
 
 
 def arrivals_on(day: date, residence_id: int | None = None) -> list[Arrival]:
