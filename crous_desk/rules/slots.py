@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from crous_desk.base.clock import require_aware
 from crous_desk.base.errors import Problem
-from crous_desk.base.i18n import _
+from crous_desk.base.i18n import _, ngettext
 from crous_desk.rules.hours import CLOSING, DeskCalendar, weekday_name
 from crous_desk.rules.rental_file import fmt
 
@@ -117,9 +117,11 @@ def slot_problems(start: datetime, calendar: DeskCalendar, policy: SlotPolicy) -
         problems.append(
             Problem(
                 "off_the_grid",
-                _(
+                ngettext(
+                    "{hhmm} is not the start of a slot: slots start every minute from {opening}",
                     "{hhmm} is not the start of a slot: slots start every {n} minutes from "
-                    "{opening}"
+                    "{opening}",
+                    policy.minutes,
                 ).format(hhmm=f"{slot.start:%H:%M}", n=policy.minutes, opening=opening),
             )
         )
