@@ -233,6 +233,51 @@ def _timing_problems(act: Act, slot: Slot, reservation: Reservation) -> list[str
     return problems
 
 
+def _place(
+    act: Act,
+    reservation: Reservation,
+    residence: Residence,
+    existing: Appointment | None,
+    slot: Slot,
+) -> Appointment:
+    """Write the appointment in ``slot``: a new one if there was none, else a move of the one
+    read (each confirmed, so two desks never book one reservation twice)."""
+    what = _("the arrival appointment of {ref}").format(ref=reservation.reference)
+    if existing is None:
+        act.confirm(0 if current_appointment(reservation.id) else 1, what)
+        appointment = Appointment.create(
+            reservation=reservation,
+            residence=residence,
+            starts_at=slot.start,
+            ends_at=slot.end,
+            booked_at=act.now,
+            booked_by=act.actor,
+        )
+    else:
+        moved = (
+            Appointment.update(
+                starts_at=slot.start, ends_at=slot.end, booked_at=act.now, booked_by=act.actor
+            )
+            .where(
+                Appointment.id == existing.id,
+                Appointment.starts_at == existing.starts_at,
+                Appointment.ends_at == existing.ends_at,
+            )
+            .execute()
+        )
+        act.confirm(moved, what)
+        appointment = Appointment.get_by_id(existing.id)
+    act.audit(
+        "appointment",
+        appointment.id,
+        reservation=reservation,
+        before=snapshot(existing, *_TIMES) if existing else None,
+        after=snapshot(appointment, *_TIMES),
+        action="appointment.move" if existing else None,
+    )
+    return appointment
+
+
 @action("appointment.book")
 def book_appointment(
     act: Act, reservation_id: int, start: datetime, policy: SlotPolicy
@@ -253,48 +298,20 @@ def book_appointment(
     existing = current_appointment(reservation.id)
     if existing is not None and appointment_slot(existing, calendar) == slot:
         return existing  # already there: nothing to change
+
+    def next_free() -> Problem:
+        return _next_free(act, residence, reservation, slot, calendar, policy)
+
     act.check(slot_problems(start, calendar, policy), _timing_problems(act, slot, reservation))
     if not act.refused:
         act.check(_slot_full(residence, slot, policy, reservation.id))
     if act.refused:
-        act.check(_next_free(act, residence, reservation, slot, calendar, policy))
+        act.check(next_free())
     with act.change():
         full = _slot_full(residence, slot, policy, reservation.id)  # again, under the lock
         if full:
-            act.refuse(full, _next_free(act, residence, reservation, slot, calendar, policy))
-        what = _("the arrival appointment of {ref}").format(ref=reservation.reference)
-        if existing is None:
-            act.confirm(0 if current_appointment(reservation.id) else 1, what)
-            appointment = Appointment.create(
-                reservation=reservation,
-                residence=residence,
-                starts_at=slot.start,
-                ends_at=slot.end,
-                booked_at=act.now,
-                booked_by=act.actor,
-            )
-        else:
-            moved = (
-                Appointment.update(
-                    starts_at=slot.start, ends_at=slot.end, booked_at=act.now, booked_by=act.actor
-                )
-                .where(
-                    Appointment.id == existing.id,
-                    Appointment.starts_at == existing.starts_at,
-                    Appointment.ends_at == existing.ends_at,
-                )
-                .execute()
-            )
-            act.confirm(moved, what)
-            appointment = Appointment.get_by_id(existing.id)
-        act.audit(
-            "appointment",
-            appointment.id,
-            reservation=reservation,
-            before=snapshot(existing, *_TIMES) if existing else None,
-            after=snapshot(appointment, *_TIMES),
-            action="appointment.move" if existing else None,
-        )
+            act.refuse(full, next_free())
+        appointment = _place(act, reservation, residence, existing, slot)
     return appointment
 
 

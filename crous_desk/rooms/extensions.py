@@ -117,6 +117,57 @@ class ExtensionDecision:
     file_problems: list[str]  # the rental file after the decision (insurance vs new end)
 
 
+def _added_days(request: ExtensionRequest) -> tuple[date, date]:
+    return request.previous_end + timedelta(days=1), request.requested_end
+
+
+def decision_problems(request: ExtensionRequest, grant: bool) -> list[str]:
+    """Why the request cannot be decided so: it is decided already, or — to grant it — the
+    lease moved since, the new end is out of bounds, or the room is held in the added days."""
+    if request.status != ExtensionStatus.PENDING:
+        return [
+            Problem(
+                "already_decided",
+                _("this request was already decided ({status})").format(
+                    status=extension_status_label(request.status)
+                ),
+            )
+        ]
+    if not grant:
+        return []
+    reservation = request.reservation
+    problems: list[str] = []
+    if reservation.lease_end != request.previous_end:
+        problems.append(
+            Problem(
+                "lease_end_changed",
+                _("the lease end changed since the request ({day}): ask again").format(
+                    day=fmt(reservation.lease_end)
+                ),
+            )
+        )
+    status = ReservationStatus(reservation.status)
+    problems.extend(extension_problems(status, reservation.lease_end, request.requested_end))
+    problems.extend(room_held(reservation, *_added_days(request)))
+    return problems
+
+
+def _move_lease_end(act: Act, request: ExtensionRequest, reservation: Reservation) -> None:
+    """The granted end, if the room is still free then and the lease end still the one asked
+    from."""
+    room = reservation.room.number if reservation.room else ""
+    act.confirm(
+        0 if room_held(reservation, *_added_days(request)) else 1,
+        _("room {room}").format(room=room),
+    )
+    moved = (
+        Reservation.update(lease_end=request.requested_end)
+        .where(Reservation.id == reservation.id, Reservation.lease_end == request.previous_end)
+        .execute()
+    )
+    act.confirm(moved, _("this lease"))
+
+
 @action("extension.decide", target=ExtensionRequest)
 def decide_extension(
     act: Act, request: ExtensionRequest, *, grant: bool, note: str = ""
@@ -125,32 +176,7 @@ def decide_extension(
     manager's decision (or an administrator's), for one of their students."""
     reservation = request.reservation
     note = act.text(note, _("a note"))
-    days = (request.previous_end + timedelta(days=1), request.requested_end)
-    if request.status != ExtensionStatus.PENDING:
-        act.check(
-            Problem(
-                "already_decided",
-                _("this request was already decided ({status})").format(
-                    status=extension_status_label(request.status)
-                ),
-            )
-        )
-    elif grant:
-        if reservation.lease_end != request.previous_end:
-            act.check(
-                Problem(
-                    "lease_end_changed",
-                    _("the lease end changed since the request ({day}): ask again").format(
-                        day=fmt(reservation.lease_end)
-                    ),
-                )
-            )
-        act.check(
-            extension_problems(
-                ReservationStatus(reservation.status), reservation.lease_end, request.requested_end
-            ),
-            room_held(reservation, *days),
-        )
+    act.check(decision_problems(request, grant))
     status = ExtensionStatus.GRANTED if grant else ExtensionStatus.REFUSED
     with act.change():
         decided = (
@@ -166,19 +192,7 @@ def decide_extension(
         act.confirm(decided, _("this request"))
         before = snapshot(reservation, "lease_end")
         if grant:
-            room = reservation.room.number if reservation.room else ""
-            act.confirm(
-                0 if room_held(reservation, *days) else 1, _("room {room}").format(room=room)
-            )
-            moved = (
-                Reservation.update(lease_end=request.requested_end)
-                .where(
-                    Reservation.id == reservation.id,
-                    Reservation.lease_end == request.previous_end,
-                )
-                .execute()
-            )
-            act.confirm(moved, _("this lease"))
+            _move_lease_end(act, request, reservation)
         reservation = Reservation.get_by_id(reservation.id)
         act.audit(
             "extension_request",
