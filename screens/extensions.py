@@ -10,10 +10,10 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from crous_desk import rooms as tenancy
 from crous_desk.base.dates import show_day
 from crous_desk.base.errors import Refused
 from crous_desk.base.i18n import _
-from crous_desk.rooms import tenancy
 
 from .forms import FieldsForm
 from .widgets import DeskHeader, ReasonsScreen, desk_of

@@ -13,10 +13,10 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Static
 
+from crous_desk import rooms as tenancy
 from crous_desk.base.errors import Refused
 from crous_desk.base.i18n import _
 from crous_desk.inspections import views as inspections
-from crous_desk.rooms import tenancy
 from crous_desk.rules.proposal import format_instant
 from crous_desk.rules.reference import room_kinds
 

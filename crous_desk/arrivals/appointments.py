@@ -1,133 +1,56 @@
-"""Arrival appointments: slots of the desk's day, a capacity per slot, one per reservation.
+"""Arrival appointments: slots of the desk's day (crous_desk.rules.slots), a capacity per slot,
+one appointment per reservation.
 
 Booking or moving is allowed at any time (a manager books from an office at night), but the
-slot itself must lie inside desk hours: it starts on the grid of the day (every ``minutes``
-from the opening hour) and ends by 17:00, on a day the desk is open (no weekend, public holiday
-or declared closure). A refusal always offers the next free slot.
+slot itself must lie inside desk hours. A refusal always offers the next free slot. The slot is
+in the reservation's own residence, so any desk of the actor's scope may book it: the desk's
+residence is not checked (as it is for the actions on rooms and keys).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import Any
 
 from crous_desk.base.clock import require_aware
-from crous_desk.base.errors import Refused
+from crous_desk.base.errors import Problem, Refused
 from crous_desk.base.i18n import _
 from crous_desk.desk import permissions
-from crous_desk.rules.hours import CLOSING, DeskCalendar, weekday_name
+from crous_desk.desk.action import Act, action
+from crous_desk.desk.context import Desk
+from crous_desk.rules.hours import DeskCalendar
 from crous_desk.rules.proposal import effective_status, status_label
 from crous_desk.rules.rental_file import fmt
-from crous_desk.store import audit
-from crous_desk.store.models import Appointment, Reservation, Residence, db, snapshot
+from crous_desk.rules.slots import Slot, SlotPolicy, day_slots, slot_at, slot_problems
+from crous_desk.rules.status import ReservationStatus
+from crous_desk.store.models import Appointment, Reservation, Residence, snapshot
 
-if TYPE_CHECKING:
-    from crous_desk.base.config import Config
-    from crous_desk.desk.context import Desk
+__all__ = [
+    "SEARCH_DAYS",
+    "Slot",
+    "SlotPolicy",
+    "appointment_slot",
+    "book_appointment",
+    "bookable",
+    "booking_problem",
+    "cancel_appointment",
+    "current_appointment",
+    "day_slots",
+    "free_places",
+    "next_free_slot",
+    "slot_at",
+    "slot_problems",
+    "taken_places",
+]
 
 SEARCH_DAYS = 120  # how far ahead a refusal looks for the next free slot
-
-
-@dataclass(frozen=True)
-class SlotPolicy:
-    """How long a slot lasts and how many students the desk receives in one."""
-
-    minutes: int = 30
-    capacity: int = 2
-
-    def __post_init__(self) -> None:
-        if self.minutes <= 0 or self.capacity <= 0:
-            raise ValueError(_("slot length and capacity must be positive"))
-
-    @classmethod
-    def from_config(cls, config: Config) -> SlotPolicy:
-        return cls(minutes=config.slot_minutes, capacity=config.slot_capacity)
-
-    @property
-    def length(self) -> timedelta:
-        return timedelta(minutes=self.minutes)
-
-
-@dataclass(frozen=True)
-class Slot:
-    """One slot, as aware datetimes in the residence's zone."""
-
-    start: datetime
-    end: datetime
-
-    @property
-    def label(self) -> str:
-        return f"{self.start:%H:%M}–{self.end:%H:%M}"
-
-    def describe(self) -> str:
-        """ "Monday 23/11/2026 10:00–10:30"."""
-        day = self.start.date()
-        return f"{weekday_name(day)} {fmt(day)} {self.label}"
-
-
-def slot_at(start: datetime, calendar: DeskCalendar, policy: SlotPolicy) -> Slot:
-    require_aware(start)
-    local = start.astimezone(calendar.tz)
-    return Slot(local, local + policy.length)
-
-
-def day_slots(day: date, calendar: DeskCalendar, policy: SlotPolicy) -> list[Slot]:
-    """Every slot of ``day``; none when the desk is closed that day."""
-    if calendar.closed_reason(day) is not None:
-        return []
-    slots = []
-    start, close = calendar.opens_at(day), calendar.closes_at(day)
-    while start + policy.length <= close:
-        slots.append(Slot(start, start + policy.length))
-        start += policy.length
-    return slots
-
-
-def slot_problems(start: datetime, calendar: DeskCalendar, policy: SlotPolicy) -> list[str]:
-    """Why a slot starting at ``start`` is not a slot of the desk (empty when it is one)."""
-    slot = slot_at(start, calendar, policy)
-    day = slot.start.date()
-    reason = calendar.closed_reason(day)
-    if reason is not None:
-        return [
-            _("the desk is closed on {day} ({reason})").format(
-                day=f"{weekday_name(day)} {fmt(day)}", reason=reason
-            )
-        ]
-    problems = []
-    opens, closes = calendar.opens_at(day), calendar.closes_at(day)
-    opening = f"{calendar.opening:%H:%M}"
-    if slot.start < opens:
-        problems.append(
-            _("{hhmm} is before the desk opens at {opening}").format(
-                hhmm=f"{slot.start:%H:%M}", opening=opening
-            )
-        )
-    if slot.end > closes:
-        problems.append(
-            _(
-                "a {n}-minute slot at {hhmm} ends at {end}, after the desk closes at {closing}"
-            ).format(
-                n=policy.minutes,
-                hhmm=f"{slot.start:%H:%M}",
-                end=f"{slot.end:%H:%M}",
-                closing=f"{CLOSING:%H:%M}",
-            )
-        )
-    if slot.start >= opens and (slot.start - opens) % policy.length:
-        problems.append(
-            _(
-                "{hhmm} is not the start of a slot: slots start every {n} minutes from {opening}"
-            ).format(hhmm=f"{slot.start:%H:%M}", n=policy.minutes, opening=opening)
-        )
-    return problems
+_TIMES = ("starts_at", "ends_at")
 
 
 # -- what is taken ------------------------------------------------------------------------------
 
 
-def _overlapping(residence_id: int, start: datetime, end: datetime, exclude: int | None):  # type: ignore[no-untyped-def]
+def _overlapping(residence_id: int, start: datetime, end: datetime, exclude: int | None) -> Any:
     query = Appointment.select(Appointment.starts_at, Appointment.ends_at).where(
         Appointment.residence == residence_id,
         Appointment.starts_at < end,
@@ -140,7 +63,7 @@ def _overlapping(residence_id: int, start: datetime, end: datetime, exclude: int
 
 def taken_places(residence_id: int, slot: Slot, exclude: int | None = None) -> int:
     """How many appointments overlap ``slot`` (``exclude``: a reservation being moved)."""
-    return _overlapping(residence_id, slot.start, slot.end, exclude).count()
+    return int(_overlapping(residence_id, slot.start, slot.end, exclude).count())
 
 
 def free_places(
@@ -193,9 +116,6 @@ def next_free_slot(
     return None
 
 
-# -- booking ------------------------------------------------------------------------------------
-
-
 def current_appointment(reservation_id: int) -> Appointment | None:
     return Appointment.get_or_none(Appointment.reservation == reservation_id)
 
@@ -206,133 +126,217 @@ def appointment_slot(appointment: Appointment, calendar: DeskCalendar) -> Slot:
     )
 
 
-def _residence(reservation: Reservation) -> Residence:
-    room = reservation.room
-    if room is None:
-        raise Refused(_("this reservation has no room yet: an arrival appointment needs one"))
-    residence: Residence = room.residence
-    return residence
+# -- who may have one ---------------------------------------------------------------------------
+
+
+def booking_problem(reservation: Reservation, now: datetime) -> Problem | None:
+    """Why ``reservation`` may not have an arrival appointment: it needs a room, and to be
+    accepted."""
+    if reservation.room is None:
+        return Problem(
+            "no_room", _("this reservation has no room yet: an arrival appointment needs one")
+        )
+    status = effective_status(reservation.status, reservation.proposal_sent_at, now)
+    if status != ReservationStatus.ACCEPTED:
+        return Problem(
+            "not_accepted",
+            _("an arrival appointment needs an accepted reservation (status: {status})").format(
+                status=status_label(status)
+            ),
+        )
+    return None
+
+
+def _reservation(desk: Desk, reservation_id: int) -> Reservation:
+    """The reservation, if the actor may book its appointment (their residences or students)."""
+    reservation = desk.reservation(reservation_id)
+    permissions.require(desk.actor, "appointment.book", reservation)
+    return reservation
 
 
 def bookable(desk: Desk, reservation_id: int) -> tuple[Reservation, Residence]:
-    """The reservation and its residence, if it may have an arrival appointment: accepted,
-    with a room. Refused otherwise."""
+    """The reservation and its residence, if it may have an arrival appointment (asked before
+    the booking form opens). Refused otherwise."""
     permissions.require(desk.actor, "appointment.book")
-    reservation = desk.reservation(reservation_id)
-    permissions.require(desk.actor, "appointment.book", reservation)
-    residence = _residence(reservation)
-    status = effective_status(reservation.status, reservation.proposal_sent_at, desk.now())
-    if status != "accepted":
-        raise Refused(
-            _("an arrival appointment needs an accepted reservation (status: {status})").format(
-                status=status_label(status)
+    reservation = _reservation(desk, reservation_id)
+    problem = booking_problem(reservation, desk.now())
+    if problem:
+        raise Refused(problem)
+    assert reservation.room is not None  # booking_problem says so
+    return reservation, reservation.room.residence
+
+
+# -- booking ------------------------------------------------------------------------------------
+
+
+def _slot_full(residence: Residence, slot: Slot, policy: SlotPolicy, exclude: int) -> str | None:
+    taken = taken_places(residence.id, slot, exclude)
+    if taken < policy.capacity:
+        return None
+    return Problem(
+        "slot_full",
+        _("the slot {slot} is full ({taken} of {capacity} places taken)").format(
+            slot=slot.describe(), taken=taken, capacity=policy.capacity
+        ),
+    )
+
+
+def _next_free(
+    act: Act,
+    residence: Residence,
+    reservation: Reservation,
+    slot: Slot,
+    calendar: DeskCalendar,
+    policy: SlotPolicy,
+) -> Problem:
+    """The next free slot of the lease, offered with every refusal."""
+    offer = next_free_slot(
+        residence.id,
+        max(slot.start, act.now),
+        calendar,
+        policy,
+        first_day=reservation.lease_start,
+        last_day=reservation.lease_end,
+        exclude=reservation.id,
+    )
+    if offer is None:
+        return Problem("no_free_slot", _("no free slot before the lease ends"))
+    return Problem("next_free_slot", _("next free slot: {slot}").format(slot=offer.describe()))
+
+
+def _timing_problems(act: Act, slot: Slot, reservation: Reservation) -> list[str]:
+    day = slot.start.date()
+    problems: list[str] = []
+    if slot.start < act.now:
+        problems.append(
+            Problem(
+                "slot_begun",
+                _("the slot {slot} has already begun").format(slot=slot.describe()),
             )
         )
-    return reservation, residence
+    if day < reservation.lease_start:
+        problems.append(
+            Problem(
+                "before_lease",
+                _("the lease starts on {day}: the arrival cannot be earlier").format(
+                    day=fmt(reservation.lease_start)
+                ),
+            )
+        )
+    if day > reservation.lease_end:
+        problems.append(
+            Problem(
+                "after_lease",
+                _("the lease ends on {day}").format(day=fmt(reservation.lease_end)),
+            )
+        )
+    return problems
 
 
+def _place(
+    act: Act,
+    reservation: Reservation,
+    residence: Residence,
+    existing: Appointment | None,
+    slot: Slot,
+) -> Appointment:
+    """Write the appointment in ``slot``: a new one if there was none, else a move of the one
+    read (each confirmed, so two desks never book one reservation twice)."""
+    what = _("the arrival appointment of {ref}").format(ref=reservation.reference)
+    if existing is None:
+        act.confirm(0 if current_appointment(reservation.id) else 1, what)
+        appointment = Appointment.create(
+            reservation=reservation,
+            residence=residence,
+            starts_at=slot.start,
+            ends_at=slot.end,
+            booked_at=act.now,
+            booked_by=act.actor,
+        )
+    else:
+        moved = (
+            Appointment.update(
+                starts_at=slot.start, ends_at=slot.end, booked_at=act.now, booked_by=act.actor
+            )
+            .where(
+                Appointment.id == existing.id,
+                Appointment.starts_at == existing.starts_at,
+                Appointment.ends_at == existing.ends_at,
+            )
+            .execute()
+        )
+        act.confirm(moved, what)
+        appointment = Appointment.get_by_id(existing.id)
+    act.audit(
+        "appointment",
+        appointment.id,
+        reservation=reservation,
+        before=snapshot(existing, *_TIMES) if existing else None,
+        after=snapshot(appointment, *_TIMES),
+        action="appointment.move" if existing else None,
+    )
+    return appointment
+
+
+@action("appointment.book")
 def book_appointment(
-    desk: Desk, reservation_id: int, start: datetime, policy: SlotPolicy
+    act: Act, reservation_id: int, start: datetime, policy: SlotPolicy
 ) -> Appointment:
     """Book (or move) the reservation's arrival appointment to the slot starting at ``start``.
 
     Refused, with every reason and the next free slot, when the slot is outside desk hours,
-    on a closed day, already begun, outside the lease, or full. One transaction, audited."""
-    from crous_desk.desk.context import residence_calendar
-
+    on a closed day, already begun, outside the lease, or full."""
     require_aware(start)
-    now = desk.now()
-    with db.atomic():
-        reservation, residence = bookable(desk, reservation_id)
-        calendar = residence_calendar(residence)
-        slot = slot_at(start, calendar, policy)
-        existing = current_appointment(reservation.id)
-        if existing is not None and appointment_slot(existing, calendar) == slot:
-            return existing  # already there: nothing to change
-        problems = slot_problems(start, calendar, policy)
-        day = slot.start.date()
-        if slot.start < now:
-            problems.append(_("the slot {slot} has already begun").format(slot=slot.describe()))
-        if day < reservation.lease_start:
-            problems.append(
-                _("the lease starts on {day}: the arrival cannot be earlier").format(
-                    day=fmt(reservation.lease_start)
-                )
-            )
-        if day > reservation.lease_end:
-            problems.append(_("the lease ends on {day}").format(day=fmt(reservation.lease_end)))
-        if not problems:
-            taken = taken_places(residence.id, slot, exclude=reservation.id)
-            if taken >= policy.capacity:
-                problems.append(
-                    _("the slot {slot} is full ({taken} of {capacity} places taken)").format(
-                        slot=slot.describe(), taken=taken, capacity=policy.capacity
-                    )
-                )
-        if problems:
-            offer = next_free_slot(
-                residence.id,
-                max(slot.start, now),
-                calendar,
-                policy,
-                first_day=reservation.lease_start,
-                last_day=reservation.lease_end,
-                exclude=reservation.id,
-            )
-            if offer is not None:
-                problems.append(_("next free slot: {slot}").format(slot=offer.describe()))
-            else:
-                problems.append(_("no free slot before the lease ends"))
-            raise Refused(*problems)
-        fields = ("starts_at", "ends_at")
-        if existing is not None:
-            before = snapshot(existing, *fields)
-            existing.starts_at, existing.ends_at = slot.start, slot.end
-            existing.booked_at, existing.booked_by = now, desk.actor
-            existing.save()
-            appointment, action = existing, "appointment.move"
-        else:
-            before = None
-            appointment = Appointment.create(
-                reservation=reservation,
-                residence=residence,
-                starts_at=slot.start,
-                ends_at=slot.end,
-                booked_at=now,
-                booked_by=desk.actor,
-            )
-            action = "appointment.book"
-        audit.record(
-            desk.actor.username,
-            now,
-            action,
-            "appointment",
-            appointment.id,
-            reservation=reservation,
-            before=before,
-            after=snapshot(appointment, *fields),
-        )
+    reservation = _reservation(act.desk, reservation_id)
+    problem = booking_problem(reservation, act.now)
+    if problem:
+        act.refuse(problem)  # no slot to check without a room, nor for a stay not accepted
+    assert reservation.room is not None
+    residence: Residence = reservation.room.residence
+    calendar = act.desk.calendar(residence)
+    slot = slot_at(start, calendar, policy)
+    existing = current_appointment(reservation.id)
+    if existing is not None and appointment_slot(existing, calendar) == slot:
+        return existing  # already there: nothing to change
+
+    def next_free() -> Problem:
+        return _next_free(act, residence, reservation, slot, calendar, policy)
+
+    act.check(slot_problems(start, calendar, policy), _timing_problems(act, slot, reservation))
+    if not act.refused:
+        act.check(_slot_full(residence, slot, policy, reservation.id))
+    if act.refused:
+        act.check(next_free())
+    with act.change():
+        full = _slot_full(residence, slot, policy, reservation.id)  # again, under the lock
+        if full:
+            act.refuse(full, next_free())
+        appointment = _place(act, reservation, residence, existing, slot)
     return appointment
 
 
-def cancel_appointment(desk: Desk, reservation_id: int) -> None:
+@action("appointment.cancel", needs="appointment.book")
+def cancel_appointment(act: Act, reservation_id: int) -> None:
     """Cancel the reservation's arrival appointment (the audit log keeps it)."""
-    permissions.require(desk.actor, "appointment.book")
-    now = desk.now()
-    with db.atomic():
-        reservation = desk.reservation(reservation_id)
-        permissions.require(desk.actor, "appointment.book", reservation)
-        appointment = current_appointment(reservation.id)
-        if appointment is None:
-            raise Refused(_("this reservation has no arrival appointment"))
-        before = snapshot(appointment, "starts_at", "ends_at")
-        appointment.delete_instance()
-        audit.record(
-            desk.actor.username,
-            now,
-            "appointment.cancel",
+    reservation = _reservation(act.desk, reservation_id)
+    appointment = current_appointment(reservation.id)
+    if appointment is None:
+        act.refuse(Problem("no_appointment", _("this reservation has no arrival appointment")))
+    with act.change():
+        cancelled = (
+            Appointment.delete()
+            .where(
+                Appointment.id == appointment.id,
+                Appointment.starts_at == appointment.starts_at,
+            )
+            .execute()
+        )
+        act.confirm(
+            cancelled, _("the arrival appointment of {ref}").format(ref=reservation.reference)
+        )
+        act.audit(
             "appointment",
             appointment.id,
             reservation=reservation,
-            before=before,
+            before=snapshot(appointment, *_TIMES),
         )

@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
-from crous_desk.arrivals.slips import Slip, atomic_output, qr_matrix
+from crous_desk.arrivals.output import atomic_output
+from crous_desk.arrivals.payload import qr_matrix
+from crous_desk.arrivals.slips import Slip
 from crous_desk.base.i18n import _
 from crous_desk.rules.reference import document_kinds
 from crous_desk.rules.rental_file import fmt

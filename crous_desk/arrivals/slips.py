@@ -1,165 +1,74 @@
-"""Arrival slips: what the slip of a reservation says, the QR code that the desk scans back,
-the arrivals of a day, and sending a PDF to the printer (the page itself: ``slip_pdf``).
-
-The QR code carries ``CRD1:<reference>:<check>``: the reservation reference and a check code,
-the first 8 hex digits of an HMAC-SHA256 of ``CRD1:<reference>`` under a secret kept in the
-database (generated on first need), so every desk sharing the file accepts the codes of every
-other, and a mistyped or forged code is refused.
-"""
+"""Arrival slips: what the slip of a reservation says, and the arrivals of a day. The code
+the desk scans back is in ``payload``, the page itself in ``slip_pdf``, saving and printing
+in ``output``; their names stay importable from here."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import os
-import re
-import secrets
-import shutil
-import subprocess
-import tempfile
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import Literal
 from zoneinfo import ZoneInfo
 
-import platformdirs
 from peewee import JOIN
 
 from crous_desk.arrivals.appointments import Slot, appointment_slot
-from crous_desk.base.errors import Refused
+from crous_desk.arrivals.output import atomic_output, default_slip_dir, print_pdf
+from crous_desk.arrivals.payload import (
+    EXAMPLE_PAYLOAD,
+    PAYLOAD_PREFIX,
+    QUIET_ZONE,
+    SECRET_KEY,
+    check_code,
+    find_payload,
+    installation_secret,
+    make_payload,
+    qr_half_blocks,
+    qr_matrix,
+    read_payload,
+)
+from crous_desk.base.errors import Problem, Refused
 from crous_desk.base.i18n import _
+from crous_desk.desk import permissions
+from crous_desk.desk.context import Desk, residence_calendar
 from crous_desk.rules.hours import Closure as DeskClosure
 from crous_desk.rules.hours import DeskCalendar
 from crous_desk.rules.reference import CrousOffice, crous_directory
 from crous_desk.rules.rental_file import DocumentFacts, missing_documents
-from crous_desk.store.models import (
-    Appointment,
-    Document,
-    Reservation,
-    Residence,
-    Room,
-    Setting,
-    Student,
-    db,
-)
+from crous_desk.rules.status import ReservationStatus
+from crous_desk.store.models import Appointment, Document, Reservation, Residence, Room, Student
 
-if TYPE_CHECKING:
-    from crous_desk.desk.context import Desk
-
-PAYLOAD_PREFIX = "CRD1"
-SECRET_KEY = "slip_secret"
-EXAMPLE_PAYLOAD = "CRD1:K7Q2MX:3F9A2C1B"
-_PAYLOAD_START = re.compile(r"CRD\d+:", re.IGNORECASE)
-_PAYLOAD = re.compile(r"CRD1:([A-Z0-9]{6}):([0-9A-F]{8})")
-
-
-# -- the payload --------------------------------------------------------------------------------
-
-
-def installation_secret() -> bytes:
-    """The installation's secret, created the first time a slip needs it. Concurrent desks
-    agree: the insert is ignored if another desk wrote it first, and everyone reads it back."""
-    row = Setting.get_or_none(Setting.key == SECRET_KEY)
-    if row is None:
-        with db.atomic():
-            Setting.insert(
-                key=SECRET_KEY, value=secrets.token_hex(32)
-            ).on_conflict_ignore().execute()
-        row = Setting.get(Setting.key == SECRET_KEY)
-    return bytes.fromhex(row.value)
+__all__ = [
+    "EXAMPLE_PAYLOAD",
+    "PAYLOAD_PREFIX",
+    "QUIET_ZONE",
+    "SECRET_KEY",
+    "Arrival",
+    "MissingDocument",
+    "Slip",
+    "arrivals_on",
+    "atomic_output",
+    "check_code",
+    "default_slip_dir",
+    "desk_slips",
+    "find_payload",
+    "installation_secret",
+    "make_payload",
+    "print_pdf",
+    "qr_half_blocks",
+    "qr_matrix",
+    "read_payload",
+    "slips_for",
+]
 
 
-def check_code(reference: str, secret: bytes) -> str:
-    message = f"{PAYLOAD_PREFIX}:{reference}".encode()
-    return hmac.new(secret, message, hashlib.sha256).hexdigest()[:8].upper()
-
-
-def make_payload(reference: str, secret: bytes | None = None) -> str:
-    """``CRD1:K7Q2MX:3F9A2C1B``: QR alphanumeric characters only, so it fits a version-1 code."""
-    secret = installation_secret() if secret is None else secret
-    return f"{PAYLOAD_PREFIX}:{reference}:{check_code(reference, secret)}"
-
-
-def find_payload(text: str) -> str | None:
-    """The slip code in what was typed, or None when it holds none. A scanner types after
-    whatever was already in the box, so the code is read from its last "CRDn:" on."""
-    starts = list(_PAYLOAD_START.finditer(text))
-    return text[starts[-1].start() :] if starts else None
-
-
-def read_payload(text: str, secret: bytes | None = None) -> str:
-    """The reservation reference of a scanned slip code; Refused when it is not a complete
-    code or its check code does not match (a mistyped, damaged or forged code)."""
-    candidate = "".join(text.split()).upper()
-    shown = repr(candidate[:30])
-    version = re.match(r"CRD(\d+):", candidate)
-    if version is None:
-        raise Refused(_("{text} is not a slip code").format(text=shown))
-    if version.group(1) != "1":
-        raise Refused(
-            _("{text}: slip format CRD{v} is unknown to this version of crous-desk").format(
-                text=shown, v=version.group(1)
-            )
-        )
-    match = _PAYLOAD.fullmatch(candidate)
-    if match is None:
-        raise Refused(
-            _("{text} is not a complete slip code (expected e.g. {example})").format(
-                text=shown, example=EXAMPLE_PAYLOAD
-            )
-        )
-    reference, check = match.groups()
-    secret = installation_secret() if secret is None else secret
-    if not hmac.compare_digest(check_code(reference, secret), check):
-        raise Refused(
-            _("slip code for {ref} refused: its check code is wrong (mistyped or forged)").format(
-                ref=reference
-            )
-        )
-    return reference
-
-
-# -- the QR code --------------------------------------------------------------------------------
-
-QUIET_ZONE = 4  # modules of white around the code, as the QR standard asks
-
-
-def qr_matrix(payload: str) -> list[list[bool]]:
-    """The modules of the QR code (True = dark), quiet zone included."""
-    import qrcode
-    from qrcode.constants import ERROR_CORRECT_M
-
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=QUIET_ZONE)
-    code.add_data(payload)
-    code.make(fit=True)
-    return [list(row) for row in code.get_matrix()]
-
-
-_HALF_BLOCKS = {(True, True): "█", (True, False): "▀", (False, True): "▄", (False, False): " "}
-
-
-def qr_half_blocks(payload: str) -> list[str]:
-    """The QR code as text, two module rows per line; a dark module is the foreground colour.
-    A version-1 code with its quiet zone is 29 columns by 15 lines."""
-    matrix = qr_matrix(payload)
-    if len(matrix) % 2:
-        matrix.append([False] * len(matrix[0]))
-    return [
-        "".join(_HALF_BLOCKS[(t, b)] for t, b in zip(top, bottom, strict=True))
-        for top, bottom in zip(matrix[0::2], matrix[1::2], strict=True)
-    ]
-
-
-# -- what a slip says ---------------------------------------------------------------------------
+Missing = Literal["missing", "unverified", "not_valid"]
 
 
 @dataclass(frozen=True)
 class MissingDocument:
     code: str
-    why: str  # "missing" | "unverified" (received, not checked) | "not_valid" (does not count)
+    why: Missing  # unverified: received, not checked; not_valid: does not count
 
 
 @dataclass(frozen=True)
@@ -183,16 +92,8 @@ class Slip:
     closures: tuple[DeskClosure, ...]  # declared closures from the arrival day on
 
 
-def _calendar(residence: Residence) -> DeskCalendar:
-    from crous_desk.desk.context import residence_calendar
-
-    return residence_calendar(residence)
-
-
 def desk_slips(desk: Desk, reservation_ids: Sequence[int]) -> list[Slip]:
     """The slips a staff member prints from the app: residence staff, their own residences."""
-    from crous_desk.desk import permissions
-
     permissions.require(desk.actor, "slip.print")
     for reservation_id in reservation_ids:
         permissions.require(desk.actor, "slip.print", desk.reservation(reservation_id))
@@ -233,17 +134,20 @@ def slips_for(reservation_ids: Sequence[int], now: datetime) -> list[Slip]:
     for rid in reservation_ids:
         reservation = rows.get(rid)
         if reservation is None:
-            raise Refused(_("no reservation #{id}").format(id=rid))
+            raise Refused(Problem("not_found", _("no reservation #{id}").format(id=rid)))
         room = reservation.room
         if room is None:
             raise Refused(
-                _("reservation {ref} has no room yet: there is no slip to print").format(
-                    ref=reservation.reference
+                Problem(
+                    "no_room",
+                    _("reservation {ref} has no room yet: there is no slip to print").format(
+                        ref=reservation.reference
+                    ),
                 )
             )
         residence = room.residence
         if residence.id not in calendars:
-            calendars[residence.id] = _calendar(residence)
+            calendars[residence.id] = residence_calendar(residence)
         calendar = calendars[residence.id]
         appointment = appointments.get(rid)
         slot = appointment_slot(appointment, calendar) if appointment else None
@@ -299,7 +203,7 @@ def _missing(code: str, facts: DocumentFacts | None) -> MissingDocument:
 class Arrival:
     reservation_id: int
     reference: str
-    by: str  # "appointment" | "lease_start"
+    by: Literal["appointment", "lease_start"]
 
 
 def arrivals_on(day: date, residence_id: int | None = None) -> list[Arrival]:
@@ -317,7 +221,7 @@ def arrivals_on(day: date, residence_id: int | None = None) -> list[Arrival]:
             >= datetime.combine(day - timedelta(days=1), time(), ZoneInfo("UTC")),
             Appointment.starts_at
             < datetime.combine(day + timedelta(days=2), time(), ZoneInfo("UTC")),
-            Reservation.status == "accepted",
+            Reservation.status == ReservationStatus.ACCEPTED,
         )
         .order_by(Appointment.starts_at, Reservation.reference)
     )
@@ -335,7 +239,7 @@ def arrivals_on(day: date, residence_id: int | None = None) -> list[Arrival]:
         .switch(Reservation)
         .join(Appointment, JOIN.LEFT_OUTER, on=(Appointment.reservation == Reservation.id))
         .where(
-            Reservation.status == "accepted",
+            Reservation.status == ReservationStatus.ACCEPTED,
             Reservation.lease_start == day,
             Appointment.id.is_null(),
         )
@@ -345,85 +249,3 @@ def arrivals_on(day: date, residence_id: int | None = None) -> list[Arrival]:
         by_lease = by_lease.where(Room.residence == residence_id)
     arrivals.extend(Arrival(r.id, r.reference, "lease_start") for r in by_lease)
     return arrivals
-
-
-# -- saving and printing ------------------------------------------------------------------------
-
-
-def default_slip_dir() -> Path:
-    """Where the desk saves slips: ``crous-desk`` in the user's documents folder."""
-    return Path(platformdirs.user_documents_dir()) / "crous-desk"
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)  # read once, at import, while nothing runs in another thread
-    os.umask(mask)
-    return mask
-
-
-_UMASK = _umask()
-
-
-@contextmanager
-def atomic_output(path: Path) -> Iterator[IO[bytes]]:
-    """A binary file that appears at ``path`` only once it is complete; nothing is left
-    behind on failure. Refused when the place is not writable."""
-    if path.is_dir():
-        raise Refused(_("{path} is a directory: name the PDF file").format(path=path))
-    try:
-        handle = tempfile.NamedTemporaryFile(
-            dir=path.parent, prefix=f".{path.name}.", suffix=".part", delete=False
-        )
-    except OSError as error:
-        raise Refused(
-            _("cannot write {path}: {error}").format(path=path, error=error.strerror or error)
-        ) from None
-    try:
-        with handle:
-            yield handle
-        os.chmod(handle.name, 0o666 & ~_UMASK)  # as an ordinary file, not the temp file's 0600
-        os.replace(handle.name, path)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
-
-
-def print_pdf(path: Path, printer: str | None) -> str:
-    """Send the PDF to CUPS (``lp -d PRINTER``); returns what lp said. Refused with a clear
-    reason when no printer is configured, lp is missing, or lp fails."""
-    if not printer:
-        raise Refused(
-            _(
-                'no printer is configured (printer = "NAME" in the configuration, or '
-                "CROUS_DESK_PRINTER); the PDF is at {path}"
-            ).format(path=path)
-        )
-    lp = shutil.which("lp")
-    if lp is None:
-        raise Refused(
-            _(
-                "the lp command (CUPS) is not installed on this machine; the PDF is at {path}"
-            ).format(path=path)
-        )
-    try:
-        done = subprocess.run(
-            [lp, "-d", printer, str(Path(path).resolve())],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as error:
-        raise Refused(
-            _("printing on {printer} failed ({error}); the PDF is at {path}").format(
-                printer=printer, error=error, path=path
-            )
-        ) from None
-    if done.returncode != 0:
-        said = (done.stderr or done.stdout).strip().splitlines()
-        raise Refused(
-            _("printing on {printer} failed ({error}); the PDF is at {path}").format(
-                printer=printer, error=said[-1] if said else f"lp exit {done.returncode}", path=path
-            )
-        )
-    return done.stdout.strip()

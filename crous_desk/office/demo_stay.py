@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
+from crous_desk import rooms as tenancy
 from crous_desk.base.clock import PARIS, FixedClock
 from crous_desk.departure import actions as departure
 from crous_desk.desk.context import Desk
 from crous_desk.keys import actions as keys
-from crous_desk.rooms import tenancy
 from crous_desk.rules.hours import desk_status
 from crous_desk.rules.status import ReservationStatus
 from crous_desk.store.models import KeySet, Reservation, Residence, Room, Staff

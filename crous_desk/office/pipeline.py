@@ -14,13 +14,13 @@ from typing import Any
 
 from peewee import JOIN, fn
 
+from crous_desk import rooms as tenancy
 from crous_desk.base.errors import Problem
 from crous_desk.base.i18n import _
 from crous_desk.desk import permissions
 from crous_desk.desk.action import Act, action
 from crous_desk.desk.context import Desk
-from crous_desk.rooms import tenancy
-from crous_desk.rooms.tenancy import ExtensionRow
+from crous_desk.rooms import ExtensionRow
 from crous_desk.rules.ine import parse_ine
 from crous_desk.rules.pipeline import (
     STEPS,

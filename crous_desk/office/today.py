@@ -10,12 +10,12 @@ from datetime import date, datetime, timedelta
 from peewee import JOIN
 
 from crous_desk import keys
+from crous_desk import rooms as tenancy
 from crous_desk.desk import permissions
 from crous_desk.desk.context import Desk
 from crous_desk.keys import KeyOut
 from crous_desk.reservations.file import document_facts, handover_blockers
-from crous_desk.rooms import tenancy
-from crous_desk.rooms.tenancy import Overstay
+from crous_desk.rooms import Overstay
 from crous_desk.rules.hours import DeskStatus
 from crous_desk.rules.proposal import ADVANCE_CENTS, effective_status, proposal_deadline, time_left
 from crous_desk.rules.rental_file import file_problems

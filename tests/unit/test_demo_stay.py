@@ -6,10 +6,10 @@ from __future__ import annotations
 import peewee
 
 from crous_desk import keys
+from crous_desk import rooms as tenancy
 from crous_desk.base.clock import FixedClock
 from crous_desk.office import today
 from crous_desk.office.demo import seed_demo
-from crous_desk.rooms import tenancy
 from crous_desk.services import Desk
 from crous_desk.store.models import Charge, KeySet, Residence, Staff
 from tests.factories import MONDAY_10H

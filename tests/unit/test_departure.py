@@ -15,9 +15,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from crous_desk import departure, inspections
+from crous_desk import rooms as tenancy
 from crous_desk.base.errors import Refused
 from crous_desk.money import prices
-from crous_desk.rooms import tenancy
 from crous_desk.rules.condition import STATES, Damage, ItemState, damages, euros, rank, worse
 from crous_desk.rules.reference import inspection_states, room_kinds
 from crous_desk.store.models import (

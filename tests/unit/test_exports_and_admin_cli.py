@@ -49,7 +49,7 @@ def test_a_cell_that_would_run_as_a_formula_is_written_as_text(value: object, ce
 
 def test_the_exports_write_what_the_screens_show(database, tmp_path: Path) -> None:
     from crous_desk import keys
-    from crous_desk.rooms import tenancy
+    from crous_desk import rooms as tenancy
 
     r = factories.reservation(
         first="=cmd", last="@evil", status="proposed", sent_at=MONDAY_10H - timedelta(hours=2)

@@ -6,8 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 
+from crous_desk import rooms as tenancy
 from crous_desk.base.errors import Refused
-from crous_desk.rooms import tenancy
 from crous_desk.store.models import ExtensionRequest, Reservation
 from tests import factories
 from tests.factories import MONDAY_10H

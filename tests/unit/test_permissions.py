@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from crous_desk import keys
+from crous_desk import rooms as tenancy
 from crous_desk.arrivals import appointments, slips
 from crous_desk.base.clock import PARIS, FixedClock
 from crous_desk.base.errors import Refused
@@ -20,7 +21,6 @@ from crous_desk.desk import permissions
 from crous_desk.money import prices
 from crous_desk.office import accueil, exports, pipeline, setup
 from crous_desk.people import audit, staff
-from crous_desk.rooms import tenancy
 from crous_desk.services import Desk
 from crous_desk.store.models import (
     ExtensionRequest,

@@ -13,9 +13,9 @@ import time_machine
 from hypothesis import given
 from hypothesis import strategies as st
 
+from crous_desk import tenancy
 from crous_desk.base.errors import Refused
 from crous_desk.departure import actions as departure
-from crous_desk.rooms import tenancy
 from crous_desk.rules.rental_file import file_problems
 from crous_desk.store.models import ROOM_STATUSES, ExtensionRequest, Reservation, Room
 from tests import factories

@@ -11,9 +11,9 @@ import pytest
 import time_machine
 
 from crous_desk import keys
+from crous_desk import rooms as tenancy
 from crous_desk.departure import actions as departure
 from crous_desk.office import today
-from crous_desk.rooms import tenancy
 from tests import factories
 from tests.factories import MONDAY_10H
 from tests.tenants import desk_at, ready, tenant

@@ -1,0 +1,113 @@
+"""Where slips go: a PDF file that appears whole or not at all, in the user's documents
+folder by default, and sent to the printer through CUPS."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+
+import platformdirs
+
+from crous_desk.base.errors import Problem, Refused
+from crous_desk.base.i18n import _
+
+
+def default_slip_dir() -> Path:
+    """Where the desk saves slips: ``crous-desk`` in the user's documents folder."""
+    return Path(platformdirs.user_documents_dir()) / "crous-desk"
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)  # read once, at import, while nothing runs in another thread
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _umask()
+
+
+@contextmanager
+def atomic_output(path: Path) -> Iterator[IO[bytes]]:
+    """A binary file that appears at ``path`` only once it is complete; nothing is left
+    behind on failure. Refused when the place is not writable."""
+    if path.is_dir():
+        raise Refused(
+            Problem(
+                "is_a_directory", _("{path} is a directory: name the PDF file").format(path=path)
+            )
+        )
+    try:
+        handle = tempfile.NamedTemporaryFile(
+            dir=path.parent, prefix=f".{path.name}.", suffix=".part", delete=False
+        )
+    except OSError as error:
+        raise Refused(
+            Problem(
+                "not_writable",
+                _("cannot write {path}: {error}").format(path=path, error=error.strerror or error),
+            )
+        ) from None
+    try:
+        with handle:
+            yield handle
+        os.chmod(handle.name, 0o666 & ~_UMASK)  # as an ordinary file, not the temp file's 0600
+        os.replace(handle.name, path)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
+
+
+def print_pdf(path: Path, printer: str | None) -> str:
+    """Send the PDF to CUPS (``lp -d PRINTER``); returns what lp said. Refused with a clear
+    reason when no printer is configured, lp is missing, or lp fails."""
+    if not printer:
+        raise Refused(
+            Problem(
+                "no_printer",
+                _(
+                    'no printer is configured (printer = "NAME" in the configuration, or '
+                    "CROUS_DESK_PRINTER); the PDF is at {path}"
+                ).format(path=path),
+            )
+        )
+    lp = shutil.which("lp")
+    if lp is None:
+        raise Refused(
+            Problem(
+                "no_lp",
+                _(
+                    "the lp command (CUPS) is not installed on this machine; the PDF is at {path}"
+                ).format(path=path),
+            )
+        )
+    try:
+        done = subprocess.run(
+            [lp, "-d", printer, str(Path(path).resolve())],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise Refused(_print_failed(printer, str(error), path)) from None
+    if done.returncode != 0:
+        said = (done.stderr or done.stdout).strip().splitlines()
+        raise Refused(
+            _print_failed(printer, said[-1] if said else f"lp exit {done.returncode}", path)
+        )
+    return done.stdout.strip()
+
+
+def _print_failed(printer: str, error: str, path: Path) -> Problem:
+    return Problem(
+        "print_failed",
+        _("printing on {printer} failed ({error}); the PDF is at {path}").format(
+            printer=printer, error=error, path=path
+        ),
+    )
