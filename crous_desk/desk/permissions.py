@@ -18,14 +18,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from crous_desk.base.errors import Refused
+from crous_desk.base.errors import Problem, Refused
 from crous_desk.base.i18n import _
+from crous_desk.rules.status import Role
 from crous_desk.store.models import Reservation, Residence, Room, Staff, StaffScope, Student
 
-RECEPTIONIST = "receptionist"
-MANAGER = "mobility_manager"
-ADMINISTRATOR = "administrator"
-ROLES = (RECEPTIONIST, MANAGER, ADMINISTRATOR)
+RECEPTIONIST = Role.RECEPTIONIST
+MANAGER = Role.MANAGER
+ADMINISTRATOR = Role.ADMINISTRATOR
+ROLES = tuple(Role)
 EVERY = "*"
 
 _R, _M, _A = RECEPTIONIST, MANAGER, ADMINISTRATOR
@@ -64,11 +65,12 @@ ACTIONS = tuple(MATRIX)
 
 
 def role_label(role: str) -> str:
-    return {
+    labels: dict[str, str] = {
         RECEPTIONIST: _("receptionist"),
         MANAGER: _("mobility manager"),
         ADMINISTRATOR: _("administrator"),
-    }.get(role, role)
+    }
+    return labels.get(role, role)
 
 
 def action_label(action: str) -> str:
@@ -180,10 +182,15 @@ def refusal(actor: Staff, action: str, target: Target = None) -> str | None:
         raise ValueError(f"unknown action {action!r}")
     grant = grant_of(actor)
     if not grant.active:
-        return _("the account {user} is disabled").format(user=grant.username)
+        return Problem(
+            "account_disabled", _("the account {user} is disabled").format(user=grant.username)
+        )
     if grant.role not in MATRIX[action]:
-        return _("a {role} cannot {action}").format(
-            role=role_label(grant.role), action=action_label(action)
+        return Problem(
+            "not_permitted",
+            _("a {role} cannot {action}").format(
+                role=role_label(grant.role), action=action_label(action)
+            ),
         )
     if target is None or grant.administrator:
         return None
@@ -208,16 +215,25 @@ def scope_problem(grant: Grant, target: Any) -> str | None:
             student = target.student
             if scope.has_student(student.campus, student.home_university):
                 return None
-            return _("reservation {ref} is not one of your students'").format(ref=target.reference)
+            return Problem(
+                "out_of_scope",
+                _("reservation {ref} is not one of your students'").format(ref=target.reference),
+            )
         room = target.room
         if scope.has_residence(room.residence.code if room is not None else None):
             return None
-        return _("reservation {ref} is not in your residences").format(ref=target.reference)
+        return Problem(
+            "out_of_scope",
+            _("reservation {ref} is not in your residences").format(ref=target.reference),
+        )
     if isinstance(target, Student):
         if grant.role == MANAGER:
             if scope.has_student(target.campus, target.home_university):
                 return None
-            return _("{name} is not one of your students").format(name=target.full_name)
+            return Problem(
+                "out_of_scope",
+                _("{name} is not one of your students").format(name=target.full_name),
+            )
         if scope.every_residence:
             return None
         reservations: Any = target.reservations  # type: ignore[attr-defined]
@@ -226,17 +242,23 @@ def scope_problem(grant: Grant, target: Any) -> str | None:
             for r in reservations
             if r.room is not None and r.room.residence.code in scope.residences
         }
-        return (
-            None if codes else _("{name} is not in your residences").format(name=target.full_name)
+        if codes:
+            return None
+        return Problem(
+            "out_of_scope", _("{name} is not in your residences").format(name=target.full_name)
         )
     if isinstance(target, Room):
         if scope.has_residence(target.residence.code):
             return None
-        return _("room {room} is not in your residences").format(room=target.number)
+        return Problem(
+            "out_of_scope", _("room {room} is not in your residences").format(room=target.number)
+        )
     if isinstance(target, Residence):
         if scope.has_residence(target.code):
             return None
-        return _("{name} is not one of your residences").format(name=target.name)
+        return Problem(
+            "out_of_scope", _("{name} is not one of your residences").format(name=target.name)
+        )
     raise TypeError(f"no scope rule for {type(target).__name__}")
 
 
@@ -284,7 +306,10 @@ def desk_residence(actor: Staff, wanted: Residence | None) -> Residence | None:
         )
         if first is None:
             raise Refused(
-                _("the account {user} has no residence to work at").format(user=grant.username)
+                Problem(
+                    "no_residence",
+                    _("the account {user} has no residence to work at").format(user=grant.username),
+                )
             )
         return first
     return None
