@@ -25,6 +25,7 @@ from crous_desk.reservations.file import (
 from crous_desk.reservations.search import SearchRow
 from crous_desk.rules.proposal import ADVANCE_CENTS
 from crous_desk.rules.rental_file import DocumentFacts
+from crous_desk.rules.status import InspectionKind
 from crous_desk.store.models import Document, Inspection, InspectionItem, KeySet, Reservation
 
 __all__ = [
@@ -97,7 +98,9 @@ class Desk(_Desk):
     def refuse(self, reservation_id: int) -> Reservation:
         return _proposal.refuse(self, reservation_id)
 
-    def open_inspection(self, reservation_id: int, kind: str = "check_in") -> Inspection:
+    def open_inspection(
+        self, reservation_id: int, kind: str = InspectionKind.CHECK_IN
+    ) -> Inspection:
         return _inspections.open_inspection(self, reservation_id, kind)
 
     def set_item(

@@ -78,15 +78,16 @@ def cmd_prices(args: argparse.Namespace, config: Config) -> int:
             + ("\t*" if (LOST_KEY_SET, "") in own else "")
         )
         for category in sorted(shipped.categories):
-            for severity in SEVERITIES:
+            for shown in SEVERITIES:
                 price = prices.overrides.get(
-                    (category, severity), shipped.categories[category].get(severity, 0)
+                    (category, shown), shipped.categories[category].get(shown, 0)
                 )
-                mark = "\t*" if (category, severity) in own else ""
-                print(f"{category}\t{severity}\t{euros(price)}{mark}")
-        for item, severity in sorted(own):
+                mark = "\t*" if (category, shown) in own else ""
+                print(f"{category}\t{shown}\t{euros(price)}{mark}")
+        for item, own_severity in sorted(own):
             if item != LOST_KEY_SET and item not in shipped.categories:
-                print(f"{item}\t{severity}\t{euros(prices.overrides[(item, severity)])}\t*")
+                price = prices.overrides[(item, own_severity)]
+                print(f"{item}\t{own_severity}\t{euros(price)}\t*")
         return 0
     severity = "" if args.severity in ("-", "") else args.severity
     cents: int | None = _cents(args.euros) if args.prices_command == "set" else None

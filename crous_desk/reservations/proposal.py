@@ -18,7 +18,7 @@ from crous_desk.rules.proposal import (
     status_label,
 )
 from crous_desk.rules.reference import room_kinds
-from crous_desk.rules.status import HOLDING, ReservationStatus, RoomStatus
+from crous_desk.rules.status import HOLDING, Payer, ReservationStatus, RoomStatus
 from crous_desk.store import search_index
 from crous_desk.store.models import Reservation, Room, snapshot
 
@@ -148,7 +148,7 @@ def accept(
     )
     with act.change():
         before = snapshot(reservation, *_PAID)
-        third_party = payer_kind == "third_party"
+        third_party = payer_kind == Payer.THIRD_PARTY
         changed = (
             Reservation.update(
                 status=ReservationStatus.ACCEPTED,

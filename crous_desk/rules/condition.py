@@ -10,8 +10,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from crous_desk.base.i18n import _
+from crous_desk.rules.status import Condition
 
-STATES = ("new", "good", "worn", "damaged", "missing")
+STATES = tuple(Condition)
 
 
 def rank(state: str) -> int:

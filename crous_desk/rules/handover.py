@@ -9,6 +9,7 @@ from crous_desk.base.i18n import _
 from crous_desk.rules.hours import DeskStatus, describe_status
 from crous_desk.rules.proposal import status_label
 from crous_desk.rules.rental_file import fmt
+from crous_desk.rules.status import ReservationStatus
 
 
 @dataclass(frozen=True)
@@ -33,9 +34,9 @@ def handover_blockers(facts: HandoverFacts) -> list[str]:
                 "the desk is closed: keys are handed over Monday to Friday before 17:00 ({status})"
             ).format(status=describe_status(facts.desk))
         )
-    if facts.status == "checked_in":
+    if facts.status == ReservationStatus.CHECKED_IN:
         blockers.append(_("the keys have already been handed over"))
-    elif facts.status != "accepted":
+    elif facts.status != ReservationStatus.ACCEPTED:
         blockers.append(
             _("the reservation is not accepted (status: {status})").format(
                 status=status_label(facts.status)

@@ -10,10 +10,11 @@ from datetime import UTC, datetime, timedelta
 
 from crous_desk.base.clock import require_aware
 from crous_desk.base.i18n import _
+from crous_desk.rules.status import Payer, ReservationStatus
 
 PROPOSAL_WINDOW = timedelta(hours=120)
 ADVANCE_CENTS = 100_00
-PAYER_KINDS = ("student", "third_party")
+PAYER_KINDS = tuple(Payer)
 
 
 def proposal_deadline(sent_at: datetime) -> datetime:
@@ -33,8 +34,12 @@ def time_left(sent_at: datetime, at: datetime) -> timedelta:
 
 def effective_status(status: str, sent_at: datetime | None, at: datetime) -> str:
     """The stored status, except that an unanswered proposal past its window reads "expired"."""
-    if status == "proposed" and sent_at is not None and proposal_expired(sent_at, at):
-        return "expired"
+    if (
+        status == ReservationStatus.PROPOSED
+        and sent_at is not None
+        and proposal_expired(sent_at, at)
+    ):
+        return ReservationStatus.EXPIRED
     return status
 
 
@@ -53,14 +58,14 @@ def acceptance_problems(
     """Why the proposal cannot be accepted now (empty when it can)."""
     problems: list[str] = []
     current = effective_status(status, sent_at, at)
-    if current == "expired":
+    if current == ReservationStatus.EXPIRED:
         assert sent_at is not None
         problems.append(
             _("the proposal expired on {when} (120 hours after it was sent)").format(
                 when=format_instant(proposal_deadline(sent_at))
             )
         )
-    elif current != "proposed":
+    elif current != ReservationStatus.PROPOSED:
         problems.append(
             _("there is no open proposal (status: {status})").format(status=status_label(current))
         )
@@ -75,7 +80,7 @@ def acceptance_problems(
             )
         if advance.payer_kind not in PAYER_KINDS:
             problems.append(_("say who paid the advance: the student or a third party"))
-        elif advance.payer_kind == "third_party" and not advance.payer_name.strip():
+        elif advance.payer_kind == Payer.THIRD_PARTY and not advance.payer_name.strip():
             problems.append(_("name the third party who paid the advance"))
     return problems
 
@@ -87,14 +92,14 @@ def format_instant(at: datetime) -> str:
 
 
 def status_label(status: str) -> str:
-    labels = {
-        "requested": _("requested"),
-        "proposed": _("proposal sent"),
-        "expired": _("expired"),
-        "accepted": _("accepted"),
-        "refused": _("refused"),
-        "checked_in": _("keys handed"),
-        "departed": _("departed"),
-        "cancelled": _("cancelled"),
+    labels: dict[str, str] = {
+        ReservationStatus.REQUESTED: _("requested"),
+        ReservationStatus.PROPOSED: _("proposal sent"),
+        ReservationStatus.EXPIRED: _("expired"),
+        ReservationStatus.ACCEPTED: _("accepted"),
+        ReservationStatus.REFUSED: _("refused"),
+        ReservationStatus.CHECKED_IN: _("keys handed"),
+        ReservationStatus.DEPARTED: _("departed"),
+        ReservationStatus.CANCELLED: _("cancelled"),
     }
     return labels.get(status, status)

@@ -13,8 +13,9 @@ from datetime import date
 
 from crous_desk.base.i18n import _
 from crous_desk.rules.reference import document_kinds, required_documents
+from crous_desk.rules.status import Guarantor
 
-GUARANTOR_KINDS = ("visale", "physical")
+GUARANTOR_KINDS = tuple(Guarantor)
 
 
 @dataclass(frozen=True)

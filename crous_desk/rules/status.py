@@ -63,7 +63,7 @@ class InspectionKind(StrEnum):
     CHECK_OUT = "check_out"
 
 
-class ItemState(StrEnum):
+class Condition(StrEnum):
     """The state of one inspected item, best first."""
 
     NEW = "new"

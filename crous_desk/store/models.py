@@ -17,6 +17,7 @@ from peewee import (
     TextField,
 )
 
+from crous_desk.rules.status import ExtensionStatus, KeyState, ReservationStatus, RoomStatus
 from crous_desk.store.fields import InstantField
 
 db = DatabaseProxy()
@@ -80,7 +81,7 @@ class Closure(BaseModel):
     reason = CharField(default="")
 
 
-ROOM_STATUSES = ("available", "reserved", "occupied", "to_inspect", "out_of_service")
+ROOM_STATUSES = tuple(RoomStatus)
 
 
 class Room(BaseModel):
@@ -91,7 +92,7 @@ class Room(BaseModel):
     kind = CharField()  # key of data/room_kinds.json
     surface_m2 = FloatField()
     rent_cents = IntegerField()
-    status = CharField(default="available")
+    status = CharField(default=RoomStatus.AVAILABLE.value)
     residence_id: Any
 
     class Meta:
@@ -122,15 +123,7 @@ class Student(BaseModel):
         return f"{self.first_name} {self.last_name}"
 
 
-RESERVATION_STATUSES = (
-    "requested",  # "Accueil" form received, no proposal yet
-    "proposed",  # proposal sent; expires 120 h later if unanswered
-    "accepted",  # accepted with the 100 € advance
-    "refused",
-    "checked_in",  # keys handed over
-    "departed",
-    "cancelled",
-)
+RESERVATION_STATUSES = tuple(s for s in ReservationStatus if s != ReservationStatus.EXPIRED)
 
 
 class Reservation(BaseModel):
@@ -139,12 +132,12 @@ class Reservation(BaseModel):
     room = ForeignKeyField(Room, backref="reservations", null=True)
     lease_start = DateField()
     lease_end = DateField()
-    status = CharField(default="requested")
+    status = CharField(default=ReservationStatus.REQUESTED.value)
     proposal_sent_at = InstantField(null=True)
     answered_at = InstantField(null=True)
     advance_cents = IntegerField(null=True)
     advance_paid_at = InstantField(null=True)
-    paid_by_kind = CharField(null=True)  # "student" | "third_party"
+    paid_by_kind = CharField(null=True)  # Payer
     paid_by_name = CharField(null=True)
     keys_handed_at = InstantField(null=True)
     created_at = InstantField()
@@ -166,7 +159,7 @@ class Document(BaseModel):
     verified_at = InstantField(null=True)
     covers_from = DateField(null=True)  # insurance
     covers_until = DateField(null=True)  # insurance
-    guarantor_kind = CharField(null=True)  # "visale" | "physical"
+    guarantor_kind = CharField(null=True)  # Guarantor
     id_expires = DateField(null=True)  # identity document
     verified_by_id: Any
     reservation_id: Any
@@ -180,7 +173,7 @@ class Inspection(BaseModel):
 
     reservation = ForeignKeyField(Reservation, backref="inspections")
     room = ForeignKeyField(Room, backref="inspections")
-    kind = CharField()  # "check_in" | "check_out"
+    kind = CharField()  # InspectionKind
     started_at = InstantField()
     started_by = ForeignKeyField(Staff)
     acknowledged_at = InstantField(null=True)
@@ -205,13 +198,13 @@ class InspectionItem(BaseModel):
         indexes = ((("inspection", "position"), True),)
 
 
-KEY_STATES = ("desk", "out", "lost", "retired")
+KEY_STATES = tuple(KeyState)
 
 
 class KeySet(BaseModel):
     room = ForeignKeyField(Room, backref="key_sets")
     label = CharField(unique=True)
-    state = CharField(default="desk")
+    state = CharField(default=KeyState.DESK.value)
     holder = ForeignKeyField(Reservation, null=True, backref="key_sets")
     room_id: Any
     holder_id: Any
@@ -299,7 +292,7 @@ class Departure(BaseModel):
     reservation_id: Any
 
 
-EXTENSION_STATUSES = ("pending", "granted", "refused")
+EXTENSION_STATUSES = tuple(ExtensionStatus)
 
 
 class ExtensionRequest(BaseModel):
@@ -311,7 +304,7 @@ class ExtensionRequest(BaseModel):
     reason = TextField()
     requested_by = ForeignKeyField(Staff, backref="+")
     requested_at = InstantField()
-    status = CharField(default="pending")
+    status = CharField(default=ExtensionStatus.PENDING.value)
     decided_by = ForeignKeyField(Staff, null=True, backref="+")
     decided_at = InstantField(null=True)
     decision_note = TextField(default="")
