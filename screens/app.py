@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import io
+import sys
+import threading
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stderr
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import platformdirs
-from rich.text import Text
 from textual import events
 from textual.app import App
 from textual.binding import Binding
@@ -19,7 +23,7 @@ from crous_desk.base.config import Config
 from crous_desk.base.i18n import _
 from crous_desk.desk import permissions
 from crous_desk.desk.context import Desk
-from crous_desk.store.models import Residence, Staff
+from crous_desk.store.models import Residence, Staff, db
 
 from .commands import BindingCommands
 from .help import HelpScreen
@@ -92,6 +96,9 @@ class DeskApp(App[None]):
         if desk is not None:
             self.grant = permissions.grant_of(desk.actor)
         self.last_activity = self.clock.now()
+        self.crash_log: Path | None = None
+        self._jobs = 0
+        self._jobs_lock = threading.Lock()
 
     def on_mount(self) -> None:
         if self.desk is None:
@@ -160,24 +167,41 @@ class DeskApp(App[None]):
             return self.grant.role in permissions.MATRIX[needed]
         return True
 
-    def _fatal_error(self) -> None:
-        """An unexpected error: the details go to a log file, the receptionist gets one line.
+    # -- work off the UI thread, and the unexpected ---------------------------------------
 
-        Every change runs in one transaction, so nothing was half-written."""
-        if self.is_headless:  # tests want the real traceback
-            super()._fatal_error()
-            return
-        path = write_crash_log()
-        self.bell()
-        self._exit_renderables.append(
-            Text(
-                _(
-                    "crous-desk stopped on an unexpected error; nothing was half-written. "
-                    "Details for the support: {path}"
-                ).format(path=path)
-            )
+    @contextmanager
+    def job(self) -> Iterator[None]:
+        """One piece of work in a worker thread: counted while it runs (``busy``), and the
+        thread's own database connection closed after it."""
+        with self._jobs_lock:
+            self._jobs += 1
+        try:
+            yield
+        finally:
+            if db.obj is not None and not db.is_closed():
+                db.close()
+            with self._jobs_lock:
+                self._jobs -= 1
+
+    @property
+    def busy(self) -> bool:
+        """Some desk work is still running in a thread."""
+        return self._jobs > 0
+
+    def crash(self, error: BaseException) -> None:
+        """An unexpected error: the details go to a log file, the receptionist gets one line
+        (see ``run``). Every change runs in one transaction, so nothing was half-written.
+
+        Headless (under test) it is raised again, so that the test sees the real error."""
+        if self.is_headless:
+            raise error
+        self.crash_log = write_crash_log(
+            "".join(traceback.format_exception(error)), self.clock.now()
         )
-        self._close_messages_no_wait()
+        self.bell()
+        self.exit(return_code=1)
+
+    # -- the tools --------------------------------------------------------------------------
 
     def action_home(self) -> None:
         """F2: back to today at the desk, with an empty search box."""
@@ -231,12 +255,39 @@ class DeskApp(App[None]):
             self.push_screen(ExportScreen())
 
 
-def write_crash_log() -> Path:
+def write_crash_log(details: str, at: datetime) -> Path:
+    """The details of an unexpected error, in the user's log directory; named by ``at``."""
     directory = Path(platformdirs.user_log_dir("crous-desk", appauthor=False))
     directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"crash-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.log"
-    path.write_text(traceback.format_exc(), encoding="utf-8")
+    path = directory / f"crash-{at.astimezone(UTC):%Y%m%dT%H%M%SZ}.log"
+    path.write_text(details, encoding="utf-8")
     return path
+
+
+def crash_line(path: Path) -> str:
+    return _(
+        "crous-desk stopped on an unexpected error; nothing was half-written. "
+        "Details for the support: {path}"
+    ).format(path=path)
+
+
+def run(app: DeskApp, *, headless: bool = False) -> int:
+    """Run the desk; after an unexpected error print one line, the details in a log file.
+
+    An error in the desk's own work is logged by ``DeskApp.crash``. Any other one takes
+    Textual's way out, which prints the traceback on stderr: that is caught here and written
+    to the log instead."""
+    errors = io.StringIO()
+    with redirect_stderr(errors):
+        app.run(headless=headless)
+    code = app.return_code or 0
+    if code and app.crash_log is None and errors.getvalue().strip():
+        app.crash_log = write_crash_log(errors.getvalue(), app.clock.now())
+    if code and app.crash_log is not None:
+        print(crash_line(app.crash_log), file=sys.stderr)
+    elif errors.getvalue():
+        sys.stderr.write(errors.getvalue())
+    return code
 
 
 def make_app(
@@ -258,6 +309,4 @@ def make_app(
 def launch(**kwargs: Any) -> int:
     config: Config = kwargs["config"]
     minutes = config.idle_lock_minutes
-    app = make_app(**kwargs, idle_lock=timedelta(minutes=minutes) if minutes else None)
-    app.run()
-    return app.return_code or 0
+    return run(make_app(**kwargs, idle_lock=timedelta(minutes=minutes) if minutes else None))

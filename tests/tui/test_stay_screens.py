@@ -14,7 +14,8 @@ from screens.app import make_app
 from screens.departure import DepartureScreen
 from screens.extensions import ExtensionsScreen
 from screens.forms import FieldsForm
-from screens.keys import KeyLogScreen, KeysScreen
+from screens.keylog import KeyLogScreen
+from screens.keys import KeysScreen
 from screens.reservation import ReservationScreen
 from screens.rooms import RoomsScreen
 from screens.widgets import ReasonsScreen
