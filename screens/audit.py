@@ -101,14 +101,12 @@ class AuditScreen(DeskScreen):
         return filters
 
     def fetch(self) -> None:
-        try:
-            filters = self._filters()
-            rows = audit.read(self.desk.actor, limit=SHOWN, **filters)
-        except Refused as refused:
-            self.refuse(_("The audit log cannot be shown"), *refused.reasons)
-            return
+        filters = self._filters()
+        self.rows = audit.read(self.desk.actor, limit=SHOWN, **filters)
         self.filters = filters
-        self.rows = rows
+
+    def cannot_show(self) -> str:
+        return _("The audit log cannot be shown")
 
     def watch_rows(self, rows: list[AuditRow]) -> None:
         title = Text(no_wrap=True, overflow="ellipsis")

@@ -20,6 +20,7 @@ from textual.widget import Widget
 from textual.worker import get_current_worker
 
 from crous_desk.base.errors import Refused
+from crous_desk.base.i18n import _
 from crous_desk.desk.context import Desk
 
 from .dialogs import ReasonsScreen
@@ -66,11 +67,17 @@ class DeskWork(_Mixin):
     async def _load(self) -> None:
         try:
             self.fetch()
+        except Refused as refused:  # e.g. filters the core cannot read
+            self.refuse(self.cannot_show(), *refused.reasons)
         except Exception as error:  # the unexpected: see DeskApp.crash
             self.app.call_later(desk_app(self).crash, error)
 
     def fetch(self) -> None:
         """Set this screen's reactives from the core: short reads, on the UI loop."""
+
+    def cannot_show(self) -> str:
+        """The title of the reasons box when ``fetch`` is refused."""
+        return _("This cannot be shown")
 
     # -- acting -----------------------------------------------------------------------------
 

@@ -13,7 +13,6 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.widgets import DataTable, Footer, Input, Static
 
-from crous_desk.base.errors import Refused
 from crous_desk.base.i18n import _
 from crous_desk.office import pipeline
 from crous_desk.office.pipeline import STEPS, Pipeline, PipelineRow
@@ -116,10 +115,10 @@ class ManagerScreen(DeskScreen):
         )
 
     def fetch(self) -> None:
-        try:
-            self.view = self.students(self.text)
-        except Refused as refused:
-            self.refuse(_("The students cannot be shown"), *refused.reasons)
+        self.view = self.students(self.text)
+
+    def cannot_show(self) -> str:
+        return _("The students cannot be shown")
 
     def watch_year(self) -> None:
         self.reload()
@@ -138,7 +137,7 @@ class ManagerScreen(DeskScreen):
             lambda: (text, students(text)),
             self._found,
             group=FIND,
-            title=_("The students cannot be shown"),
+            title=self.cannot_show(),
         )
 
     def _found(self, found: tuple[str, Pipeline]) -> None:
