@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import io
-import sys
 import threading
 import traceback
 from collections.abc import Iterator
-from contextlib import contextmanager, redirect_stderr
-from datetime import UTC, datetime, timedelta
+from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import platformdirs
 from textual import events
 from textual.app import App
 from textual.binding import Binding
@@ -20,7 +17,6 @@ from textual.screen import Screen
 
 from crous_desk.base.clock import Clock
 from crous_desk.base.config import Config
-from crous_desk.base.i18n import _
 from crous_desk.desk import permissions
 from crous_desk.desk.context import Desk
 from crous_desk.store.models import Residence, Staff, db
@@ -190,11 +186,13 @@ class DeskApp(App[None]):
 
     def crash(self, error: BaseException) -> None:
         """An unexpected error: the details go to a log file, the receptionist gets one line
-        (see ``run``). Every change runs in one transaction, so nothing was half-written.
+        (see ``crash.run``). Every change runs in one transaction, so nothing was half-written.
 
         Headless (under test) it is raised again, so that the test sees the real error."""
         if self.is_headless:
             raise error
+        from .crash import write_crash_log
+
         self.crash_log = write_crash_log(
             "".join(traceback.format_exception(error)), self.clock.now()
         )
@@ -255,41 +253,6 @@ class DeskApp(App[None]):
             self.push_screen(ExportScreen())
 
 
-def write_crash_log(details: str, at: datetime) -> Path:
-    """The details of an unexpected error, in the user's log directory; named by ``at``."""
-    directory = Path(platformdirs.user_log_dir("crous-desk", appauthor=False))
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"crash-{at.astimezone(UTC):%Y%m%dT%H%M%SZ}.log"
-    path.write_text(details, encoding="utf-8")
-    return path
-
-
-def crash_line(path: Path) -> str:
-    return _(
-        "crous-desk stopped on an unexpected error; nothing was half-written. "
-        "Details for the support: {path}"
-    ).format(path=path)
-
-
-def run(app: DeskApp, *, headless: bool = False) -> int:
-    """Run the desk; after an unexpected error print one line, the details in a log file.
-
-    An error in the desk's own work is logged by ``DeskApp.crash``. Any other one takes
-    Textual's way out, which prints the traceback on stderr: that is caught here and written
-    to the log instead."""
-    errors = io.StringIO()
-    with redirect_stderr(errors):
-        app.run(headless=headless)
-    code = app.return_code or 0
-    if code and app.crash_log is None and errors.getvalue().strip():
-        app.crash_log = write_crash_log(errors.getvalue(), app.clock.now())
-    if code and app.crash_log is not None:
-        print(crash_line(app.crash_log), file=sys.stderr)
-    elif errors.getvalue():
-        sys.stderr.write(errors.getvalue())
-    return code
-
-
 def make_app(
     actor: Staff | None,
     residence: Residence | None,
@@ -307,6 +270,8 @@ def make_app(
 
 
 def launch(**kwargs: Any) -> int:
+    from .crash import run
+
     config: Config = kwargs["config"]
     minutes = config.idle_lock_minutes
     return run(make_app(**kwargs, idle_lock=timedelta(minutes=minutes) if minutes else None))

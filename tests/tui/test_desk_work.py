@@ -13,8 +13,8 @@ from textual.widgets import DataTable, Input, Static
 
 from crous_desk.reservations.search import search as real_search
 from crous_desk.store.models import KeySet, Reservation
-from screens import app as desk_app_module
-from screens.app import DeskApp, run, write_crash_log
+from screens.app import DeskApp
+from screens.crash import crash_line, run, write_crash_log
 from screens.forms import FieldsForm, PaymentAnswer, PaymentForm, RoomChoice
 from screens.reservation import ReservationScreen
 from screens.search import SearchScreen
@@ -199,7 +199,8 @@ def test_any_other_crash_is_one_line_and_a_log(
     assert len(said) == 1
     assert said[0].startswith("crous-desk stopped on an unexpected error; nothing was half-written")
     assert app.crash_log is not None and str(app.crash_log) in said[0]
-    assert "a bug in a screen" in app.crash_log.read_text(encoding="utf-8")
+    details = app.crash_log.read_text(encoding="utf-8")
+    assert "a bug in a screen" in details and "\x1b[" not in details
 
 
 def test_the_crash_log_lands_in_the_log_directory(tmp_path: Path, monkeypatch) -> None:
@@ -209,4 +210,4 @@ def test_the_crash_log_lands_in_the_log_directory(tmp_path: Path, monkeypatch) -
     path = write_crash_log("details", datetime(2026, 11, 23, 10, 0, 5, tzinfo=UTC))
     assert path.parent == tmp_path / "crous-desk" / "log"
     assert path.name == "crash-20261123T100005Z.log"
-    assert desk_app_module.crash_line(path).endswith(str(path))
+    assert crash_line(path).endswith(str(path))
