@@ -6,6 +6,8 @@ The residence side is read-only for them: the core refuses the rest."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -108,14 +110,15 @@ class ManagerScreen(DeskScreen):
 
     # -- showing ----------------------------------------------------------------------------
 
-    def students(self, text: str) -> Pipeline:
-        """The pipeline as the filters and ``text`` say (a read, on any thread)."""
-        return pipeline.pipeline(
-            self.desk, year=self.year, semester=self.semester, step=self.step, text=text
+    def students(self) -> Callable[[str], Pipeline]:
+        """The pipeline as the filters now say, for a text: a read that runs on any thread."""
+        desk, year, semester, step = self.desk, self.year, self.semester, self.step
+        return lambda text: pipeline.pipeline(
+            desk, year=year, semester=semester, step=step, text=text
         )
 
     def fetch(self) -> None:
-        self.view = self.students(self.text)
+        self.view = self.students()(self.text)
 
     def cannot_show(self) -> str:
         return _("The students cannot be shown")
@@ -132,12 +135,9 @@ class ManagerScreen(DeskScreen):
     def watch_text(self, text: str) -> None:
         """Each keystroke in the find box reads in a worker; a late answer for an older text
         is dropped."""
-        students = self.students
+        students = self.students()
         self.run_slow(
-            lambda: (text, students(text)),
-            self._found,
-            group=FIND,
-            title=self.cannot_show(),
+            lambda: (text, students(text)), self._found, group=FIND, title=self.cannot_show()
         )
 
     def _found(self, found: tuple[str, Pipeline]) -> None:
