@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 import traceback
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import platformdirs
-from rich.text import Text
 from textual import events
 from textual.app import App
 from textual.binding import Binding
@@ -16,10 +17,9 @@ from textual.screen import Screen
 
 from crous_desk.base.clock import Clock
 from crous_desk.base.config import Config
-from crous_desk.base.i18n import _
 from crous_desk.desk import permissions
 from crous_desk.desk.context import Desk
-from crous_desk.store.models import Residence, Staff
+from crous_desk.store.models import Residence, Staff, db
 
 from .commands import BindingCommands
 from .help import HelpScreen
@@ -92,6 +92,9 @@ class DeskApp(App[None]):
         if desk is not None:
             self.grant = permissions.grant_of(desk.actor)
         self.last_activity = self.clock.now()
+        self.crash_log: Path | None = None
+        self._jobs = 0
+        self._jobs_lock = threading.Lock()
 
     def on_mount(self) -> None:
         if self.desk is None:
@@ -160,24 +163,43 @@ class DeskApp(App[None]):
             return self.grant.role in permissions.MATRIX[needed]
         return True
 
-    def _fatal_error(self) -> None:
-        """An unexpected error: the details go to a log file, the receptionist gets one line.
+    # -- work off the UI thread, and the unexpected ---------------------------------------
 
-        Every change runs in one transaction, so nothing was half-written."""
-        if self.is_headless:  # tests want the real traceback
-            super()._fatal_error()
-            return
-        path = write_crash_log()
-        self.bell()
-        self._exit_renderables.append(
-            Text(
-                _(
-                    "crous-desk stopped on an unexpected error; nothing was half-written. "
-                    "Details for the support: {path}"
-                ).format(path=path)
-            )
+    @contextmanager
+    def job(self) -> Iterator[None]:
+        """One piece of work in a worker thread: counted while it runs (``busy``), and the
+        thread's own database connection closed after it."""
+        with self._jobs_lock:
+            self._jobs += 1
+        try:
+            yield
+        finally:
+            if db.obj is not None and not db.is_closed():
+                db.close()
+            with self._jobs_lock:
+                self._jobs -= 1
+
+    @property
+    def busy(self) -> bool:
+        """Some desk work is still running in a thread."""
+        return self._jobs > 0
+
+    def crash(self, error: BaseException) -> None:
+        """An unexpected error: the details go to a log file, the receptionist gets one line
+        (see ``crash.run``). Every change runs in one transaction, so nothing was half-written.
+
+        Headless (under test) it is raised again, so that the test sees the real error."""
+        if self.is_headless:
+            raise error
+        from .crash import write_crash_log
+
+        self.crash_log = write_crash_log(
+            "".join(traceback.format_exception(error)), self.clock.now()
         )
-        self._close_messages_no_wait()
+        self.bell()
+        self.exit(return_code=1)
+
+    # -- the tools --------------------------------------------------------------------------
 
     def action_home(self) -> None:
         """F2: back to today at the desk, with an empty search box."""
@@ -231,14 +253,6 @@ class DeskApp(App[None]):
             self.push_screen(ExportScreen())
 
 
-def write_crash_log() -> Path:
-    directory = Path(platformdirs.user_log_dir("crous-desk", appauthor=False))
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"crash-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.log"
-    path.write_text(traceback.format_exc(), encoding="utf-8")
-    return path
-
-
 def make_app(
     actor: Staff | None,
     residence: Residence | None,
@@ -256,8 +270,8 @@ def make_app(
 
 
 def launch(**kwargs: Any) -> int:
+    from .crash import run
+
     config: Config = kwargs["config"]
     minutes = config.idle_lock_minutes
-    app = make_app(**kwargs, idle_lock=timedelta(minutes=minutes) if minutes else None)
-    app.run()
-    return app.return_code or 0
+    return run(make_app(**kwargs, idle_lock=timedelta(minutes=minutes) if minutes else None))

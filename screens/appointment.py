@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
@@ -30,17 +31,22 @@ from crous_desk.base.errors import Refused
 from crous_desk.base.i18n import _, ngettext
 from crous_desk.rules.hours import DeskCalendar, weekday_name
 
-from .widgets import ConfirmScreen, desk_of
-
-if TYPE_CHECKING:
-    from .app import DeskApp
+from .base import FORM, DeskWork, desk_app
+from .widgets import ConfirmScreen
 
 
-def policy_of(widget: object) -> SlotPolicy:
-    return SlotPolicy.from_config(cast("DeskApp", widget.app).config)  # type: ignore[attr-defined]
+@dataclass(frozen=True)
+class DaySlots:
+    """One day as the dialog shows it: the current appointment, and each slot with a note
+    (free places, full, past) and whether it may be chosen."""
+
+    day: date
+    mine: Slot | None
+    closed: str = ""
+    slots: list[tuple[Slot, str, bool]] = field(default_factory=list)
 
 
-class AppointmentScreen(ModalScreen[bool]):
+class AppointmentScreen(DeskWork, ModalScreen[bool]):
     """Returns True when the appointment was booked, moved or cancelled."""
 
     CSS_PATH = "arrivals.tcss"
@@ -52,11 +58,19 @@ class AppointmentScreen(ModalScreen[bool]):
         Binding("escape", "close", "Close", id="appointment.close"),
     ]
 
+    day: reactive[date] = reactive(date.min, init=False, always_update=True)
+    shown: reactive[DaySlots | None] = reactive(None, init=False, always_update=True)
+
     def __init__(self, reservation_id: int) -> None:
         super().__init__()
         self.reservation_id = reservation_id
-        self.slots: list[Slot] = []
         self.changed = False
+        self.highlight: Slot | None = None  # the slot to highlight when the day shows
+        self.message = ""  # what to say under the slots when the day shows
+
+    @property
+    def slots(self) -> list[Slot]:
+        return [slot for slot, _note, _usable in self.shown.slots] if self.shown else []
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="appointment"):
@@ -76,8 +90,8 @@ class AppointmentScreen(ModalScreen[bool]):
             )
 
     def on_mount(self) -> None:
-        desk = desk_of(self)
-        self.policy = policy_of(self)
+        desk = self.desk
+        self.policy = SlotPolicy.from_config(desk_app(self).config)
         reservation, residence = bookable(desk, self.reservation_id)
         self.reservation = reservation
         self.residence = residence
@@ -95,12 +109,12 @@ class AppointmentScreen(ModalScreen[bool]):
         if current is not None:
             return appointment_slot(current, self.calendar).start.date()
         offer = self.next_free()
-        return offer.start.date() if offer else desk_of(self).today(self.residence)
+        return offer.start.date() if offer else self.desk.today(self.residence)
 
     def next_free(self) -> Slot | None:
         return next_free_slot(
             self.residence.id,
-            desk_of(self).now(),
+            self.desk.now(),
             self.calendar,
             self.policy,
             first_day=self.reservation.lease_start,
@@ -110,30 +124,26 @@ class AppointmentScreen(ModalScreen[bool]):
 
     # -- showing ----------------------------------------------------------------------------
 
-    def show_day(self, day: date, highlight: Slot | None = None) -> None:
+    def show_day(self, day: date, *, highlight: Slot | None = None, message: str = "") -> None:
+        self.highlight, self.message = highlight, message
         self.day = day
-        desk = desk_of(self)
+
+    def watch_day(self) -> None:
+        self.reload()
+
+    def fetch(self) -> None:
+        day = self.day
         current = current_appointment(self.reservation_id)
         mine = appointment_slot(current, self.calendar) if current else None
-        line = Text(_("Now: "))
-        line.append(mine.describe() if mine else _("no appointment yet"), style="bold")
-        self.query_one("#appointment-current", Static).update(line)
-        day_input = self.query_one("#appointment-day", Input)
-        day_input.value = show_day(day)
-        self.query_one("#appointment-weekday", Static).update(Text(weekday_name(day)))
-        options = self.query_one("#appointment-slots", OptionList)
-        options.clear_options()
-        self.slots = []
         reason = self.calendar.closed_reason(day)
         if reason is not None:
-            self.error(
-                _("{day}: the desk is closed ({reason})").format(
-                    day=f"{weekday_name(day)} {show_day(day)}", reason=reason
-                )
+            closed = _("{day}: the desk is closed ({reason})").format(
+                day=f"{weekday_name(day)} {show_day(day)}", reason=reason
             )
+            self.shown = DaySlots(day, mine, closed)
             return
-        self.error("")
-        now = desk.now()
+        now = self.desk.now()
+        slots = []
         for slot, free in free_places(
             self.residence.id, day, self.calendar, self.policy, exclude=self.reservation_id
         ):
@@ -146,10 +156,24 @@ class AppointmentScreen(ModalScreen[bool]):
             else:
                 note = ngettext("{n} place free", "{n} places free", free).format(n=free)
                 usable = True
-            mark = "(•) " if slot == mine else "( ) "
+            slots.append((slot, note, usable))
+        self.shown = DaySlots(day, mine, "", slots)
+
+    def watch_shown(self, shown: DaySlots | None) -> None:
+        if shown is None:
+            return
+        line = Text(_("Now: "))
+        line.append(shown.mine.describe() if shown.mine else _("no appointment yet"), style="bold")
+        self.query_one("#appointment-current", Static).update(line)
+        self.query_one("#appointment-day", Input).value = show_day(shown.day)
+        self.query_one("#appointment-weekday", Static).update(Text(weekday_name(shown.day)))
+        options = self.query_one("#appointment-slots", OptionList)
+        options.clear_options()
+        self.error(self.message or shown.closed)
+        for slot, note, usable in shown.slots:
+            mark = "(•) " if slot == shown.mine else "( ) "
             options.add_option(Option(Text(f"{mark}{slot.label}   {note}"), disabled=not usable))
-            self.slots.append(slot)
-        target = highlight or mine
+        target = self.highlight or shown.mine
         index = next((i for i, s in enumerate(self.slots) if s == target), None)
         if index is None:
             index = next((i for i, o in enumerate(options.options) if not o.disabled), None)
@@ -187,19 +211,27 @@ class AppointmentScreen(ModalScreen[bool]):
         self.show_day(day)
         self.query_one("#appointment-slots", OptionList).focus()
 
+    def _booking_refused(self, refused: Refused) -> None:
+        """Shown under the slots of the day, as they are now (the slot may have filled)."""
+        self.show_day(self.day, message="\n".join(refused.reasons))
+
     @on(OptionList.OptionSelected, "#appointment-slots")
     def _book(self, event: OptionList.OptionSelected) -> None:
-        slot = self.slots[event.option_index]
-        try:
-            book_appointment(desk_of(self), self.reservation_id, slot.start, self.policy)
-        except Refused as refused:
-            self.show_day(self.day)
-            self.error("\n".join(refused.reasons))
-            return
-        self.notify(_("Arrival appointment: {slot}").format(slot=slot.describe()), markup=False)
-        self.dismiss(True)
+        slot, desk, policy = self.slots[event.option_index], self.desk, self.policy
 
-    @work(exclusive=True, group="appointment")
+        def booked(_result: object) -> None:
+            self.notify(_("Arrival appointment: {slot}").format(slot=slot.describe()), markup=False)
+            self.dismiss(True)
+
+        self.run_desk_action(
+            _("No arrival appointment"),
+            lambda: book_appointment(desk, self.reservation_id, slot.start, policy),
+            booked,
+            on_refused=self._booking_refused,
+            reload=False,
+        )
+
+    @work(exclusive=True, group=FORM)
     async def action_cancel_appointment(self) -> None:
         current = current_appointment(self.reservation_id)
         if current is None:
@@ -209,14 +241,20 @@ class AppointmentScreen(ModalScreen[bool]):
         question = _("Cancel the appointment of {slot}?").format(slot=slot.describe())
         if not await self.app.push_screen_wait(ConfirmScreen(question)):
             return
-        try:
-            cancel_appointment(desk_of(self), self.reservation_id)
-        except Refused as refused:
-            self.error("\n".join(refused.reasons))
-            return
-        self.changed = True
-        self.notify(_("Arrival appointment cancelled"), markup=False)
-        self.show_day(self.day)
+
+        def cancelled(_result: object) -> None:
+            self.changed = True
+            self.notify(_("Arrival appointment cancelled"), markup=False)
+            self.show_day(self.day)
+
+        desk = self.desk
+        self.run_desk_action(
+            _("No arrival appointment"),
+            lambda: cancel_appointment(desk, self.reservation_id),
+            cancelled,
+            on_refused=lambda refused: self.error("\n".join(refused.reasons)),
+            reload=False,
+        )
 
     def action_close(self) -> None:
         self.dismiss(self.changed)

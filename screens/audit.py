@@ -1,5 +1,6 @@
 """The audit log for an administrator: who changed what, when, before and after, filtered by
-person, reservation and days; Enter in a filter applies it, x exports what is shown."""
+person, reservation and days; Enter in a filter applies it, x exports what is shown, v checks
+the hash chain (in a worker: the whole log is read)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
+from textual.reactive import reactive
 from textual.widgets import DataTable, Footer, Input, Static
 
 from crous_desk.base.dates import parse_day
@@ -19,14 +20,16 @@ from crous_desk.base.i18n import _
 from crous_desk.people import audit
 from crous_desk.people.audit import AuditRow
 from crous_desk.reservations.search import find_reference
-from crous_desk.store.audit import verify_chain
+from crous_desk.store.audit import ChainReport, verify_chain
 
-from .widgets import ReasonsScreen, desk_of
+from .base import DeskScreen
+from .exports import EXPORT, write_export
 
 SHOWN = 500
+VERIFY = "verify"
 
 
-class AuditScreen(Screen[None]):
+class AuditScreen(DeskScreen):
     CSS_PATH = "people.tcss"
     BINDINGS = [
         Binding("f", "filters", "Filters", id="audit.filters", tooltip="Person, reference, days"),
@@ -34,6 +37,12 @@ class AuditScreen(Screen[None]):
         Binding("x", "export", "Export", id="audit.export", tooltip="Write what is shown as CSV"),
         Binding("escape", "back", "Back", id="audit.back"),
     ]
+
+    rows: reactive[list[AuditRow]] = reactive(list, init=False, always_update=True)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filters: dict[str, object] = {}
 
     def compose(self) -> ComposeResult:
         yield Static(id="audit-title")
@@ -56,13 +65,12 @@ class AuditScreen(Screen[None]):
         table.add_column(_("Who"), key="who", width=12)
         table.add_column(_("Action"), key="action", width=22)
         table.add_column(_("Ref"), key="ref", width=6)
-        self.rows: list[AuditRow] = []
-        self.filters: dict[str, object] = {}
-        self.reload()
         table.focus()
+        self.reload()
 
     def _filters(self) -> dict[str, object]:
-        desk = desk_of(self)
+        """The filters typed in the boxes; Refused with every one that cannot be read."""
+        desk = self.desk
         values = {
             key: self.query_one(f"#{key}", Input).value.strip()
             for key in ("who", "ref", "from", "to")
@@ -92,18 +100,19 @@ class AuditScreen(Screen[None]):
             raise Refused(*problems)
         return filters
 
-    def reload(self) -> None:
-        desk = desk_of(self)
-        try:
-            self.filters = self._filters()
-            self.rows = audit.read(desk, limit=SHOWN, **self.filters)
-        except Refused as refused:
-            self.app.push_screen(ReasonsScreen(_("The audit log cannot be shown"), refused.reasons))
-            return
+    def fetch(self) -> None:
+        filters = self._filters()
+        self.rows = audit.read(self.desk, limit=SHOWN, **filters)
+        self.filters = filters
+
+    def cannot_show(self) -> str:
+        return _("The audit log cannot be shown")
+
+    def watch_rows(self, rows: list[AuditRow]) -> None:
         title = Text(no_wrap=True, overflow="ellipsis")
         title.append(_("Audit log"), style="bold reverse")
         title.append("  ")
-        shown = len(self.rows)
+        shown = len(rows)
         title.append(
             _("{n} entries, newest first").format(n=shown)
             + (_(" (the latest {n})").format(n=SHOWN) if shown == SHOWN else "")
@@ -111,8 +120,8 @@ class AuditScreen(Screen[None]):
         self.query_one("#audit-title", Static).update(title)
         table = self.query_one("#audit-entries", DataTable)
         table.clear()
-        tz = desk.calendar().tz
-        for row in self.rows:
+        tz = self.desk.calendar().tz
+        for row in rows:
             table.add_row(
                 Text(str(row.id)),
                 Text(f"{row.at.astimezone(tz):%d/%m/%Y %H:%M}"),
@@ -147,31 +156,26 @@ class AuditScreen(Screen[None]):
         self.query_one("#who", Input).focus()
 
     def action_verify(self) -> None:
-        report = verify_chain()
+        self.notify(_("Checking the audit log…"), markup=False)
+        self.run_slow(verify_chain, self._verified, group=VERIFY)
+
+    def _verified(self, report: ChainReport) -> None:
         if report.intact:
             self.notify(_("Audit log intact: {n} entries").format(n=report.entries), markup=False)
         else:
-            self.app.push_screen(
-                ReasonsScreen(
-                    _("The audit log is broken at entry #{id}").format(id=report.broken_id),
-                    [report.reason],
-                )
+            self.refuse(
+                _("The audit log is broken at entry #{id}").format(id=report.broken_id),
+                report.reason,
             )
 
     def action_export(self) -> None:
-        from crous_desk.arrivals.slips import default_slip_dir
-        from crous_desk.office import exports
-
-        desk = desk_of(self)
-        path = default_slip_dir() / exports.default_name("audit", desk.now())
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            count = exports.export(desk, "audit", path, **self.filters)
-        except (Refused, OSError) as error:
-            reasons = error.reasons if isinstance(error, Refused) else (str(error),)
-            self.app.push_screen(ReasonsScreen(_("No export"), reasons))
-            return
-        self.notify(_("{n} row(s) written to {path}").format(n=count, path=path), markup=False)
+        desk, filters = self.desk, dict(self.filters)
+        self.run_slow(
+            lambda: write_export("audit", desk, **filters),
+            lambda written: self.notify(str(written), markup=False),
+            group=EXPORT,
+            title=_("No export"),
+        )
 
     def action_back(self) -> None:
         self.app.pop_screen()

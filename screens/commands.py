@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -12,7 +13,7 @@ from .help import screen_bindings
 class BindingCommands(Provider):
     """One command per binding: the same definitions feed the footer, this palette and F1."""
 
-    def _commands(self) -> list[tuple[str, str, partial[object]]]:
+    def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
         return [
             (
                 f"{binding.description}: {binding.tooltip}"

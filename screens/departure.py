@@ -4,28 +4,90 @@ damages it shows with their price, and closing the stay (keys back, room to insp
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.reactive import reactive
 from textual.widgets import DataTable, Footer, Static
 
 from crous_desk import departure
 from crous_desk.base.dates import parse_instant, show_day
-from crous_desk.base.errors import Refused
 from crous_desk.base.i18n import _
 from crous_desk.inspections.record import set_item
 from crous_desk.rules.condition import euros
 from crous_desk.rules.proposal import format_instant
 
+from .base import FORM, DeskScreen
 from .forms import FieldsForm, RemarkForm
 from .inspection import state_labels
-from .widgets import ConfirmScreen, DeskHeader, ReasonsScreen, desk_of
+from .widgets import ConfirmScreen, DeskHeader
+
+YES = {"yes": True, "y": True, "oui": True, "no": False, "n": False, "non": False}
 
 
-class DepartureScreen(Screen[None]):
+@dataclass(frozen=True)
+class DepartureTime:
+    day: str
+    time: str
+
+
+@dataclass(frozen=True)
+class EarlyDeparture:
+    force: str
+    reason: str
+
+    @property
+    def force_majeure(self) -> bool | None:
+        """yes / no (or oui / non); anything else: not said, and the core asks for it."""
+        return YES.get(self.force.strip().lower())
+
+
+def title_of(view: departure.DepartureView) -> Text:
+    title = Text(no_wrap=True, overflow="ellipsis")
+    title.append(_("Departure"), style="bold")
+    title.append(f" · {view.room} · ")
+    title.append(view.reservation.student.full_name)
+    title.append("\n")
+    title.append(_("Lease ends {day}").format(day=show_day(view.lease_end)))
+    if view.early:
+        title.append(" · " + _("EARLY departure"), style="bold")
+    if view.appointment_at:
+        title.append(
+            " · " + _("appointment {when}").format(when=format_instant(view.appointment_at))
+        )
+    if view.departed_at:
+        title.append(
+            " · " + _("departed {when}").format(when=format_instant(view.departed_at)),
+            style="reverse",
+        )
+    return title
+
+
+def summary_of(view: departure.DepartureView) -> Text:
+    summary = Text(no_wrap=True, overflow="ellipsis")
+    if view.check_out is None:
+        summary.append(_("No check-out inspection yet: press o to start it from the check-in."))
+    else:
+        summary.append(
+            _("Damages: {n} item(s), {total}").format(
+                n=len(view.damages), total=euros(view.damage_cents)
+            ),
+            style="bold",
+        )
+        if view.check_out.acknowledged_at:
+            summary.append(" · " + _("acknowledged by the tenant"))
+    summary.append(
+        "\n" + _("Keys held: {keys}").format(keys=", ".join(view.keys_held) or _("none"))
+    )
+    for blocker in view.blockers[:2]:
+        summary.append("\n• " + blocker)
+    return summary
+
+
+class DepartureScreen(DeskScreen):
     BINDINGS = [
         Binding(
             "o",
@@ -66,10 +128,11 @@ class DepartureScreen(Screen[None]):
         Binding("escape", "back", "Back", id="departure.back"),
     ]
 
+    view: reactive[departure.DepartureView | None] = reactive(None, init=False, always_update=True)
+
     def __init__(self, reservation_id: int) -> None:
         super().__init__()
         self.reservation_id = reservation_id
-        self.view: departure.DepartureView | None = None
 
     def compose(self) -> ComposeResult:
         yield DeskHeader(id="desk-header")
@@ -84,31 +147,16 @@ class DepartureScreen(Screen[None]):
         table.add_column(_("Check-in"), key="in", width=8)
         table.add_column(_("Now"), key="now", width=8)
         table.add_column(_("Charge / remark"), key="charge", width=25)
-        self.reload()
         table.focus()
+        self.reload()
 
-    def reload(self) -> None:
-        view = departure.departure_view(desk_of(self), self.reservation_id)
-        self.view = view
-        student = view.reservation.student
-        title = Text(no_wrap=True, overflow="ellipsis")
-        title.append(_("Departure"), style="bold")
-        title.append(f" · {view.room} · ")
-        title.append(student.full_name)
-        title.append("\n")
-        title.append(_("Lease ends {day}").format(day=show_day(view.lease_end)))
-        if view.early:
-            title.append(" · " + _("EARLY departure"), style="bold")
-        if view.appointment_at:
-            title.append(
-                " · " + _("appointment {when}").format(when=format_instant(view.appointment_at))
-            )
-        if view.departed_at:
-            title.append(
-                " · " + _("departed {when}").format(when=format_instant(view.departed_at)),
-                style="reverse",
-            )
-        self.query_one("#departure-title", Static).update(title)
+    def fetch(self) -> None:
+        self.view = departure.departure_view(self.desk, self.reservation_id)
+
+    def watch_view(self, view: departure.DepartureView | None) -> None:
+        if view is None:
+            return
+        self.query_one("#departure-title", Static).update(title_of(view))
         table = self.query_one("#check-out", DataTable)
         row = table.cursor_row
         table.clear()
@@ -129,27 +177,7 @@ class DepartureScreen(Screen[None]):
             )
         if view.items and row >= 0:
             table.move_cursor(row=min(row, len(view.items) - 1))
-        summary = Text(no_wrap=True, overflow="ellipsis")
-        if view.check_out is None:
-            summary.append(_("No check-out inspection yet: press o to start it from the check-in."))
-        else:
-            summary.append(
-                _("Damages: {n} item(s), {total}").format(
-                    n=len(view.damages), total=euros(view.damage_cents)
-                ),
-                style="bold",
-            )
-            if view.check_out.acknowledged_at:
-                summary.append(" · " + _("acknowledged by the tenant"))
-        summary.append(
-            "\n" + _("Keys held: {keys}").format(keys=", ".join(view.keys_held) or _("none"))
-        )
-        for blocker in view.blockers[:2]:
-            summary.append("\n• " + blocker)
-        self.query_one("#departure-summary", Static).update(summary)
-
-    def refuse(self, title: str, refused: Refused) -> None:
-        self.app.push_screen(ReasonsScreen(title, refused.reasons))
+        self.query_one("#departure-summary", Static).update(summary_of(view))
 
     def current(self) -> departure.CheckOutItem | None:
         row = self.query_one("#check-out", DataTable).cursor_row
@@ -157,144 +185,133 @@ class DepartureScreen(Screen[None]):
         return items[row] if 0 <= row < len(items) else None
 
     def action_open(self) -> None:
-        try:
-            departure.open_check_out(desk_of(self), self.reservation_id)
-        except Refused as refused:
-            self.refuse(_("No check-out possible"), refused)
-            return
-        self.reload()
+        desk = self.desk
+        self.run_desk_action(
+            _("No check-out possible"),
+            lambda: departure.open_check_out(desk, self.reservation_id),
+        )
 
     def _item_change(self, change: Callable[[], object]) -> None:
-        try:
-            change()
-        except Refused as refused:
-            self.refuse(_("This item cannot be changed"), refused)
-            return
-        table = self.query_one("#check-out", DataTable)
-        self.reload()
-        table.action_cursor_down()
+        """Change the highlighted item and move on at once: the walk goes at the pace of the
+        keys, the saves follow."""
+        self.query_one("#check-out", DataTable).action_cursor_down()
+        self.run_desk_action(_("This item cannot be changed"), change)
 
     def action_same(self) -> None:
-        item = self.current()
+        item, desk = self.current(), self.desk
         if item is not None:
-            self._item_change(lambda: departure.mark_same(desk_of(self), item.item_id))
+            self._item_change(lambda: departure.mark_same(desk, item.item_id))
 
     def action_state(self, state: str) -> None:
-        item = self.current()
+        item, desk = self.current(), self.desk
         if item is not None:
-            self._item_change(lambda: set_item(desk_of(self), item.item_id, state=state))
+            self._item_change(lambda: set_item(desk, item.item_id, state=state))
 
-    @work(exclusive=True, group="form")
+    @work(exclusive=True, group=FORM)
     async def action_remark(self) -> None:
         item = self.current()
         if item is None:
             return
         remark = await self.app.push_screen_wait(RemarkForm(item.label, item.remark))
-        if isinstance(remark, str):
-            try:
-                set_item(desk_of(self), item.item_id, remark=remark)
-            except Refused as refused:
-                self.refuse(_("This remark cannot be saved"), refused)
-            self.reload()
-
-    @work(exclusive=True, group="form")
-    async def action_acknowledge(self) -> None:
-        if self.view is None or self.view.check_out is None:
-            self.refuse(
-                _("Nothing to acknowledge"), Refused(_("open the check-out inspection first (o)"))
+        if remark is not None:
+            desk = self.desk
+            self.run_desk_action(
+                _("This remark cannot be saved"),
+                lambda: set_item(desk, item.item_id, remark=remark.text),
             )
+
+    @work(exclusive=True, group=FORM)
+    async def action_acknowledge(self) -> None:
+        view = self.view
+        if view is None or view.check_out is None:
+            self.refuse(_("Nothing to acknowledge"), _("open the check-out inspection first (o)"))
             return
-        name = self.view.reservation.student.full_name
         question = _(
             "{name} acknowledges the room's condition at departure. Damages: {n} "
             "item(s), {total}. The inspection will be locked."
-        ).format(name=name, n=len(self.view.damages), total=euros(self.view.damage_cents))
+        ).format(
+            name=view.reservation.student.full_name,
+            n=len(view.damages),
+            total=euros(view.damage_cents),
+        )
         if not await self.app.push_screen_wait(ConfirmScreen(question)):
             return
-        try:
-            damages = departure.acknowledge_check_out(desk_of(self), self.view.check_out.id)
-        except Refused as refused:
-            self.refuse(_("Not acknowledged yet"), refused)
-            return
-        self.notify(
-            _("Check-out locked; {n} damage(s) charged").format(n=len(damages)), markup=False
+        desk, check_out_id = self.desk, view.check_out.id
+        self.run_desk_action(
+            _("Not acknowledged yet"),
+            lambda: departure.acknowledge_check_out(desk, check_out_id),
+            lambda damages: self.notify(
+                _("Check-out locked; {n} damage(s) charged").format(n=len(damages)), markup=False
+            ),
         )
-        self.reload()
 
-    @work(exclusive=True, group="form")
+    @work(exclusive=True, group=FORM)
     async def action_book(self) -> None:
         if self.view is None:
             return
         answer = await self.app.push_screen_wait(
             FieldsForm(
                 _("Departure appointment (desk hours)"),
+                DepartureTime,
                 [
                     ("day", _("Day (dd/mm/yyyy)"), show_day(self.view.lease_end)),
                     ("time", _("Time (HH:MM)"), "10:00"),
                 ],
             )
         )
-        if not isinstance(answer, dict):
+        if answer is None:
             return
-        desk = desk_of(self)
+        desk, title = self.desk, _("No appointment booked")
         try:
-            at = parse_instant(answer["day"], answer["time"], desk.calendar().tz)
-            departure.book_departure(desk, self.reservation_id, at)
+            at = parse_instant(answer.day, answer.time, desk.calendar().tz)
         except ValueError as error:
-            self.refuse(_("No appointment booked"), Refused(str(error)))
+            self.refuse(title, str(error))
             return
-        except Refused as refused:
-            self.refuse(_("No appointment booked"), refused)
-            return
-        self.reload()
+        self.run_desk_action(title, lambda: departure.book_departure(desk, self.reservation_id, at))
 
-    @work(exclusive=True, group="form")
+    @work(exclusive=True, group=FORM)
     async def action_depart(self) -> None:
-        if self.view is None:
+        view = self.view
+        if view is None:
             return
         force_majeure: bool | None = None
         reason = ""
-        if self.view.early:
-            answer = await self.app.push_screen_wait(
+        if view.early:
+            early = await self.app.push_screen_wait(
                 FieldsForm(
-                    _("Early departure (lease ends {day})").format(
-                        day=show_day(self.view.lease_end)
-                    ),
+                    _("Early departure (lease ends {day})").format(day=show_day(view.lease_end)),
+                    EarlyDeparture,
                     [("force", _("Force majeure? (yes / no)"), ""), ("reason", _("Reason"), "")],
                     note=_("Without force majeure, no refund."),
                 )
             )
-            if not isinstance(answer, dict):
+            if early is None:
                 return
-            force_majeure = {
-                "yes": True,
-                "y": True,
-                "oui": True,
-                "no": False,
-                "n": False,
-                "non": False,
-            }.get(answer["force"].strip().lower())
-            reason = answer["reason"]
+            force_majeure, reason = early.force_majeure, early.reason
         else:
             question = _("Close the stay of {name}: keys back, room to inspect?").format(
-                name=self.view.reservation.student.full_name
+                name=view.reservation.student.full_name
             )
             if not await self.app.push_screen_wait(ConfirmScreen(question)):
                 return
-        try:
-            result = departure.depart(
-                desk_of(self), self.reservation_id, force_majeure=force_majeure, reason=reason
+
+        def closed(result: departure.DepartureResult) -> None:
+            self.notify(
+                _("Stay closed · keys back: {keys} · damages {total}").format(
+                    keys=", ".join(result.keys_returned) or _("none"),
+                    total=euros(result.damage_cents),
+                ),
+                markup=False,
             )
-        except Refused as refused:
-            self.refuse(_("The stay cannot be closed"), refused)
-            return
-        self.notify(
-            _("Stay closed · keys back: {keys} · damages {total}").format(
-                keys=", ".join(result.keys_returned) or _("none"), total=euros(result.damage_cents)
+
+        desk = self.desk
+        self.run_desk_action(
+            _("The stay cannot be closed"),
+            lambda: departure.depart(
+                desk, self.reservation_id, force_majeure=force_majeure, reason=reason
             ),
-            markup=False,
+            closed,
         )
-        self.reload()
 
     def action_back(self) -> None:
         self.dismiss(None)

@@ -1,9 +1,13 @@
 """Ctrl+E: write a CSV export (the exports this account may make) into the documents folder.
 
 Cells that a spreadsheet would run as a formula (starting with = + - @) are written with a
-leading apostrophe: see crous_desk.exports."""
+leading apostrophe: see crous_desk.office.exports. Writing runs in a worker thread."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from rich.text import Text
 from textual import on
@@ -15,12 +19,15 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from crous_desk.arrivals.slips import default_slip_dir
-from crous_desk.base.errors import Refused
+from crous_desk.base.errors import Problem, Refused
 from crous_desk.base.i18n import _
 from crous_desk.desk import permissions
+from crous_desk.desk.context import Desk
 from crous_desk.office import exports
 
-from .widgets import desk_of
+from .base import DeskWork
+
+EXPORT = "export"
 
 
 def export_labels() -> dict[str, str]:
@@ -32,13 +39,32 @@ def export_labels() -> dict[str, str]:
     }
 
 
-class ExportScreen(ModalScreen[None]):
+@dataclass(frozen=True)
+class Written:
+    rows: int
+    path: Path
+
+    def __str__(self) -> str:
+        return _("{n} row(s) written to {path}").format(n=self.rows, path=self.path)
+
+
+def write_export(kind: str, desk: Desk, **filters: Any) -> Written:
+    """Write one export into the documents folder; a file that cannot be written is refused."""
+    path = default_slip_dir() / exports.default_name(kind, desk.now())
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return Written(exports.export(desk, kind, path, **filters), path)
+    except OSError as error:
+        raise Refused(Problem("cannot_write", str(error))) from error
+
+
+class ExportScreen(DeskWork, ModalScreen[None]):
     BINDINGS = [Binding("escape", "dismiss", "Close", id="export.close")]
 
     def compose(self) -> ComposeResult:
-        desk = desk_of(self)
         labels = export_labels()
-        kinds = [k for k in exports.KINDS if permissions.allowed(desk.actor, f"export.{k}")]
+        actor = self.desk.actor
+        kinds = [k for k in exports.KINDS if permissions.allowed(actor, f"export.{k}")]
         with Vertical(classes="dialog"):
             yield Static(Text(_("Export as CSV"), style="bold"))
             yield OptionList(*[Option(labels[k], id=k) for k in kinds], id="export-kinds")
@@ -53,24 +79,21 @@ class ExportScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         self.query_one("#export-kinds", OptionList).focus()
 
+    def show(self, text: str, style: str = "") -> None:
+        self.query_one("#export-result", Static).update(Text(text, style=style))
+
     @on(OptionList.OptionSelected, "#export-kinds")
     def write(self, event: OptionList.OptionSelected) -> None:
-        kind = event.option.id or ""
-        desk = desk_of(self)
-        path = default_slip_dir() / exports.default_name(kind, desk.now())
-        result = self.query_one("#export-result", Static)
+        kind, desk = event.option.id or "", self.desk
         filters: dict[str, object] = {}
         if kind == "pipeline":
             from crous_desk.office.pipeline import default_year
 
             filters["year"] = default_year(desk)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            count = exports.export(desk, kind, path, **filters)
-        except Refused as refused:
-            result.update(Text(str(refused), style="bold"))
-            return
-        except OSError as error:
-            result.update(Text(str(error), style="bold"))
-            return
-        result.update(Text(_("{n} row(s) written to {path}").format(n=count, path=path)))
+        self.show(_("Writing…"), "dim")
+        self.run_slow(
+            lambda: write_export(kind, desk, **filters),
+            lambda written: self.show(str(written)),
+            group=EXPORT,
+            on_refused=lambda refused: self.show(str(refused), "bold"),
+        )

@@ -4,22 +4,24 @@ checks the insurance against the new end."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.reactive import reactive
 from textual.widgets import DataTable, Footer, Static
 
 from crous_desk import rooms as tenancy
-from crous_desk.base.dates import show_day
-from crous_desk.base.errors import Refused
+from crous_desk.base.dates import parse_day, show_day
 from crous_desk.base.i18n import _
 
+from .base import DeskScreen, DeskWork
 from .forms import FieldsForm
-from .widgets import DeskHeader, ReasonsScreen, desk_of
+from .widgets import DeskHeader
 
 
-class ExtensionsScreen(Screen[None]):
+class ExtensionsScreen(DeskScreen):
     BINDINGS = [
         Binding(
             "y",
@@ -31,6 +33,8 @@ class ExtensionsScreen(Screen[None]):
         Binding("n", "decide(False)", "Refuse", id="extensions.refuse"),
         Binding("escape", "back", "Back", id="extensions.back"),
     ]
+
+    rows: reactive[list[tenancy.ExtensionRow]] = reactive(list, init=False, always_update=True)
 
     def compose(self) -> ComposeResult:
         yield DeskHeader(id="desk-header")
@@ -46,20 +50,22 @@ class ExtensionsScreen(Screen[None]):
         table.add_column(_("Lease end"), key="end", width=10)
         table.add_column(_("Asked"), key="asked", width=10)
         table.add_column(_("By"), key="by", width=12)
-        self.reload()
         table.focus()
+        self.reload()
 
-    def reload(self) -> None:
-        self.rows = tenancy.extension_requests(desk_of(self))
+    def fetch(self) -> None:
+        self.rows = tenancy.extension_requests(self.desk)
+
+    def watch_rows(self, rows: list[tenancy.ExtensionRow]) -> None:
         self.query_one("#extensions-title", Static).update(
             Text(
-                _("Extension requests waiting for a decision: {n}").format(n=len(self.rows)),
+                _("Extension requests waiting for a decision: {n}").format(n=len(rows)),
                 style="bold",
             )
         )
         table = self.query_one("#extensions", DataTable)
         table.clear()
-        for r in self.rows:
+        for r in rows:
             table.add_row(
                 Text(r.name, no_wrap=True, overflow="ellipsis"),
                 Text(r.room),
@@ -83,45 +89,52 @@ class ExtensionsScreen(Screen[None]):
 
     def current(self) -> tenancy.ExtensionRow | None:
         row = self.query_one("#extensions", DataTable).cursor_row
-        rows = getattr(self, "rows", [])
-        return rows[row] if 0 <= row < len(rows) else None
+        return self.rows[row] if 0 <= row < len(self.rows) else None
 
     def action_decide(self, grant: bool) -> None:
         row = self.current()
         if row is None:
             return
-        try:
-            decision = tenancy.decide_extension(desk_of(self), row.request_id, grant=grant)
-        except Refused as refused:
-            self.app.push_screen(ReasonsScreen(_("No decision recorded"), refused.reasons))
-            return
-        if grant and decision.file_problems:
-            self.app.push_screen(
-                ReasonsScreen(
+
+        def decided(decision: tenancy.ExtensionDecision) -> None:
+            if grant and decision.file_problems:
+                self.refuse(
                     _("Granted: the lease now ends {day}; the rental file needs attention").format(
                         day=show_day(decision.lease_end)
                     ),
-                    decision.file_problems,
+                    *decision.file_problems,
                 )
-            )
-        else:
-            self.notify(
-                _("Granted: the lease now ends {day}").format(day=show_day(decision.lease_end))
-                if grant
-                else _("Extension refused"),
-                markup=False,
-            )
-        self.reload()
+            else:
+                self.notify(
+                    _("Granted: the lease now ends {day}").format(day=show_day(decision.lease_end))
+                    if grant
+                    else _("Extension refused"),
+                    markup=False,
+                )
+
+        desk = self.desk
+        self.run_desk_action(
+            _("No decision recorded"),
+            lambda: tenancy.decide_extension(desk, row.request_id, grant=grant),
+            decided,
+        )
 
     def action_back(self) -> None:
         self.dismiss(None)
 
 
-async def ask_extension(screen: Screen[object], reservation_id: int, lease_end: str) -> bool:
-    """The desk records a tenant's extension request; True when it was recorded."""
+@dataclass(frozen=True)
+class ExtensionAsked:
+    new_end: str
+    reason: str
+
+
+async def ask_extension(screen: DeskWork, reservation_id: int, lease_end: str) -> None:
+    """The desk records a tenant's extension request (from a worker of ``screen``)."""
     answer = await screen.app.push_screen_wait(
         FieldsForm(
             _("Extension request"),
+            ExtensionAsked,
             [
                 ("new_end", _("New lease end (dd/mm/yyyy)"), ""),
                 ("reason", _("Reason (e.g. study stay extended to June)"), ""),
@@ -129,19 +142,17 @@ async def ask_extension(screen: Screen[object], reservation_id: int, lease_end: 
             note=_("The lease now ends {day}. The mobility manager decides.").format(day=lease_end),
         )
     )
-    if not isinstance(answer, dict):
-        return False
-    from crous_desk.base.dates import parse_day
-
+    if answer is None:
+        return
+    title = _("No extension requested")
     try:
-        tenancy.request_extension(
-            desk_of(screen), reservation_id, parse_day(answer["new_end"]), answer["reason"]
-        )
+        new_end = parse_day(answer.new_end)
     except ValueError as error:
-        screen.app.push_screen(ReasonsScreen(_("No extension requested"), [str(error)]))
-        return False
-    except Refused as refused:
-        screen.app.push_screen(ReasonsScreen(_("No extension requested"), refused.reasons))
-        return False
-    screen.notify(_("Extension request recorded"), markup=False)
-    return True
+        screen.refuse(title, str(error))
+        return
+    desk = screen.desk
+    screen.run_desk_action(
+        title,
+        lambda: tenancy.request_extension(desk, reservation_id, new_end, answer.reason),
+        lambda _r: screen.notify(_("Extension request recorded"), markup=False),
+    )

@@ -1,9 +1,12 @@
-"""Small forms that return a value: document facts, the acceptance payment, a remark."""
+"""Small forms. Each is a ``ModalScreen`` returning a typed answer, or None when cancelled:
+document facts, the acceptance payment, a remark, a few labelled fields."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
 from rich.text import Text
 from textual import on
@@ -15,17 +18,14 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from crous_desk.base.dates import parse_day, show_day
+from crous_desk.base.errors import Refused
 from crous_desk.base.i18n import _
 from crous_desk.rules.reference import document_kinds
 from crous_desk.rules.rental_file import DocumentFacts
 
+from .base import DeskWork
 
-@dataclass(frozen=True)
-class FactsAnswer:
-    covers_from: date | None = None
-    covers_until: date | None = None
-    guarantor_kind: str | None = None
-    id_expires: date | None = None
+T = TypeVar("T")
 
 
 class Choice(OptionList):
@@ -55,7 +55,9 @@ class Choice(OptionList):
             self.highlighted = index
 
 
-class _Form(ModalScreen[object]):
+class Form(ModalScreen[T | None]):
+    """Enter moves to the next field and saves on the last; Ctrl+S saves; Esc gives None."""
+
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="form.cancel"),
         Binding("ctrl+s", "submit", "Save", id="form.save"),
@@ -69,7 +71,6 @@ class _Form(ModalScreen[object]):
 
     @on(Input.Submitted)
     def _enter(self, event: Input.Submitted) -> None:
-        """Enter moves to the next field; on the last one it saves."""
         inputs = list(self.query(Input))
         if event.input is inputs[-1]:
             self.action_submit()
@@ -80,7 +81,35 @@ class _Form(ModalScreen[object]):
         raise NotImplementedError
 
 
-class DocumentFactsForm(_Form):
+class SavingForm(DeskWork, Form[T]):
+    """A form whose answer the core saves before it closes; a refusal shows in the form."""
+
+    saving = False
+
+    def save_and_close(self, answer: T, save: Callable[[], object]) -> None:
+        """Run ``save`` (a desk action) in a worker; done: the form returns ``answer``."""
+        if self.saving:  # Enter twice: one save
+            return
+        self.saving = True
+
+        def refused(refused: Refused) -> None:
+            self.saving = False
+            self.error(str(refused))
+
+        self.run_desk_action(
+            "", save, lambda _saved: self.dismiss(answer), on_refused=refused, reload=False
+        )
+
+
+@dataclass(frozen=True)
+class FactsAnswer:
+    covers_from: date | None = None
+    covers_until: date | None = None
+    guarantor_kind: str | None = None
+    id_expires: date | None = None
+
+
+class DocumentFactsForm(Form[FactsAnswer]):
     """What the staff member reads off the document before ticking it."""
 
     def __init__(self, kind: str, facts: DocumentFacts, lease: tuple[date, date]) -> None:
@@ -103,15 +132,9 @@ class DocumentFactsForm(_Form):
                     )
                 )
                 yield Label(_("Covers from (dd/mm/yyyy)"))
-                yield Input(
-                    show_day(self.facts.covers_from) if self.facts.covers_from else "",
-                    id="covers-from",
-                )
+                yield Input(self._day(self.facts.covers_from), id="covers-from")
                 yield Label(_("Covers until (dd/mm/yyyy)"))
-                yield Input(
-                    show_day(self.facts.covers_until) if self.facts.covers_until else "",
-                    id="covers-until",
-                )
+                yield Input(self._day(self.facts.covers_until), id="covers-until")
             elif self.kind == "guarantor":
                 yield Choice(
                     [("visale", _("VISALE")), ("physical", _("Physical guarantor"))],
@@ -120,10 +143,7 @@ class DocumentFactsForm(_Form):
                 )
             elif self.kind == "identity":
                 yield Label(_("Valid until (dd/mm/yyyy)"))
-                yield Input(
-                    show_day(self.facts.id_expires) if self.facts.id_expires else "",
-                    id="id-expires",
-                )
+                yield Input(self._day(self.facts.id_expires), id="id-expires")
             yield Static(id="form-error")
             hint = (
                 _("↑↓: choose    Enter or Ctrl+S: save    Esc: cancel")
@@ -131,6 +151,10 @@ class DocumentFactsForm(_Form):
                 else _("Enter: next / save    Ctrl+S: save    Esc: cancel")
             )
             yield Static(Text(hint, style="dim"))
+
+    @staticmethod
+    def _day(day: date | None) -> str:
+        return show_day(day) if day else ""
 
     @on(OptionList.OptionSelected, "#guarantor")
     def _guarantor_chosen(self) -> None:
@@ -145,23 +169,21 @@ class DocumentFactsForm(_Form):
 
     def action_submit(self) -> None:
         try:
-            if self.kind == "insurance":
-                answer = FactsAnswer(
-                    covers_from=parse_day(self.query_one("#covers-from", Input).value),
-                    covers_until=parse_day(self.query_one("#covers-until", Input).value),
-                )
-            elif self.kind == "guarantor":
-                answer = FactsAnswer(guarantor_kind=self.query_one(Choice).value)
-            elif self.kind == "identity":
-                answer = FactsAnswer(
-                    id_expires=parse_day(self.query_one("#id-expires", Input).value)
-                )
-            else:
-                answer = FactsAnswer()
+            self.dismiss(self._answer())
         except ValueError as error:
             self.error(str(error))
-            return
-        self.dismiss(answer)
+
+    def _answer(self) -> FactsAnswer:
+        if self.kind == "insurance":
+            return FactsAnswer(
+                covers_from=parse_day(self.query_one("#covers-from", Input).value),
+                covers_until=parse_day(self.query_one("#covers-until", Input).value),
+            )
+        if self.kind == "guarantor":
+            return FactsAnswer(guarantor_kind=self.query_one(Choice).value)
+        if self.kind == "identity":
+            return FactsAnswer(id_expires=parse_day(self.query_one("#id-expires", Input).value))
+        return FactsAnswer()
 
 
 @dataclass(frozen=True)
@@ -170,7 +192,7 @@ class PaymentAnswer:
     payer_name: str
 
 
-class PaymentForm(_Form):
+class PaymentForm(Form[PaymentAnswer]):
     """The student's acceptance: who paid the 100 € rent advance."""
 
     def __init__(self, student_name: str) -> None:
@@ -218,7 +240,12 @@ class PaymentForm(_Form):
         self.dismiss(PaymentAnswer(kind, name))
 
 
-class RemarkForm(_Form):
+@dataclass(frozen=True)
+class Remark:
+    text: str
+
+
+class RemarkForm(Form[Remark]):
     def __init__(self, label: str, remark: str) -> None:
         super().__init__()
         self.label = label
@@ -239,15 +266,23 @@ class RemarkForm(_Form):
         if any(ord(c) < 32 or ord(c) == 127 for c in text):
             self.error(_("Control characters are not allowed in a remark."))
             return
-        self.dismiss(text)
+        self.dismiss(Remark(text))
 
 
-class FieldsForm(_Form):
-    """A few labelled text fields; returns {key: text} or None. The core checks the values."""
+class FieldsForm(Form[T]):
+    """A few labelled text fields, returned as ``answer(**{key: text})``: a dataclass whose
+    fields are the keys. The core checks the values."""
 
-    def __init__(self, title: str, fields: list[tuple[str, str, str]], note: str = "") -> None:
+    def __init__(
+        self,
+        title: str,
+        answer: Callable[..., T],
+        fields: list[tuple[str, str, str]],
+        note: str = "",
+    ) -> None:
         super().__init__()
         self.title_text = title
+        self.answer = answer
         self.fields = fields
         self.note = note
 
@@ -267,4 +302,17 @@ class FieldsForm(_Form):
 
     def action_submit(self) -> None:
         values = {key: self.query_one(f"#field-{key}", Input).value for key, _l, _v in self.fields}
-        self.dismiss(values)
+        self.dismiss(self.answer(**values))
+
+
+# The answers of the FieldsForms, one per question the desk asks.
+
+
+@dataclass(frozen=True)
+class RoomChoice:
+    room: str
+
+
+@dataclass(frozen=True)
+class Why:
+    reason: str

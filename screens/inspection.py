@@ -3,23 +3,25 @@ acknowledged by the tenant, then locked."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.reactive import reactive
 from textual.widgets import DataTable, Footer, Static
 
 from crous_desk import inspections
-from crous_desk.base.errors import Refused
 from crous_desk.base.i18n import _
 from crous_desk.inspections.record import acknowledge_inspection, set_item
 from crous_desk.rules.proposal import format_instant
 from crous_desk.rules.reference import room_kinds
 from crous_desk.store.models import Inspection, InspectionItem
 
+from .base import FORM, DeskScreen
 from .forms import FieldsForm, RemarkForm
-from .widgets import ConfirmScreen, DeskHeader, ReasonsScreen, desk_of
+from .widgets import ConfirmScreen, DeskHeader
 
 
 def state_labels() -> dict[str, str]:
@@ -32,7 +34,51 @@ def state_labels() -> dict[str, str]:
     }
 
 
-class InspectionScreen(Screen[None]):
+@dataclass(frozen=True)
+class Walk:
+    """The inspection as recorded, its items in order, and each one as it reads now (with any
+    later correction applied)."""
+
+    inspection: Inspection
+    items: list[InspectionItem] = field(default_factory=list)
+    views: dict[int, inspections.ItemView] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Correction:
+    state: str
+    remark: str
+    reason: str
+
+
+def title_of(walk: Walk) -> Text:
+    inspection = walk.inspection
+    kind = _("Check-in") if inspection.kind == "check_in" else _("Check-out")
+    title = Text(no_wrap=True, overflow="ellipsis")
+    title.append(f"{kind} · {inspection.room.number} · ", style="bold")
+    title.append(room_kinds()[inspection.room.kind].label)
+    title.append(" · ")
+    title.append(inspection.reservation.student.full_name)
+    title.append("\n")
+    if inspection.locked:
+        title.append(
+            _("Locked: acknowledged by {tenant} on {when}").format(
+                tenant=inspection.tenant_name, when=format_instant(inspection.acknowledged_at)
+            ),
+            style="reverse",
+        )
+    else:
+        done = sum(1 for i in walk.items if i.state)
+        title.append(
+            _("{done}/{total} items checked — walk the room with the tenant").format(
+                done=done, total=len(walk.items)
+            ),
+            style="dim",
+        )
+    return title
+
+
+class InspectionScreen(DeskScreen):
     BINDINGS = [
         Binding("n", "state('new')", "New", id="inspection.new"),
         Binding("g", "state('good')", "Good", id="inspection.good"),
@@ -51,10 +97,15 @@ class InspectionScreen(Screen[None]):
         Binding("escape", "back", "Back", id="inspection.back"),
     ]
 
+    walk: reactive[Walk | None] = reactive(None, init=False, always_update=True)
+
     def __init__(self, inspection_id: int) -> None:
         super().__init__()
         self.inspection_id = inspection_id
-        self.items: list[InspectionItem] = []
+
+    @property
+    def items(self) -> list[InspectionItem]:
+        return self.walk.items if self.walk else []
 
     def compose(self) -> ComposeResult:
         yield DeskHeader(id="desk-header")
@@ -68,45 +119,28 @@ class InspectionScreen(Screen[None]):
         table.add_column(_("Item"), key="item", width=30)
         table.add_column(_("State"), key="state", width=8)
         table.add_column(_("Remark"), key="remark", width=34)
-        self.reload()
         table.focus()
+        self.reload()
 
-    def reload(self) -> None:
+    def fetch(self) -> None:
         inspection = Inspection.get_by_id(self.inspection_id)
-        self.inspection = inspection
-        self.items = list(inspection.items.order_by(InspectionItem.position))
-        self.views = {v.item_id: v for v in inspections.items(inspection.id)}
+        self.walk = Walk(
+            inspection,
+            list(inspection.items.order_by(InspectionItem.position)),
+            {v.item_id: v for v in inspections.items(inspection.id)},
+        )
+
+    def watch_walk(self, walk: Walk | None) -> None:
+        if walk is None:
+            return
         self.refresh_bindings()
-        student = inspection.reservation.student
-        kind = _("Check-in") if inspection.kind == "check_in" else _("Check-out")
-        title = Text(no_wrap=True, overflow="ellipsis")
-        title.append(f"{kind} · {inspection.room.number} · ", style="bold")
-        title.append(room_kinds()[inspection.room.kind].label)
-        title.append(" · ")
-        title.append(student.full_name)
-        title.append("\n")
-        done = sum(1 for i in self.items if i.state)
-        if inspection.locked:
-            title.append(
-                _("Locked: acknowledged by {tenant} on {when}").format(
-                    tenant=inspection.tenant_name, when=format_instant(inspection.acknowledged_at)
-                ),
-                style="reverse",
-            )
-        else:
-            title.append(
-                _("{done}/{total} items checked — walk the room with the tenant").format(
-                    done=done, total=len(self.items)
-                ),
-                style="dim",
-            )
-        self.query_one("#inspection-title", Static).update(title)
+        self.query_one("#inspection-title", Static).update(title_of(walk))
         table = self.query_one("#items", DataTable)
         row = table.cursor_row
         table.clear()
         labels = state_labels()
-        for item in self.items:
-            view = self.views[item.id]  # as recorded, with any later correction applied
+        for item in walk.items:
+            view = walk.views[item.id]
             corrected = "*" if view.amendments else ""
             table.add_row(
                 Text(item.label, no_wrap=True, overflow="ellipsis"),
@@ -117,84 +151,82 @@ class InspectionScreen(Screen[None]):
                 Text(view.remark, no_wrap=True, overflow="ellipsis"),
                 key=str(item.id),
             )
-        if row >= 0 and self.items:
-            table.move_cursor(row=min(row, len(self.items) - 1))
+        if row >= 0 and walk.items:
+            table.move_cursor(row=min(row, len(walk.items) - 1))
 
     def current(self) -> InspectionItem | None:
         row = self.query_one("#items", DataTable).cursor_row
         return self.items[row] if 0 <= row < len(self.items) else None
 
     def action_state(self, state: str) -> None:
-        item = self.current()
+        """Record the highlighted item and move on at once: the walk goes at the pace of the
+        keys, the saves follow."""
+        item, desk = self.current(), self.desk
         if item is None:
             return
-        try:
-            set_item(desk_of(self), item.id, state=state)
-        except Refused as refused:
-            self.app.push_screen(ReasonsScreen(_("This item cannot be changed"), refused.reasons))
-            return
-        table = self.query_one("#items", DataTable)
-        self.reload()
-        table.action_cursor_down()
+        self.query_one("#items", DataTable).action_cursor_down()
+        self.run_desk_action(
+            _("This item cannot be changed"), lambda: set_item(desk, item.id, state=state)
+        )
 
-    @work(exclusive=True, group="form")
+    @work(exclusive=True, group=FORM)
     async def action_remark(self) -> None:
         item = self.current()
-        if item is None:
+        if item is None or self.walk is None:
             return
-        if self.inspection.locked:
-            self.app.push_screen(
-                ReasonsScreen(
-                    _("This item cannot be changed"),
-                    [_("this inspection is acknowledged by the tenant and locked")],
-                )
+        if self.walk.inspection.locked:
+            self.refuse(
+                _("This item cannot be changed"),
+                _("this inspection is acknowledged by the tenant and locked"),
             )
             return
         remark = await self.app.push_screen_wait(RemarkForm(item.label, item.remark))
-        if not isinstance(remark, str):
-            return
-        try:
-            set_item(desk_of(self), item.id, remark=remark)
-        except Refused as refused:
-            self.app.push_screen(ReasonsScreen(_("This remark cannot be saved"), refused.reasons))
-        self.reload()
+        if remark is not None:
+            desk = self.desk
+            self.run_desk_action(
+                _("This remark cannot be saved"),
+                lambda: set_item(desk, item.id, remark=remark.text),
+            )
 
-    @work(exclusive=True, group="form")
+    @work(exclusive=True, group=FORM)
     async def action_acknowledge(self) -> None:
-        name = self.inspection.reservation.student.full_name
+        if self.walk is None:
+            return
+        name = self.walk.inspection.reservation.student.full_name
         question = _(
             "{name} has walked the room and acknowledges its condition as recorded. "
             "The inspection will be locked."
         ).format(name=name)
         if not await self.app.push_screen_wait(ConfirmScreen(question)):
             return
-        try:
-            acknowledge_inspection(desk_of(self), self.inspection_id)
-            self.notify(_("Inspection acknowledged and locked"), markup=False)
-        except Refused as refused:
-            self.app.push_screen(ReasonsScreen(_("Not acknowledged yet"), refused.reasons))
-        self.reload()
+        desk = self.desk
+        self.run_desk_action(
+            _("Not acknowledged yet"),
+            lambda: acknowledge_inspection(desk, self.inspection_id),
+            lambda _r: self.notify(_("Inspection acknowledged and locked"), markup=False),
+        )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Before the tenant's acknowledgement the items are edited; after, only corrected."""
-        inspection = getattr(self, "inspection", None)
-        if inspection is None:
+        if self.walk is None:
             return True
+        locked = self.walk.inspection.locked
         if action == "correct":
-            return inspection.locked
+            return locked
         if action in ("state", "remark", "acknowledge"):
-            return not inspection.locked
+            return not locked
         return True
 
-    @work(exclusive=True, group="form")
+    @work(exclusive=True, group=FORM)
     async def action_correct(self) -> None:
         item = self.current()
-        if item is None:
+        if item is None or self.walk is None:
             return
-        view = self.views[item.id]
+        view = self.walk.views[item.id]
         answer = await self.app.push_screen_wait(
             FieldsForm(
                 _("Correct “{item}”").format(item=item.label),
+                Correction,
                 [
                     ("state", _("State (new, good, worn, damaged, missing)"), view.state or ""),
                     ("remark", _("Remark"), view.remark),
@@ -206,23 +238,22 @@ class InspectionScreen(Screen[None]):
                 ),
             )
         )
-        if not isinstance(answer, dict):
+        if answer is None:
             return
-        state = answer["state"].strip().lower() or None
-        remark = answer["remark"] if answer["remark"] != view.remark else None
-        try:
-            inspections.amend_item(
-                desk_of(self),
+        state = answer.state.strip().lower() or None
+        remark = answer.remark if answer.remark != view.remark else None
+        desk = self.desk
+        self.run_desk_action(
+            _("No correction recorded"),
+            lambda: inspections.amend_item(
+                desk,
                 item.id,
-                reason=answer["reason"],
+                reason=answer.reason,
                 state=state if state != view.state else None,
                 remark=remark,
-            )
-        except Refused as refused:
-            self.app.push_screen(ReasonsScreen(_("No correction recorded"), refused.reasons))
-            return
-        self.notify(_("Correction recorded"), markup=False)
-        self.reload()
+            ),
+            lambda _r: self.notify(_("Correction recorded"), markup=False),
+        )
 
     def action_back(self) -> None:
         self.dismiss(None)

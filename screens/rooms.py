@@ -3,30 +3,33 @@ available, and out of service), with filters; a room's inspection history."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
+from textual.reactive import reactive
+from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
 from crous_desk import rooms as tenancy
-from crous_desk.base.errors import Refused
 from crous_desk.base.i18n import _
 from crous_desk.inspections import views as inspections
 from crous_desk.rules.proposal import format_instant
 from crous_desk.rules.reference import room_kinds
 
-from .forms import FieldsForm
-from .widgets import DeskHeader, ReasonsScreen, desk_of
+from .base import FORM, DeskScreen, DeskWork
+from .forms import FieldsForm, Why
+from .widgets import DeskHeader
 
 STATUS_FILTERS = (None, "available", "reserved", "occupied", "to_inspect", "out_of_service")
 
 
-class RoomsScreen(Screen[None]):
+def kinds() -> list[str | None]:
+    return [None, *room_kinds()]
+
+
+class RoomsScreen(DeskScreen):
     BINDINGS = [
         Binding(
             "s",
@@ -56,14 +59,9 @@ class RoomsScreen(Screen[None]):
         Binding("escape", "back", "Back", id="rooms.back"),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.status_index = 0
-        self.kind_index = 0
-        self.rows: list[tenancy.RoomRow] = []
-
-    def kinds(self) -> list[str | None]:
-        return [None, *room_kinds()]
+    status_index = reactive(0, init=False)
+    kind_index = reactive(0, init=False)
+    rows: reactive[list[tenancy.RoomRow]] = reactive(list, init=False, always_update=True)
 
     def compose(self) -> ComposeResult:
         yield DeskHeader(id="desk-header")
@@ -78,39 +76,46 @@ class RoomsScreen(Screen[None]):
         table.add_column(_("Status"), key="status", width=14)
         table.add_column(_("Tenant(s)"), key="tenants", width=19)
         table.add_column(_("Key sets"), key="keys", width=12)
-        self.reload()
         table.focus()
+        self.reload()
 
-    def reload(self) -> None:
-        status = STATUS_FILTERS[self.status_index]
-        kind = self.kinds()[self.kind_index]
-        self.rows = tenancy.rooms(desk_of(self), status=status, kind=kind)
+    def watch_status_index(self) -> None:
+        self.reload()
+
+    def watch_kind_index(self) -> None:
+        self.reload()
+
+    def fetch(self) -> None:
+        status, kind = STATUS_FILTERS[self.status_index], kinds()[self.kind_index]
+        self.rows = tenancy.rooms(self.desk, status=status, kind=kind)
+
+    def watch_rows(self, rows: list[tenancy.RoomRow]) -> None:
+        status, kind = STATUS_FILTERS[self.status_index], kinds()[self.kind_index]
         title = Text(_("Rooms"), style="bold")
         shown = [
             tenancy.room_status_label(status) if status else _("every status"),
             room_kinds()[kind].label if kind else _("every kind"),
         ]
         title.append("  " + " · ".join(shown), style="dim")
-        title.append("  " + _("{n} room(s)").format(n=len(self.rows)), style="dim")
+        title.append("  " + _("{n} room(s)").format(n=len(rows)), style="dim")
         self.query_one("#rooms-title", Static).update(title)
         table = self.query_one("#rooms", DataTable)
         row = table.cursor_row
         table.clear()
-        for r in self.rows:
-            status_text = tenancy.room_status_label(r.status)
+        for r in rows:
             table.add_row(
                 Text(r.number),
                 Text(r.kind_label, no_wrap=True, overflow="ellipsis"),
                 Text(
-                    status_text,
+                    tenancy.room_status_label(r.status),
                     style="bold" if r.status in ("to_inspect", "out_of_service") else "",
                 ),
                 Text(", ".join(r.tenants), no_wrap=True, overflow="ellipsis"),
                 Text(_("{d} in · {o} out").format(d=r.keys_at_desk, o=r.keys_out)),
                 key=str(r.room_id),
             )
-        if self.rows and row >= 0:
-            table.move_cursor(row=min(row, len(self.rows) - 1))
+        if rows and row >= 0:
+            table.move_cursor(row=min(row, len(rows) - 1))
 
     def current(self) -> tenancy.RoomRow | None:
         row = self.query_one("#rooms", DataTable).cursor_row
@@ -118,29 +123,19 @@ class RoomsScreen(Screen[None]):
 
     def action_status_filter(self) -> None:
         self.status_index = (self.status_index + 1) % len(STATUS_FILTERS)
-        self.reload()
 
     def action_kind_filter(self) -> None:
-        self.kind_index = (self.kind_index + 1) % len(self.kinds())
-        self.reload()
-
-    def _act(self, title: str, act: Callable[[], object]) -> None:
-        try:
-            act()
-        except Refused as refused:
-            self.app.push_screen(ReasonsScreen(title, refused.reasons))
-            return
-        self.reload()
+        self.kind_index = (self.kind_index + 1) % len(kinds())
 
     def action_ready(self) -> None:
-        row = self.current()
+        row, desk = self.current(), self.desk
         if row is not None:
-            self._act(
+            self.run_desk_action(
                 _("The room cannot be made ready"),
-                lambda: tenancy.room_ready(desk_of(self), row.room_id),
+                lambda: tenancy.room_ready(desk, row.room_id),
             )
 
-    @work(exclusive=True, group="form")
+    @work(exclusive=True, group=FORM)
     async def action_out_of_service(self) -> None:
         row = self.current()
         if row is None:
@@ -148,21 +143,23 @@ class RoomsScreen(Screen[None]):
         answer = await self.app.push_screen_wait(
             FieldsForm(
                 _("Room {room} out of service").format(room=row.number),
+                Why,
                 [("reason", _("Why (e.g. water leak, works)"), "")],
             )
         )
-        if isinstance(answer, dict):
-            self._act(
+        if answer is not None:
+            desk = self.desk
+            self.run_desk_action(
                 _("The room cannot be taken out of service"),
-                lambda: tenancy.set_out_of_service(desk_of(self), row.room_id, answer["reason"]),
+                lambda: tenancy.set_out_of_service(desk, row.room_id, answer.reason),
             )
 
     def action_back_in_service(self) -> None:
-        row = self.current()
+        row, desk = self.current(), self.desk
         if row is not None:
-            self._act(
+            self.run_desk_action(
                 _("The room cannot go back in service"),
-                lambda: tenancy.back_in_service(desk_of(self), row.room_id),
+                lambda: tenancy.back_in_service(desk, row.room_id),
             )
 
     def action_history(self) -> None:
@@ -178,18 +175,26 @@ class RoomsScreen(Screen[None]):
         self.dismiss(None)
 
 
-class RoomHistoryScreen(ModalScreen[None]):
+class RoomHistoryScreen(DeskWork, ModalScreen[None]):
     BINDINGS = [Binding("escape,enter", "dismiss", "Close", id="roomhistory.close")]
+
+    history: reactive[list[inspections.InspectionRow] | None] = reactive(None, recompose=True)
 
     def __init__(self, room_id: int, number: str) -> None:
         super().__init__()
         self.room_id = room_id
         self.number = number
 
+    def on_mount(self) -> None:
+        self.reload()
+
+    def fetch(self) -> None:
+        self.history = inspections.room_history(self.desk, self.room_id)
+
     def compose(self) -> ComposeResult:
-        rows = inspections.room_history(desk_of(self), self.room_id)
         text = Text(_("Inspections of room {room}").format(room=self.number) + "\n\n", style="bold")
-        if not rows:
+        rows = self.history or []
+        if self.history is not None and not rows:
             text.append(_("No inspection yet.") + "\n")
         for r in rows:
             kind = _("check-in") if r.kind == "check_in" else _("check-out")

@@ -1,12 +1,17 @@
-"""Find anyone in a keystroke; a scanned reference (the code, then Enter) opens the file."""
+"""Find anyone in a keystroke; a scanned reference (the code, then Enter) opens the file.
+
+Each keystroke searches in a worker thread; a result that comes back for an older text than
+the box now holds is dropped, so typing never waits and never sees stale rows."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.reactive import reactive
 from textual.widgets import DataTable, Footer, Input, Static
 
 from crous_desk.arrivals.slips import find_payload, read_payload
@@ -16,16 +21,30 @@ from crous_desk.base.i18n import _, ngettext
 from crous_desk.reservations.search import SearchRow, find_reference, search
 from crous_desk.rules.proposal import status_label
 
+from .base import DeskScreen
 from .today import TodayPanel
-from .widgets import DeskHeader, desk_of
+from .widgets import DeskHeader
+
+SEARCH = "search"
 
 
-class SearchScreen(Screen[None]):
+@dataclass(frozen=True)
+class Found:
+    """What ``text`` found."""
+
+    text: str = ""
+    rows: list[SearchRow] = field(default_factory=list)
+
+
+class SearchScreen(DeskScreen):
     BINDINGS = [
         Binding("ctrl+f,f2", "focus_search", "Search", id="search.focus"),
         Binding("ctrl+l", "clear", "Clear", id="search.clear"),
         Binding("down", "results", "Results", show=False, id="search.results"),
     ]
+
+    text: reactive[str] = reactive("", init=False)
+    found: reactive[Found] = reactive(Found, init=False, always_update=True)
 
     def compose(self) -> ComposeResult:
         yield DeskHeader(id="desk-header")
@@ -48,7 +67,6 @@ class SearchScreen(Screen[None]):
         table.add_column(_("Room"), key="room", width=6)
         table.add_column(_("Status"), key="status", width=13)
         table.add_column(_("Arrival"), key="arrival", width=10)
-        self.rows: list[SearchRow] = []
         self.show_summary(
             _(
                 "Today at the desk. Type a name (any order, accents optional), an INE, a "
@@ -59,27 +77,47 @@ class SearchScreen(Screen[None]):
 
     def on_screen_resume(self) -> None:
         """Back from a file: the day may have changed (keys handed, departures)."""
-        if not self.query_one("#query", Input).value.strip():
-            self.query_one("#today", TodayPanel).refresh_day()
+        if not self.text.strip():
+            self.query_one("#today", TodayPanel).reload()
 
-    @on(TodayPanel.Open)
-    def open_from_today(self, event: TodayPanel.Open) -> None:
-        self.open_reservation(event.reservation_id)
+    @property
+    def rows(self) -> list[SearchRow]:
+        """The results shown, when they are the box's own."""
+        return self.found.rows if self.found.text == self.text else []
 
-    def show_summary(self, message: str) -> None:
-        self.query_one("#summary", Static).update(Text(message, style="dim"))
+    def rows_now(self) -> list[SearchRow]:
+        """The box's results, read here when the worker has not brought them back yet: Enter
+        and ↓ want the answer now (a scanner types faster than a search)."""
+        if self.text.strip() and self.found.text != self.text:
+            self.found = Found(self.text, search(self.desk, self.text))
+        return self.rows
+
+    # -- searching --------------------------------------------------------------------------
 
     @on(Input.Changed, "#query")
-    def run_search(self, event: Input.Changed) -> None:
-        text = event.value
+    def _typed(self, event: Input.Changed) -> None:
+        self.text = event.value
+
+    def watch_text(self, text: str) -> None:
+        searching = bool(text.strip())
+        self.query_one("#results", DataTable).display = searching
+        self.query_one("#today", TodayPanel).display = not searching
+        if not searching:
+            self.workers.cancel_group(self, SEARCH)
+            self.found = Found(text)
+            self.show_summary(_("Today at the desk — type to search, or scan a slip."))
+            return
+        desk = self.desk
+        self.run_slow(lambda: Found(text, search(desk, text)), self._found, group=SEARCH)
+
+    def _found(self, found: Found) -> None:
+        if found.text == self.text:  # else the box says more by now: its own search follows
+            self.found = found
+
+    def watch_found(self, found: Found) -> None:
         table = self.query_one("#results", DataTable)
         table.clear()
-        table.display = bool(text.strip())
-        self.query_one("#today", TodayPanel).display = not text.strip()
-        if not text.strip():
-            self.show_summary(_("Today at the desk — type to search, or scan a slip."))
-        self.rows = search(desk_of(self), text) if text.strip() else []
-        for row in self.rows:
+        for row in found.rows:
             table.add_row(
                 Text(row.reference),
                 Text(row.name, overflow="ellipsis", no_wrap=True),
@@ -88,17 +126,25 @@ class SearchScreen(Screen[None]):
                 Text(show_day(row.lease_start)),
                 key=str(row.reservation_id),
             )
-        if text.strip():
+        if found.text.strip():
+            n = len(found.rows)
             self.show_summary(
-                ngettext("{n} reservation found", "{n} reservations found", len(self.rows)).format(
-                    n=len(self.rows)
-                )
+                ngettext("{n} reservation found", "{n} reservations found", n).format(n=n)
             )
+
+    def show_summary(self, message: str) -> None:
+        self.query_one("#summary", Static).update(Text(message, style="dim"))
+
+    # -- opening ----------------------------------------------------------------------------
+
+    @on(TodayPanel.Open)
+    def open_from_today(self, event: TodayPanel.Open) -> None:
+        self.open_reservation(event.reservation_id)
 
     @on(Input.Submitted, "#query")
     def open_from_input(self, event: Input.Submitted) -> None:
         """Enter: a scanned slip code or an exact reference opens it; else the first result."""
-        desk = desk_of(self)
+        desk = self.desk
         code = find_payload(event.value)
         if code is not None:
             self.open_scanned(code)
@@ -106,10 +152,12 @@ class SearchScreen(Screen[None]):
         exact = find_reference(desk, event.value)
         if exact is not None:
             self.open_reservation(exact.id)
-        elif self.rows:
+            return
+        rows = self.rows_now()
+        if rows:
             table = self.query_one("#results", DataTable)
-            index = table.cursor_row if 0 <= table.cursor_row < len(self.rows) else 0
-            self.open_reservation(self.rows[index].reservation_id)
+            index = table.cursor_row if 0 <= table.cursor_row < len(rows) else 0
+            self.open_reservation(rows[index].reservation_id)
         elif event.value.strip():
             self.show_summary(_("Nothing matches {text!r}.").format(text=event.value.strip()))
 
@@ -123,7 +171,7 @@ class SearchScreen(Screen[None]):
                 Text(str(refused), style="bold", no_wrap=True, overflow="ellipsis")
             )
             return
-        found = find_reference(desk_of(self), reference)
+        found = find_reference(self.desk, reference)
         if found is None:
             self.show_summary(
                 _("Slip {ref}: no such reservation at this desk.").format(ref=reference)
@@ -160,7 +208,7 @@ class SearchScreen(Screen[None]):
         query.focus()
 
     def action_results(self) -> None:
-        if self.rows:
+        if self.rows_now():
             self.query_one("#results", DataTable).focus()
-        elif not self.query_one("#query", Input).value.strip():
+        elif not self.text.strip():
             self.query_one("#today", TodayPanel).focus()

@@ -8,8 +8,6 @@ without one) gets the same cover, lifted with Enter.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -23,11 +21,10 @@ from crous_desk.base.i18n import _
 from crous_desk.people import auth
 from crous_desk.store.models import Staff
 
-if TYPE_CHECKING:
-    from .app import DeskApp
+from .base import DeskWork, desk_app
 
 
-class SignInScreen(Screen[None]):
+class SignInScreen(DeskWork, Screen[None]):
     CSS_PATH = "people.tcss"
     BINDINGS = [Binding("ctrl+q", "app.quit", "Quit", id="sign-in.quit")]
 
@@ -49,7 +46,7 @@ class SignInScreen(Screen[None]):
             yield Static(Text(_("Enter: next / sign in    Ctrl+Q: quit"), style="dim"))
 
     def where(self) -> str:
-        residence = cast("DeskApp", self.app).wanted_residence
+        residence = desk_app(self).wanted_residence
         return residence.name if residence is not None else _("CROUS residence desk")
 
     def on_mount(self) -> None:
@@ -61,22 +58,37 @@ class SignInScreen(Screen[None]):
 
     @on(Input.Submitted, "#passphrase")
     def submit(self) -> None:
-        app = cast("DeskApp", self.app)
+        """Check the passphrase in a worker (a failure is written down, and counts)."""
+        app = desk_app(self)
         username = self.query_one("#username", Input).value
-        passphrase_input = self.query_one("#passphrase", Input)
-        try:
-            staff = auth.sign_in(username, passphrase_input.value, app.clock.now())
-            app.sign_in_as(staff)
-        except Refused as refused:
-            passphrase_input.value = ""
-            self.query_one("#form-error", Static).update(Text(str(refused), style="bold"))
-            if not username.strip():
-                self.query_one("#username", Input).focus()
-            else:
-                passphrase_input.focus()
+        passphrase = self.query_one("#passphrase", Input).value
+        now = app.clock.now()
+
+        def signed_in(staff: Staff) -> None:
+            try:
+                app.sign_in_as(staff)
+            except Refused as refused:  # e.g. an account with no desk here
+                self.refused(refused)
+
+        self.run_desk_action(
+            "",
+            lambda: auth.sign_in(username, passphrase, now),
+            signed_in,
+            on_refused=self.refused,
+            reload=False,
+        )
+
+    def refused(self, refused: Refused) -> None:
+        passphrase = self.query_one("#passphrase", Input)
+        passphrase.value = ""
+        self.query_one("#form-error", Static).update(Text(str(refused), style="bold"))
+        if not self.query_one("#username", Input).value.strip():
+            self.query_one("#username", Input).focus()
+        else:
+            passphrase.focus()
 
 
-class LockScreen(ModalScreen[None]):
+class LockScreen(DeskWork, ModalScreen[None]):
     """The idle desk's cover. Only the person who signed in lifts it; Ctrl+Q quits."""
 
     CSS_PATH = "people.tcss"
@@ -127,16 +139,19 @@ class LockScreen(ModalScreen[None]):
     @on(Input.Submitted, "#unlock")
     def submit(self, event: Input.Submitted) -> None:
         event.stop()
-        app = cast("DeskApp", self.app)
-        field = self.query_one("#unlock", Input)
-        try:
-            auth.confirm(self.staff, field.value, app.clock.now())
-        except Refused as refused:
-            field.value = ""
-            self.query_one("#form-error", Static).update(Text(str(refused), style="bold"))
-            return
-        self.unlock()
+        passphrase, now = event.value, desk_app(self).clock.now()
+        self.run_desk_action(
+            "",
+            lambda: auth.confirm(self.staff, passphrase, now),
+            lambda _staff: self.unlock(),
+            on_refused=self.refused,
+            reload=False,
+        )
+
+    def refused(self, refused: Refused) -> None:
+        self.query_one("#unlock", Input).value = ""
+        self.query_one("#form-error", Static).update(Text(str(refused), style="bold"))
 
     def unlock(self) -> None:
-        cast("DeskApp", self.app).touch()
+        desk_app(self).touch()
         self.dismiss(None)

@@ -3,36 +3,31 @@ PDF (French and English) is saved to the documents folder or sent to the printer
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
-from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from crous_desk.arrivals.slip_pdf import save_slips
 from crous_desk.arrivals.slips import Slip, default_slip_dir, print_pdf, qr_half_blocks
 from crous_desk.base.dates import show_day
-from crous_desk.base.errors import Refused
+from crous_desk.base.errors import Problem, Refused
 from crous_desk.base.i18n import _
 from crous_desk.rules.hours import weekday_name
 from crous_desk.rules.reference import document_kinds
 
+from .base import DeskScreen, desk_app
 from .widgets import DeskHeader
 
-if TYPE_CHECKING:
-    from .app import DeskApp
+SLIP = "slip"
 
 QR_STYLE = "#000000 on #ffffff"  # dark modules on white, whatever the terminal's theme
 
 
-class SlipScreen(Screen[None]):
+class SlipScreen(DeskScreen):
     CSS_PATH = "arrivals.tcss"
     BINDINGS = [
         Binding(
@@ -45,13 +40,6 @@ class SlipScreen(Screen[None]):
         Binding("p", "print", "Print", id="slip.print", tooltip="Send the slip to the printer"),
         Binding("escape", "back", "Back", id="slip.back"),
     ]
-
-    @dataclass
-    class Done(Message):
-        """The PDF was written (and maybe printed), or could not be."""
-
-        text: str
-        ok: bool
 
     def __init__(self, slip: Slip, directory: Path | None = None) -> None:
         super().__init__()
@@ -142,46 +130,41 @@ class SlipScreen(Screen[None]):
         self.write_pdf(None)
 
     def action_print(self) -> None:
-        printer = cast("DeskApp", self.app).config.printer
+        printer = desk_app(self).config.printer
         self.show(_("Writing and printing…"), ok=True)
         self.write_pdf(printer or "")
 
-    @work(thread=True, exclusive=True, group="slip")
     def write_pdf(self, printer: str | None) -> None:
-        """Write the PDF, then print it when ``printer`` is not None ("" = none configured)."""
-        path = self.path
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            save_slips([self.slip], path)
-            if printer is None:
-                self.post_message(self.Done(_("Saved: {path}").format(path=path), True))
-                return
-            said = print_pdf(path, printer)
-            self.post_message(
-                self.Done(
-                    _("Sent to {printer} ({said}); saved: {path}").format(
-                        printer=printer, said=said or "ok", path=path
-                    ),
-                    True,
+        """Write the PDF in a worker, then print it when ``printer`` is not None ("" = none
+        configured)."""
+        slip, path = self.slip, self.path
+
+        def write() -> str:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                save_slips([slip], path)
+                if printer is None:
+                    return _("Saved: {path}").format(path=path)
+                said = print_pdf(path, printer)
+            except OSError as error:
+                reason = _("cannot write {path}: {error}").format(
+                    path=path, error=error.strerror or error
                 )
-            )
-        except Refused as refused:
-            self.post_message(self.Done(str(refused), False))
-        except OSError as error:
-            self.post_message(
-                self.Done(
-                    _("cannot write {path}: {error}").format(
-                        path=path, error=error.strerror or error
-                    ),
-                    False,
-                )
+                raise Refused(Problem("cannot_write", reason)) from error
+            return _("Sent to {printer} ({said}); saved: {path}").format(
+                printer=printer, said=said or "ok", path=path
             )
 
-    @on(Done)
-    def _done(self, event: Done) -> None:
-        self.show(event.text, event.ok)
-        if not event.ok:
-            self.app.bell()
+        self.run_slow(
+            write,
+            lambda said: self.show(said, ok=True),
+            group=SLIP,
+            on_refused=self._failed,
+        )
+
+    def _failed(self, refused: Refused) -> None:
+        self.show(str(refused), ok=False)
+        self.app.bell()
 
     def show(self, message: str, ok: bool) -> None:
         self.query_one("#slip-status", Static).update(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.message import Message
+from textual.reactive import reactive
 from textual.widgets import DataTable
 
 from crous_desk.base.dates import show_day
@@ -14,7 +15,7 @@ from crous_desk.office import today
 from crous_desk.rules.hours import format_duration
 from crous_desk.rules.proposal import format_instant
 
-from .widgets import desk_of
+from .base import DeskWork
 
 
 def _readiness(arrival: today.Arrival) -> Text:
@@ -38,7 +39,7 @@ def _readiness(arrival: today.Arrival) -> Text:
     return Text(text, no_wrap=True, overflow="ellipsis")
 
 
-class TodayPanel(DataTable[Text]):
+class TodayPanel(DeskWork, DataTable[Text]):
     """One table, one section per concern; the row key is the reservation it opens."""
 
     class Open(Message):
@@ -46,22 +47,32 @@ class TodayPanel(DataTable[Text]):
             super().__init__()
             self.reservation_id = reservation_id
 
+    # the desk's day, or why it is not this account's to see (e.g. a mobility manager's)
+    home: reactive[today.Home | Refused | None] = reactive(None, init=False, always_update=True)
+
     def on_mount(self) -> None:
         self.cursor_type = "row"
         self.add_column("", key="what", width=3)
         self.add_column(_("Name"), key="name", width=26)
         self.add_column(_("Room"), key="room", width=6)
         self.add_column(_("Where things stand"), key="detail", width=33)
-        self.refresh_day()
+        self.reload()
 
-    def refresh_day(self) -> None:
+    def fetch(self) -> None:
+        try:
+            self.home = today.home(self.desk)
+        except Refused as refused:
+            self.home = refused
+
+    def watch_home(self, home: today.Home | Refused | None) -> None:
         self.clear()
         self._rows = 0
-        try:
-            home = today.home(desk_of(self))
-        except Refused as refused:  # e.g. a mobility manager: the desk's day is not theirs
-            self._section(str(refused))
-            return
+        if isinstance(home, Refused):
+            self._section(str(home))
+        elif home is not None:
+            self._show(home)
+
+    def _show(self, home: today.Home) -> None:
         self._section(_("Arrivals ({n})").format(n=len(home.arrivals)))
         for a in home.arrivals:
             self._row(a.reservation_id, "→", a.name, a.room, _readiness(a))

@@ -1,34 +1,21 @@
-"""Small pieces shared by the screens: the desk header and the message boxes."""
+"""The desk header; the message boxes live in ``dialogs`` (re-exported here)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from crous_desk.base.i18n import _
-from crous_desk.desk.context import Desk
 from crous_desk.rules.hours import describe_status
 
-if TYPE_CHECKING:
-    from .app import DeskApp
+from .base import desk_of
+from .dialogs import ConfirmScreen, ReasonsScreen
 
-
-def desk_of(widget: object) -> Desk:
-    return cast("DeskApp", widget.app).desk  # type: ignore[attr-defined]
+__all__ = ["ConfirmScreen", "DeskHeader", "ReasonsScreen", "desk_of"]
 
 
 class DeskHeader(Static):
     """Residence · Paris time · desk status; refreshed every few seconds from the one clock."""
-
-    DEFAULT_CSS = """
-    DeskHeader { height: 1; background: $primary; color: $text; padding: 0 1; }
-    """
 
     def on_mount(self) -> None:
         self.refresh_status()
@@ -43,45 +30,3 @@ class DeskHeader(Static):
         line.append(f"  {status.at:%a %d/%m %H:%M}  ")
         line.append(describe_status(status), style="bold" if status.is_open else "reverse")
         self.update(line)
-
-
-class ReasonsScreen(ModalScreen[None]):
-    """A refusal, with every reason; nothing was changed."""
-
-    BINDINGS = [Binding("escape,enter,space", "dismiss", "Close", id="reasons.close")]
-
-    def __init__(self, title: str, reasons: list[str] | tuple[str, ...]) -> None:
-        super().__init__()
-        self.title_text = title
-        self.reasons = list(reasons)
-
-    def compose(self) -> ComposeResult:
-        text = Text()
-        text.append(self.title_text + "\n\n", style="bold")
-        for reason in self.reasons:
-            text.append("• ")
-            text.append(reason)
-            text.append("\n")
-        text.append("\n" + _("Nothing was changed. Enter or Esc to close."), style="dim")
-        with Vertical(classes="dialog"):
-            yield Static(text)
-
-
-class ConfirmScreen(ModalScreen[bool]):
-    BINDINGS = [
-        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
-        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
-    ]
-
-    def __init__(self, question: str) -> None:
-        super().__init__()
-        self.question = question
-
-    def compose(self) -> ComposeResult:
-        text = Text(self.question + "\n\n")
-        text.append(_("y: yes    n or Esc: no"), style="dim")
-        with Vertical(classes="dialog"):
-            yield Static(text)
-
-    def action_answer(self, value: bool) -> None:
-        self.dismiss(value)

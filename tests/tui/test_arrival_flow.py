@@ -7,6 +7,7 @@ from screens.inspection import InspectionScreen
 from screens.reservation import ReservationScreen
 from screens.widgets import ReasonsScreen
 from tests import factories
+from tests.tui.settle import press
 
 
 async def test_whole_arrival_from_search_to_keys(database, desk_app, at_time):
@@ -16,43 +17,33 @@ async def test_whole_arrival_from_search_to_keys(database, desk_app, at_time):
     factories.reservation(first="Hélio", last="Durand")  # a near miss in the results
     app = desk_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press(*"helene dupont")
-        await pilot.press("enter")
-        await pilot.pause()
+        await press(pilot, *"helene dupont")
+        await press(pilot, "enter")
         assert isinstance(app.screen, ReservationScreen)
         assert app.screen.reservation_id == res.id
 
         # tick the five documents; three ask for the facts read off the paper
-        await pilot.press("space")  # insurance: dates are pre-filled from the upload
-        await pilot.pause()
-        await pilot.press("ctrl+s")
-        await pilot.pause()
+        await press(pilot, "space")  # insurance: dates are pre-filled from the upload
+        await press(pilot, "ctrl+s")
         for _ in range(4):  # the cursor moves on to the next document by itself
-            await pilot.press("space")
-            await pilot.pause()
+            await press(pilot, "space")
             if not isinstance(app.screen, ReservationScreen):
-                await pilot.press("ctrl+s")
-                await pilot.pause()
+                await press(pilot, "ctrl+s")
         view = app.screen.view
         assert view is not None and view.file_problems == []
 
         # the check-in inspection: every item "good", the tenant acknowledges
-        await pilot.press("i")
-        await pilot.pause()
+        await press(pilot, "i")
         assert isinstance(app.screen, InspectionScreen)
         for _ in app.screen.items:
-            await pilot.press("g")
-        await pilot.press("a")
-        await pilot.pause()
-        await pilot.press("y")
-        await pilot.pause()
+            await press(pilot, "g")
+        await press(pilot, "a")
+        await press(pilot, "y")
         inspection = Inspection.get(Inspection.reservation == res.id)
         assert inspection.locked
-        await pilot.press("escape")
-        await pilot.pause()
+        await press(pilot, "escape")
 
-        await pilot.press("k")
-        await pilot.pause()
+        await press(pilot, "k")
         assert not isinstance(app.screen, ReasonsScreen)
     key_set = KeySet.get(KeySet.room == room)
     assert key_set.state == "out" and key_set.holder_id == res.id

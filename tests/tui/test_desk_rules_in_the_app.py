@@ -13,6 +13,7 @@ from screens.help import HelpScreen
 from screens.reservation import ReservationScreen
 from screens.widgets import ReasonsScreen
 from tests import factories
+from tests.tui.settle import press, settle
 
 
 def _ready_for_keys(room):
@@ -39,16 +40,14 @@ async def test_friday_17h_paris_refuses_keys_with_machine_elsewhere(database, de
     async with app.run_test(size=(80, 24)) as pilot:
         header = app.screen.query_one("#desk-header", Static)
         assert "Desk closed — opens Monday 09:00" in str(header.render())
-        await pilot.press(*res.reference, "enter")
-        await pilot.pause()
+        await press(pilot, *res.reference, "enter")
         assert isinstance(app.screen, ReservationScreen)
-        await pilot.press("k")
-        await pilot.pause()
+        await press(pilot, "k")
         assert isinstance(app.screen, ReasonsScreen)
         assert any("desk is closed" in r for r in app.screen.reasons)
         assert any("opens Monday 09:00" in r for r in app.screen.reasons)
         assert len(app.screen.reasons) == 1  # everything else is ready
-        await pilot.press("escape")
+        await press(pilot, "escape")
     assert KeySet.get(KeySet.room == room).state == "desk"
     assert Reservation.get_by_id(res.id).status == "accepted"
     assert KeyLog.select().count() == 0
@@ -60,8 +59,7 @@ async def test_refusal_lists_every_unmet_condition(database, desk_app, at_time):
     res = factories.reservation(documents="none", paid=False, status="accepted")
     app = desk_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press(*res.reference, "enter", "k")
-        await pilot.pause()
+        await press(pilot, *res.reference, "enter", "k")
         assert isinstance(app.screen, ReasonsScreen)
         reasons = "\n".join(app.screen.reasons)
         for expected in (
@@ -78,16 +76,13 @@ async def test_bad_date_in_the_insurance_form_changes_nothing(database, desk_app
     res = factories.reservation(documents="none")
     app = desk_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press(*res.reference, "enter", "space")
-        await pilot.pause()
+        await press(pilot, *res.reference, "enter", "space")
         assert isinstance(app.screen, DocumentFactsForm)
-        await pilot.press(*"31/02/2027", "enter", *"tomorrow", "enter")
-        await pilot.pause()
+        await press(pilot, *"31/02/2027", "enter", *"tomorrow", "enter")
         assert isinstance(app.screen, DocumentFactsForm)
         error = str(app.screen.query_one("#form-error", Static).render())
         assert "is not a date" in error and "dd/mm/yyyy" in error
-        await pilot.press("escape")
-        await pilot.pause()
+        await press(pilot, "escape")
         assert isinstance(app.screen, ReservationScreen)
     assert Document.select().where(Document.reservation == res.id).count() == 0
 
@@ -97,10 +92,8 @@ async def test_insurance_ending_before_the_lease_shows_as_missing(database, desk
     res = factories.reservation(documents="none", lease_end=date(2027, 6, 30))
     app = desk_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press(*res.reference, "enter", "space")
-        await pilot.pause()
-        await pilot.press(*"23/11/2026", "enter", *"29/06/2027", "enter")
-        await pilot.pause()
+        await press(pilot, *res.reference, "enter", "space")
+        await press(pilot, *"23/11/2026", "enter", *"29/06/2027", "enter")
         assert isinstance(app.screen, ReservationScreen)
         view = app.screen.view
         assert view is not None
@@ -114,12 +107,10 @@ async def test_names_are_data_not_markup(database, desk_app, at_time):
     res = factories.reservation(first="[bold red]Zoë", last="\x1b[31mSmith [/]")
     app = desk_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press(*"zoe", "down")
-        await pilot.pause()
+        await press(pilot, *"zoe", "down")
         table = app.screen.query_one("#results", DataTable)
         assert "[bold red]Zoë" in table.get_row_at(0)[1].plain
-        await pilot.press("enter")
-        await pilot.pause()
+        await press(pilot, "enter")
         identity = app.screen.query_one("#identity", Static).render()
         assert "[bold red]Zoë" in str(identity)
     assert Reservation.get_by_id(res.id).student.first_name == "[bold red]Zoë"
@@ -131,12 +122,12 @@ async def test_scanner_types_the_reference_while_results_have_focus(database, de
     wanted = factories.reservation(first="Björn", last="Østergaard")
     app = desk_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press(*"anna", "down")
+        await press(pilot, *"anna", "down")
         assert app.screen.query_one("#results", DataTable).has_focus
-        await pilot.press("ctrl+l")  # clear, then the scanner types code + Enter
-        await pilot.press("down")
-        await pilot.press(*wanted.reference.lower(), "enter")
-        await pilot.pause()
+        await press(pilot, "ctrl+l")  # clear, then the scanner types code + Enter
+        await press(pilot, "down")
+        await pilot.press(*wanted.reference.lower(), "enter")  # as fast as a scanner
+        await settle(pilot)
         assert isinstance(app.screen, ReservationScreen)
         assert app.screen.reservation_id == wanted.id
 
@@ -149,9 +140,8 @@ async def test_unknown_text_and_syntax_never_break_the_search(database, desk_app
         for text in ['"', "*", "AND", "o'brien", "-", "NEAR(", "^x", "zzzz"]:
             query = app.screen.query_one("#query", Input)
             query.value = text
-            await pilot.pause()
-            await pilot.press("enter")
-            await pilot.pause()
+            await settle(pilot)
+            await press(pilot, "enter")
             assert app.screen.query_one("#query", Input) is query
 
 
@@ -160,24 +150,20 @@ async def test_f1_and_palette_show_the_screen_actions(database, desk_app, at_tim
     res = factories.reservation()
     app = desk_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press(*res.reference, "enter")
-        await pilot.pause()
-        await pilot.press("f1")
-        await pilot.pause()
+        await press(pilot, *res.reference, "enter")
+        await press(pilot, "f1")
         assert isinstance(app.screen, HelpScreen)
         shown = str(app.screen.query_one("Static").render())
         for description in ("Tick", "Inspect", "Hand over the keys", "Accept", "History"):
             assert description in shown
         # the stay's actions are offered once the tenant lives here, not before
         assert "Departure" not in shown
-        await pilot.press("escape")
-        await pilot.pause()
+        await press(pilot, "escape")
         # the palette runs "Inspection" by name
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"Inspection")
+        await press(pilot, "ctrl+p")
+        await press(pilot, *"Inspection")
         await pilot.pause(0.3)
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await pilot.pause(0.3)
         from screens.inspection import InspectionScreen
 

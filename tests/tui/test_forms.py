@@ -11,6 +11,7 @@ from screens.forms import Choice, DocumentFactsForm, PaymentForm
 from screens.reservation import ReservationScreen
 from screens.widgets import ReasonsScreen
 from tests import factories
+from tests.tui.settle import press
 
 
 async def test_physical_guarantor_is_chosen_with_the_arrows(database, desk_app, at_time):
@@ -18,16 +19,13 @@ async def test_physical_guarantor_is_chosen_with_the_arrows(database, desk_app, 
     res = factories.reservation(documents="none")
     app = desk_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press(*res.reference, "enter", "down", "down", "space")
-        await pilot.pause()
+        await press(pilot, *res.reference, "enter", "down", "down", "space")
         assert isinstance(app.screen, DocumentFactsForm) and app.screen.kind == "guarantor"
-        await pilot.press("down")
-        await pilot.pause()
+        await press(pilot, "down")
         choice = app.screen.query_one(Choice)
         assert choice.value == "physical"
         assert "(•) Physical guarantor" in str(choice.get_option_at_index(1).prompt)
-        await pilot.press("enter")
-        await pilot.pause()
+        await press(pilot, "enter")
         assert isinstance(app.screen, ReservationScreen)
     doc = Document.get(Document.reservation == res.id, Document.kind == "guarantor")
     assert doc.guarantor_kind == "physical" and doc.verified_at is not None
@@ -43,17 +41,13 @@ async def test_acceptance_paid_by_a_named_third_party(database, desk_app, at_tim
     )
     app = desk_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press(*res.reference, "enter", "p")
-        await pilot.pause()
+        await press(pilot, *res.reference, "enter", "p")
         assert isinstance(app.screen, PaymentForm)
-        await pilot.press("down", "enter")  # third party: the focus goes to the name
-        await pilot.pause()
+        await press(pilot, "down", "enter")  # third party: the focus goes to the name
         assert app.screen.query_one("#payer-name", Input).has_focus
-        await pilot.press("enter")  # no name yet: refused in the form
-        await pilot.pause()
+        await press(pilot, "enter")  # no name yet: refused in the form
         assert isinstance(app.screen, PaymentForm)
-        await pilot.press(*"Campus France", "enter")
-        await pilot.pause()
+        await press(pilot, *"Campus France", "enter")
         assert isinstance(app.screen, ReservationScreen)
     saved = Reservation.get_by_id(res.id)
     assert (saved.status, saved.paid_by_kind, saved.paid_by_name, saved.advance_cents) == (
@@ -74,8 +68,7 @@ async def test_acceptance_after_120_hours_is_refused(database, desk_app, at_time
     )
     app = desk_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press(*res.reference, "enter", "p")
-        await pilot.pause()
+        await press(pilot, *res.reference, "enter", "p")
         assert isinstance(app.screen, ReasonsScreen)
         assert "expired" in " ".join(app.screen.reasons)
     assert Reservation.get_by_id(res.id).status == "proposed"
@@ -92,8 +85,7 @@ async def test_the_file_counts_down_the_proposal_window(database, desk_app, at_t
     )
     app = desk_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press(*res.reference, "enter")
-        await pilot.pause()
+        await press(pilot, *res.reference, "enter")
         stay = str(app.screen.query_one("#stay").render())
         assert "2 h 30 left to answer (until 23/11/2026 12:30)" in stay
 
@@ -111,8 +103,7 @@ async def test_the_file_shows_the_arrival_appointment(database, desk_app, at_tim
     book_appointment(desk, res.id, datetime(2026, 11, 23, 13, 30, tzinfo=UTC), SlotPolicy())
     app = desk_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press(*res.reference, "enter")
-        await pilot.pause()
+        await press(pilot, *res.reference, "enter")
         assert "arrival 23/11/2026 14:30" in str(app.screen.query_one("#stay").render())
 
 
@@ -127,11 +118,9 @@ async def test_a_request_is_offered_a_room_from_its_file(database, desk_app, at_
     search.index_reservation(Reservation.get_by_id(res.id))
     app = desk_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press(*res.reference, "enter", "o")
-        await pilot.pause()
+        await press(pilot, *res.reference, "enter", "o")
         assert isinstance(app.screen, FieldsForm)
-        await pilot.press(*"b-112", "enter")
-        await pilot.pause()
+        await press(pilot, *"b-112", "enter")
         assert isinstance(app.screen, ReservationScreen)
         assert "120 h" in str(app.screen.query_one("#stay").render()) or "left to answer" in str(
             app.screen.query_one("#stay").render()

@@ -20,6 +20,7 @@ from screens.signin import LockScreen, SignInScreen
 from screens.widgets import ReasonsScreen
 from tests import factories
 from tests.factories import MONDAY_10H
+from tests.tui.settle import press
 
 PASSPHRASE = "deskpass10"
 
@@ -41,15 +42,13 @@ async def test_sign_in_opens_the_desk_of_the_account(database, at_time):
     app = make_app(None, factories.residence(), SystemClock(), Config())
     async with app.run_test(size=(80, 24)) as pilot:
         assert isinstance(app.screen, SignInScreen)
-        await pilot.press("f3", "ctrl+p")  # nothing opens before sign-in
+        await press(pilot, "f3", "ctrl+p")  # nothing opens before sign-in
         assert isinstance(app.screen, SignInScreen)
-        await pilot.press(*"accueil", "enter", *"nope", "enter")
-        await pilot.pause()
+        await press(pilot, *"accueil", "enter", *"nope", "enter")
         assert isinstance(app.screen, SignInScreen)
         assert "wrong username or passphrase" in error_text(app)
         assert app.screen.query_one("#passphrase", Input).value == ""
-        await pilot.press(*PASSPHRASE, "enter")
-        await pilot.pause()
+        await press(pilot, *PASSPHRASE, "enter")
         assert isinstance(app.screen, SearchScreen)
         assert app.desk.actor.username == "accueil"
     member = Staff.get(Staff.username == "accueil")
@@ -64,12 +63,10 @@ async def test_a_manager_signs_in_to_their_students(database, at_time):
     factories.reservation(status="requested", documents="none")
     app = make_app(None, factories.residence(), SystemClock(), Config())
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press(*"m.durand", "enter", *PASSPHRASE, "enter")
-        await pilot.pause()
+        await press(pilot, *"m.durand", "enter", *PASSPHRASE, "enter")
         assert isinstance(app.screen, ManagerScreen)
         assert app.desk.residence is None
-        await pilot.press("f3")  # the rooms are not a manager's: the key does nothing
-        await pilot.pause()
+        await press(pilot, "f3")  # the rooms are not a manager's: the key does nothing
         assert isinstance(app.screen, ManagerScreen)
 
 
@@ -81,8 +78,7 @@ async def test_an_idle_desk_locks_and_keeps_the_screen(database):
             member, factories.residence(), SystemClock(), Config(), idle_lock=timedelta(minutes=10)
         )
         async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.press(*r.reference, "enter")
-            await pilot.pause()
+            await press(pilot, *r.reference, "enter")
             file_screen = app.screen
             assert isinstance(file_screen, ReservationScreen)
             traveller.shift(timedelta(minutes=9))
@@ -91,14 +87,12 @@ async def test_an_idle_desk_locks_and_keeps_the_screen(database):
             traveller.shift(timedelta(minutes=1, seconds=1))
             await pilot.pause(1.2)
             assert isinstance(app.screen, LockScreen)
-            await pilot.press("f3", "k", "f1")  # nothing reaches the desk underneath
+            await press(pilot, "f3", "k", "f1")  # nothing reaches the desk underneath
             assert isinstance(app.screen, LockScreen)
-            await pilot.press(*"nope", "enter")
-            await pilot.pause()
+            await press(pilot, *"nope", "enter")
             assert isinstance(app.screen, LockScreen)
             assert "wrong passphrase" in error_text(app)
-            await pilot.press(*PASSPHRASE, "enter")
-            await pilot.pause()
+            await press(pilot, *PASSPHRASE, "enter")
             assert app.screen is file_screen
     assert Staff.get_by_id(member.id).failed_sign_ins == 0
     assert KeySet.get(KeySet.room == r.room_id).state == "desk"
@@ -120,22 +114,17 @@ async def test_the_manager_records_an_ine_and_an_acceptance(database, at_time):
         assert isinstance(app.screen, ManagerScreen)
         counts = str(app.screen.query_one("#counts", Static).render())
         assert "Form 1" in counts and "Sent 1" in counts
-        await pilot.press("i")
-        await pilot.pause()
+        await press(pilot, "i")
         assert isinstance(app.screen, IneForm)
-        await pilot.press(*"12345", "enter")
-        await pilot.pause()
+        await press(pilot, *"12345", "enter")
         assert "is not an INE" in error_text(app)  # the form stays open
-        await pilot.press(*["backspace"] * 5, *"0123456789a", "enter")
-        await pilot.pause()
+        await press(pilot, *["backspace"] * 5, *"0123456789a", "enter")
         assert isinstance(app.screen, ManagerScreen)
         assert Student.get_by_id(first.student_id).ine == "0123456789A"
         assert "INE 1" in str(app.screen.query_one("#counts", Static).render())
-        await pilot.press("down", "a")
-        await pilot.pause()
+        await press(pilot, "down", "a")
         assert isinstance(app.screen, PaymentForm)
-        await pilot.press("enter")  # paid by the student
-        await pilot.pause()
+        await press(pilot, "enter")  # paid by the student
         assert isinstance(app.screen, ManagerScreen)
         table = app.screen.query_one("#students", DataTable)
         assert "Accepted, paid" in str(table.get_row_at(1)[2])
@@ -155,11 +144,9 @@ async def test_a_manager_is_refused_the_keys(database, at_time):
     app = make_app(factories.manager(), None, SystemClock(), Config())
     before = AuditLog.select().count()
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("enter")
-        await pilot.pause()
+        await press(pilot, "enter")
         assert isinstance(app.screen, ReservationScreen)
-        await pilot.press("k")
-        await pilot.pause()
+        await press(pilot, "k")
         assert isinstance(app.screen, ReasonsScreen)
         assert app.screen.reasons == ["a mobility manager cannot hand over keys"]
     assert KeySet.get(KeySet.room == r.room_id).state == "desk"
@@ -175,23 +162,19 @@ async def test_an_administrator_creates_an_account_on_the_staff_screen(database,
     admin = factories.staff("chef", role="administrator", scope=())
     app = make_app(admin, None, SystemClock(), Config())
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("f8")
-        await pilot.pause()
+        await press(pilot, "f8")
         assert isinstance(app.screen, StaffScreen)
-        await pilot.press("n")
-        await pilot.pause()
+        await press(pilot, "n")
         assert isinstance(app.screen, AccountForm)
         form = app.screen
         form.query_one("#username", Input).value = "b.roux"
         form.query_one("#name", Input).value = "Bruno Roux"
         form.query_one("#scope", Input).value = "residence:nowhere"
-        await pilot.press("ctrl+s")
-        await pilot.pause()
+        await press(pilot, "ctrl+s")
         assert "no residence 'nowhere'" in error_text(app)  # the form stays open
         form.query_one("#scope", Input).value = "residence:gaston-berger"
         form.query_one("#passphrase", Input).value = PASSPHRASE
-        await pilot.press("ctrl+s")
-        await pilot.pause()
+        await press(pilot, "ctrl+s")
         assert isinstance(app.screen, StaffScreen)
     member = Staff.get(Staff.username == "b.roux")
     assert member.role == "receptionist" and auth.check_passphrase(

@@ -16,6 +16,7 @@ from crous_desk.office.demo import seed_demo
 from crous_desk.services import Desk, ensure_staff
 from crous_desk.store.models import Reservation, Residence, Setting, Student
 from tests import factories
+from tests.tui.settle import pressing
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -38,8 +39,12 @@ def demo_app(database, desk_app, at_time):
 
 
 def test_slip_preview(demo_app, snap_compare):
-    assert snap_compare(demo_app, press=[*"helene dupont", "enter", "s"], terminal_size=(80, 24))
+    assert snap_compare(
+        demo_app, run_before=pressing(*"helene dupont", "enter", "s"), terminal_size=(80, 24)
+    )
 
 
 def test_appointment_screen(demo_app, snap_compare):
-    assert snap_compare(demo_app, press=[*"helene dupont", "enter", "a"], terminal_size=(80, 24))
+    assert snap_compare(
+        demo_app, run_before=pressing(*"helene dupont", "enter", "a"), terminal_size=(80, 24)
+    )

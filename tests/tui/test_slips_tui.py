@@ -25,6 +25,7 @@ from screens.widgets import ReasonsScreen
 from tests import factories
 from tests.factories import MONDAY_10H
 from tests.slips.conftest import pdf_pages, scan_page
+from tests.tui.settle import press, settle
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -49,8 +50,8 @@ async def test_a_scanned_slip_opens_its_reservation(scanned, desk_app) -> None:
     wanted, payload = scanned
     app = desk_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press(*payload, "enter")
-        await pilot.pause()
+        await pilot.press(*payload, "enter")  # as fast as a scanner
+        await settle(pilot)
         assert isinstance(app.screen, ReservationScreen)
         assert app.screen.reservation_id == wanted.id
 
@@ -59,11 +60,10 @@ async def test_a_scan_while_the_results_have_the_focus(scanned, desk_app) -> Non
     wanted, payload = scanned
     app = desk_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press(*"durand", "down")  # the receptionist was looking at someone else
-        await pilot.pause()
+        await press(pilot, *"durand", "down")  # the receptionist was looking at someone else
         assert app.screen.query_one("#results").has_focus
-        await pilot.press(*payload, "enter")
-        await pilot.pause()
+        await pilot.press(*payload, "enter")  # as fast as a scanner
+        await settle(pilot)
         assert isinstance(app.screen, ReservationScreen)
         assert app.screen.reservation_id == wanted.id
 
@@ -74,14 +74,14 @@ async def test_a_forged_code_is_refused_and_nothing_opens(scanned, desk_app) -> 
     forged = payload[:-1] + ("0" if last != "0" else "1")  # one character of the check changed
     app = desk_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press(*forged, "enter")
-        await pilot.pause()
+        await pilot.press(*forged, "enter")  # as fast as a scanner
+        await settle(pilot)
         assert isinstance(app.screen, SearchScreen)
         assert len(app.screen_stack) == 2  # the default screen and the search, nothing pushed
         assert f"slip code for {wanted.reference} refused: its check code is wrong" in summary(app)
         # the next, good scan works straight after
-        await pilot.press(*payload, "enter")
-        await pilot.pause()
+        await pilot.press(*payload, "enter")  # as fast as a scanner
+        await settle(pilot)
         assert isinstance(app.screen, ReservationScreen)
         assert app.screen.reservation_id == wanted.id
 
@@ -91,8 +91,8 @@ async def test_a_slip_of_a_reservation_that_is_gone(scanned, desk_app) -> None:
     other = factories.residence("les-cuques", "Résidence Les Cuques")
     app = desk_app(residence=other)  # another desk: the reservation is not one of its own
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press(*payload, "enter")
-        await pilot.pause()
+        await pilot.press(*payload, "enter")  # as fast as a scanner
+        await settle(pilot)
         assert isinstance(app.screen, SearchScreen)
         assert f"Slip {wanted.reference}: no such reservation at this desk." in summary(app)
 
@@ -101,8 +101,7 @@ async def test_a_slip_of_a_reservation_that_is_gone(scanned, desk_app) -> None:
 
 
 async def open_file(pilot, reservation: Reservation) -> None:
-    await pilot.press(*reservation.reference, "enter")
-    await pilot.pause()
+    await press(pilot, *reservation.reference, "enter")
     assert isinstance(pilot.app.screen, ReservationScreen)
 
 
@@ -112,18 +111,14 @@ async def test_book_then_move_from_the_reservation_file(database, desk_app, at_t
     app = desk_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await open_file(pilot, r)
-        await pilot.press("a")
-        await pilot.pause()
+        await press(pilot, "a")
         assert isinstance(app.screen, AppointmentScreen)
-        await pilot.press("enter")  # the first free slot: today 10:00 (09:00 and 09:30 are past)
-        await pilot.pause()
+        await press(pilot, "enter")  # the first free slot: today 10:00 (09:00 and 09:30 are past)
         assert isinstance(app.screen, ReservationScreen)
         assert current_appointment(r.id).starts_at == datetime(2026, 11, 23, 10, tzinfo=PARIS)
 
-        await pilot.press("a")
-        await pilot.pause()
-        await pilot.press("right", "down", "enter")  # Tuesday, second slot
-        await pilot.pause()
+        await press(pilot, "a")
+        await press(pilot, "right", "down", "enter")  # Tuesday, second slot
         assert isinstance(app.screen, ReservationScreen)
         assert current_appointment(r.id).starts_at == datetime(2026, 11, 24, 9, 30, tzinfo=PARIS)
         history = str(app.screen.query_one("#history").render())
@@ -140,8 +135,7 @@ async def test_a_slot_taken_meanwhile_is_refused_with_the_next_free_one(
     app = desk_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await open_file(pilot, r)
-        await pilot.press("a")
-        await pilot.pause()
+        await press(pilot, "a")
         # two other desks fill the highlighted 10:00 slot while this one hesitates
         other_desk = Desk(factories.staff("m.roux"), FixedClock(MONDAY_10H), factories.residence())
         for last in ("Martin", "Bernard"):
@@ -151,8 +145,7 @@ async def test_a_slot_taken_meanwhile_is_refused_with_the_next_free_one(
                 datetime(2026, 11, 23, 10, tzinfo=PARIS),
                 SlotPolicy(),
             )
-        await pilot.press("enter")
-        await pilot.pause()
+        await press(pilot, "enter")
         assert isinstance(app.screen, AppointmentScreen)
         error = str(app.screen.query_one("#form-error").render())
         assert "the slot Monday 23/11/2026 10:00–10:30 is full (2 of 2 places taken)" in error
@@ -166,15 +159,12 @@ async def test_the_desk_is_closed_on_the_day_shown(database, desk_app, at_time) 
     app = desk_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await open_file(pilot, r)
-        await pilot.press("a")
-        await pilot.pause()
+        await press(pilot, "a")
         for _ in range(5):
-            await pilot.press("right")  # to Saturday
-        await pilot.pause()
+            await press(pilot, "right")  # to Saturday
         error = str(app.screen.query_one("#form-error").render())
         assert "Saturday 28/11/2026: the desk is closed (weekend)" in error
-        await pilot.press("n")  # back to the next free slot
-        await pilot.pause()
+        await press(pilot, "n")  # back to the next free slot
         assert app.screen.day.isoformat() == "2026-11-23"
 
 
@@ -184,8 +174,7 @@ async def test_no_appointment_for_a_proposal(database, desk_app, at_time) -> Non
     app = desk_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await open_file(pilot, r)
-        await pilot.press("a")
-        await pilot.pause()
+        await press(pilot, "a")
         assert isinstance(app.screen, ReasonsScreen)
         assert "needs an accepted reservation" in " ".join(app.screen.reasons)
 
@@ -202,17 +191,12 @@ async def test_cancel_asks_first(database, desk_app, at_time) -> None:
     app = desk_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await open_file(pilot, r)
-        await pilot.press("a")
-        await pilot.pause()
-        await pilot.press("c")
-        await pilot.pause()
-        await pilot.press("n")  # no: nothing changes
-        await pilot.pause()
+        await press(pilot, "a")
+        await press(pilot, "c")
+        await press(pilot, "n")  # no: nothing changes
         assert current_appointment(r.id) is not None
-        await pilot.press("c")
-        await pilot.pause()
-        await pilot.press("y")
-        await pilot.pause()
+        await press(pilot, "c")
+        await press(pilot, "y")
         assert current_appointment(r.id) is None
 
 
@@ -228,24 +212,22 @@ async def test_preview_save_and_print(
     app = desk_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await open_file(pilot, r)
-        await pilot.press("s")
-        await pilot.pause()
+        await press(pilot, "s")
         assert isinstance(app.screen, SlipScreen)
-        await pilot.press("s")
+        await press(pilot, "s")
         await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         saved = tmp_path / "docs" / "crous-desk" / f"slip-{r.reference}.pdf"
         status = str(app.screen.query_one("#slip-status").render())
         assert f"Saved: {saved}" in status.replace("\n", "")
         assert pdf_pages(saved) == 1
 
-        await pilot.press("p")  # no printer configured: said, and the PDF is still there
+        await press(pilot, "p")  # no printer configured: said, and the PDF is still there
         await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         status = str(app.screen.query_one("#slip-status").render())
         assert "no printer is configured" in status
-        await pilot.press("escape")
-        await pilot.pause()
+        await press(pilot, "escape")
         assert isinstance(app.screen, ReservationScreen)
 
 
@@ -266,9 +248,9 @@ async def test_print_from_the_preview(
     app.config = Config(printer="accueil-laser")
     async with app.run_test(size=(80, 24)) as pilot:
         await open_file(pilot, r)
-        await pilot.press("s", "p")
+        await press(pilot, "s", "p")
         await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         status = str(app.screen.query_one("#slip-status").render())
         assert "Sent to accueil-laser (request id is accueil-laser-7)" in status
     saved = tmp_path / "docs" / "crous-desk" / f"slip-{r.reference}.pdf"

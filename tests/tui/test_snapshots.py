@@ -11,6 +11,7 @@ from crous_desk.base.clock import FixedClock
 from crous_desk.office.demo import seed_demo
 from crous_desk.store.models import Reservation, Residence, Student
 from tests import factories
+from tests.tui.settle import pressing
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -28,16 +29,18 @@ def helene() -> Reservation:
 
 
 def test_search_screen(demo_app, snap_compare):
-    assert snap_compare(demo_app, press=[*"du"], terminal_size=(80, 24))
+    assert snap_compare(demo_app, run_before=pressing(*"du"), terminal_size=(80, 24))
 
 
 def test_reservation_screen(demo_app, snap_compare):
-    assert snap_compare(demo_app, press=[*"helene dupont", "enter"], terminal_size=(80, 24))
+    assert snap_compare(
+        demo_app, run_before=pressing(*"helene dupont", "enter"), terminal_size=(80, 24)
+    )
 
 
 def test_insurance_form(demo_app, snap_compare):
     assert snap_compare(
-        demo_app, press=[*"helene dupont", "enter", "space"], terminal_size=(80, 24)
+        demo_app, run_before=pressing(*"helene dupont", "enter", "space"), terminal_size=(80, 24)
     )
 
 
@@ -51,36 +54,42 @@ def test_inspection_screen(demo_app, snap_compare):
     desk.set_item(items[0].id, state="good")
     desk.set_item(items[1].id, state="worn", remark="Scuff marks near the window")
     assert snap_compare(
-        demo_app, press=[*res.reference, "enter", "i", "down", "down"], terminal_size=(80, 24)
+        demo_app,
+        run_before=pressing(*res.reference, "enter", "i", "down", "down"),
+        terminal_size=(80, 24),
     )
 
 
 def test_refused_handover(demo_app, snap_compare):
-    assert snap_compare(demo_app, press=[*"helene dupont", "enter", "k"], terminal_size=(80, 24))
+    assert snap_compare(
+        demo_app, run_before=pressing(*"helene dupont", "enter", "k"), terminal_size=(80, 24)
+    )
 
 
 def test_help_screen(demo_app, snap_compare):
-    assert snap_compare(demo_app, press=[*"helene dupont", "enter", "f1"], terminal_size=(80, 24))
+    assert snap_compare(
+        demo_app, run_before=pressing(*"helene dupont", "enter", "f1"), terminal_size=(80, 24)
+    )
 
 
 def test_today_at_the_desk(demo_app, snap_compare):
-    assert snap_compare(demo_app, terminal_size=(80, 24))
+    assert snap_compare(demo_app, run_before=pressing(), terminal_size=(80, 24))
 
 
 def test_keys_screen(demo_app, snap_compare):
-    assert snap_compare(demo_app, press=["f4", "f"], terminal_size=(80, 24))
+    assert snap_compare(demo_app, run_before=pressing("f4", "f"), terminal_size=(80, 24))
 
 
 def test_key_log_screen(demo_app, snap_compare):
-    assert snap_compare(demo_app, press=["f4", "l"], terminal_size=(80, 24))
+    assert snap_compare(demo_app, run_before=pressing("f4", "l"), terminal_size=(80, 24))
 
 
 def test_rooms_screen(demo_app, snap_compare):
-    assert snap_compare(demo_app, press=["f3"], terminal_size=(80, 24))
+    assert snap_compare(demo_app, run_before=pressing("f3"), terminal_size=(80, 24))
 
 
 def test_extensions_screen(demo_app, snap_compare):
-    assert snap_compare(demo_app, press=["f6"], terminal_size=(80, 24))
+    assert snap_compare(demo_app, run_before=pressing("f6"), terminal_size=(80, 24))
 
 
 def test_departure_screen(demo_app, snap_compare):
@@ -93,5 +102,7 @@ def test_departure_screen(demo_app, snap_compare):
         .first()
     )
     assert snap_compare(
-        demo_app, press=[*tenant.reference, "enter", "d", "o", "down", "d"], terminal_size=(80, 24)
+        demo_app,
+        run_before=pressing(*tenant.reference, "enter", "d", "o", "down", "d"),
+        terminal_size=(80, 24),
     )

@@ -14,19 +14,20 @@ from screens.app import make_app
 from screens.departure import DepartureScreen
 from screens.extensions import ExtensionsScreen
 from screens.forms import FieldsForm
-from screens.keys import KeyLogScreen, KeysScreen
+from screens.keylog import KeyLogScreen
+from screens.keys import KeysScreen
 from screens.reservation import ReservationScreen
 from screens.rooms import RoomsScreen
 from screens.widgets import ReasonsScreen
 from tests import factories, tenants
+from tests.tui.settle import press
 
 # Friday 30 April 2027, 11:00 Paris: the lease ends today, the desk is open.
 LEASE_END_DAY = datetime(2027, 4, 30, 9, 0, tzinfo=UTC)
 
 
 async def open_file(pilot, reservation) -> None:
-    await pilot.press(*reservation.reference, "enter")
-    await pilot.pause()
+    await press(pilot, *reservation.reference, "enter")
     assert isinstance(pilot.app.screen, ReservationScreen)
 
 
@@ -37,26 +38,19 @@ async def test_departure_with_one_damaged_item(database, desk_app, at_time):
     app = desk_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await open_file(pilot, res)
-        await pilot.press("d")
-        await pilot.pause()
+        await press(pilot, "d")
         assert isinstance(app.screen, DepartureScreen)
-        await pilot.press("o")  # the check-out starts from the check-in: every item "same"
-        await pilot.pause()
+        await press(pilot, "o")  # the check-out starts from the check-in: every item "same"
         view = app.screen.view
         assert view is not None and view.items and all(i.same for i in view.items)
-        await pilot.press("down", "down", "d")  # the third item got damaged
-        await pilot.pause()
-        await pilot.press("a")
-        await pilot.pause()
-        await pilot.press("y")
-        await pilot.pause()
+        await press(pilot, "down", "down", "d")  # the third item got damaged
+        await press(pilot, "a")
+        await press(pilot, "y")
         view = app.screen.view
         assert [d.label for d in view.damages] == [view.items[2].label]
         assert view.damages[0].amount_cents > 0
-        await pilot.press("x")
-        await pilot.pause()
-        await pilot.press("y")
-        await pilot.pause()
+        await press(pilot, "x")
+        await press(pilot, "y")
         assert not isinstance(app.screen, ReasonsScreen)
     saved = Reservation.get_by_id(res.id)
     assert saved.status == "departed"
@@ -73,21 +67,16 @@ async def test_lost_key_is_replaced_charged_and_given_back(database, desk_app, a
     at_time(tenants.FRIDAY_10H)
     app = desk_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("f4")
-        await pilot.pause()
+        await press(pilot, "f4")
         assert isinstance(app.screen, KeysScreen)
-        await pilot.press("x")
-        await pilot.pause()
-        await pilot.press("y")
-        await pilot.pause()
+        await press(pilot, "x")
+        await press(pilot, "y")
         table = app.screen.query_one("#key-sets", DataTable)
         labels = [row.label for row in app.screen.rows]
         assert labels == ["GAS/B-201/1", "GAS/B-201/2"]
-        await pilot.press("down", "g")  # the replacement goes to the tenant
-        await pilot.pause()
+        await press(pilot, "down", "g")  # the replacement goes to the tenant
         assert table.row_count == 2
-        await pilot.press("l")
-        await pilot.pause()
+        await press(pilot, "l")
         assert isinstance(app.screen, KeyLogScreen)
         log = app.screen.query_one("#log", DataTable)
         actions = [log.get_row_at(i)[1].plain for i in range(log.row_count)]
@@ -104,20 +93,16 @@ async def test_extension_granted_reopens_the_insurance_check(database, desk_app,
     app = desk_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await open_file(pilot, res)
-        await pilot.press("e")
-        await pilot.pause()
+        await press(pilot, "e")
         assert isinstance(app.screen, FieldsForm)
-        await pilot.press(*"30/06/2027", "enter", *"Study stay extended", "enter")
-        await pilot.pause()
+        await press(pilot, *"30/06/2027", "enter", *"Study stay extended", "enter")
         assert isinstance(app.screen, ReservationScreen)
     # the mobility manager decides (a receptionist records the request only)
     manager = make_app(factories.manager(), None, SystemClock(), Config())
     async with manager.run_test(size=(80, 24)) as pilot:
-        await pilot.press("f6")
-        await pilot.pause()
+        await press(pilot, "f6")
         assert isinstance(manager.screen, ExtensionsScreen)
-        await pilot.press("y")
-        await pilot.pause()
+        await press(pilot, "y")
         assert isinstance(manager.screen, ReasonsScreen)  # granted; the insurance falls short
         assert any("Insurance" in r and "30/06/2027" in r for r in manager.screen.reasons)
     saved = Reservation.get_by_id(res.id)
@@ -131,10 +116,8 @@ async def test_key_return_refused_outside_desk_hours_changes_nothing(database, d
     app = desk_app()
     audit_before = AuditLog.select().count()
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("f4")
-        await pilot.pause()
-        await pilot.press("t")
-        await pilot.pause()
+        await press(pilot, "f4")
+        await press(pilot, "t")
         assert isinstance(app.screen, ReasonsScreen)
         assert any(
             "Monday 30/11/2026 09:00" in r or "opens Monday 09:00" in r for r in app.screen.reasons
@@ -151,15 +134,12 @@ async def test_rooms_view_filters_and_makes_a_room_ready(database, desk_app, at_
     Room.update(status="to_inspect").where(Room.id == inspected.id).execute()
     app = desk_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("f3")
-        await pilot.pause()
+        await press(pilot, "f3")
         assert isinstance(app.screen, RoomsScreen)
         for _ in range(4):  # every status → available → reserved → occupied → to inspect
-            await pilot.press("s")
-        await pilot.pause()
+            await press(pilot, "s")
         assert [r.number for r in app.screen.rows] == ["A-002"]
-        await pilot.press("r")
-        await pilot.pause()
+        await press(pilot, "r")
     assert Room.get_by_id(inspected.id).status == "available"
 
 
@@ -172,15 +152,12 @@ async def test_a_locked_inspection_is_corrected_by_an_amendment(database, desk_a
     app = desk_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await open_file(pilot, res)
-        await pilot.press("i")
-        await pilot.pause()
+        await press(pilot, "i")
         assert isinstance(app.screen, InspectionScreen)
-        await pilot.press("g")  # locked: states are no longer set directly
-        await pilot.press("c")
-        await pilot.pause()
+        await press(pilot, "g")  # locked: states are no longer set directly
+        await press(pilot, "c")
         assert isinstance(app.screen, FieldsForm)
-        await pilot.press("ctrl+u", *"worn", "enter", "enter", *"Scratch seen on day 2", "enter")
-        await pilot.pause()
+        await press(pilot, "ctrl+u", *"worn", "enter", "enter", *"Scratch seen on day 2", "enter")
         assert isinstance(app.screen, InspectionScreen)
         table = app.screen.query_one("#items", DataTable)
         assert table.get_row_at(0)[1].plain == "worn*"
@@ -201,10 +178,8 @@ async def test_f2_comes_back_to_today_with_an_empty_search(database, desk_app, a
     app = desk_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await open_file(pilot, res)
-        await pilot.press("f4")
-        await pilot.pause()
-        await pilot.press("f2")
-        await pilot.pause()
+        await press(pilot, "f4")
+        await press(pilot, "f2")
         assert isinstance(app.screen, SearchScreen)
         assert app.screen.query_one("#query", Input).value == ""
         assert app.screen.query_one("#today").display

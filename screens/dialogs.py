@@ -1,0 +1,56 @@
+"""The two message boxes every screen uses: the reasons of a refusal, and a yes/no question."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from crous_desk.base.i18n import _
+
+
+class ReasonsScreen(ModalScreen[None]):
+    """A refusal, with every reason; nothing was changed."""
+
+    BINDINGS = [Binding("escape,enter,space", "dismiss", "Close", id="reasons.close")]
+
+    def __init__(self, title: str, reasons: Iterable[str]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.reasons = list(reasons)
+
+    def compose(self) -> ComposeResult:
+        text = Text()
+        text.append(self.title_text + "\n\n", style="bold")
+        for reason in self.reasons:
+            text.append("• ")
+            text.append(reason)
+            text.append("\n")
+        text.append("\n" + _("Nothing was changed. Enter or Esc to close."), style="dim")
+        with Vertical(classes="dialog"):
+            yield Static(text)
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        text = Text(self.question + "\n\n")
+        text.append(_("y: yes    n or Esc: no"), style="dim")
+        with Vertical(classes="dialog"):
+            yield Static(text)
+
+    def action_answer(self, value: bool) -> None:
+        self.dismiss(value)
