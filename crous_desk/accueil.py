@@ -1,30 +1,5 @@
-"""Kept importable for scripts written against earlier versions: see
-crous_desk.office.accueil (the import) and crous_desk.rules.accueil (reading the list)."""
+"""Kept importable for scripts written against earlier versions: see crous_desk.office.accueil (the
+pure checks: crous_desk.rules.accueil)."""
 
-from crous_desk.office.accueil import (
-    COLUMNS,
-    MAX_TEXT,
-    REQUIRED,
-    AccueilRow,
-    BadRow,
-    Checked,
-    ImportResult,
-    apply,
-    check,
-    read_text,
-    write_rejected,
-)
-
-__all__ = [
-    "COLUMNS",
-    "MAX_TEXT",
-    "REQUIRED",
-    "AccueilRow",
-    "BadRow",
-    "Checked",
-    "ImportResult",
-    "apply",
-    "check",
-    "read_text",
-    "write_rejected",
-]
+from crous_desk.office.accueil import *  # noqa: F403
+from crous_desk.office.accueil import __all__ as __all__

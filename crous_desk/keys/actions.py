@@ -54,6 +54,25 @@ def move_set(act: Act, key_set: KeySet, **changes: object) -> None:
     act.confirm(moved, _("key set {label}").format(label=key_set.label))
 
 
+def log_key(
+    act: Act,
+    key_set: KeySet,
+    event: KeyEvent,
+    *,
+    reservation: Reservation | int | None = None,
+    note: str = "",
+) -> None:
+    """One line of the key log: what happened to the set, for whom, by whom, when."""
+    KeyLog.create(
+        key_set=key_set,
+        reservation=reservation,
+        action=event,
+        at=act.now,
+        staff=act.actor,
+        note=note,
+    )
+
+
 def return_set(act: Act, key_set: KeySet, *, note: str, action: str = "keys.return") -> None:
     """Move an out set back to the desk, close its loan, log and audit it (inside
     ``act.change()``: the caller has checked its rules)."""
@@ -67,14 +86,7 @@ def return_set(act: Act, key_set: KeySet, *, note: str, action: str = "keys.retu
             .execute()
         )
         act.confirm(closed, _("the loan of key set {label}").format(label=key_set.label))
-    KeyLog.create(
-        key_set=key_set,
-        reservation=holder_id,
-        action=KeyEvent.RETURN,
-        at=act.now,
-        staff=act.actor,
-        note=note,
-    )
+    log_key(act, key_set, KeyEvent.RETURN, reservation=holder_id, note=note)
     act.audit(
         "key_set",
         key_set.id,
@@ -150,20 +162,11 @@ def declare_lost(act: Act, key_set: KeySet, *, note: str = "") -> LostKey:
         loan = open_loans([key_set.id]).get(key_set.id) if was_out else None
         move_set(act, key_set, state=KeyState.LOST, holder=None)
         replacement = KeySet.create(room=room, label=next_label(key_set), state=KeyState.DESK)
-        KeyLog.create(
-            key_set=key_set,
-            reservation=holder,
-            action=KeyEvent.LOST,
-            at=act.now,
-            staff=act.actor,
-            note=note,
-        )
-        KeyLog.create(
-            key_set=replacement,
-            reservation=None,
-            action=KeyEvent.REPLACED,
-            at=act.now,
-            staff=act.actor,
+        log_key(act, key_set, KeyEvent.LOST, reservation=holder, note=note)
+        log_key(
+            act,
+            replacement,
+            KeyEvent.REPLACED,
             note=_("replaces {label}").format(label=key_set.label),
         )
         charge = None
@@ -205,9 +208,7 @@ def retire(act: Act, key_set: KeySet, reason: str) -> KeySet:
     reason = act.text(reason, _("the reason"), required=True)
     with act.change():
         move_set(act, key_set, state=KeyState.RETIRED, holder=None)
-        KeyLog.create(
-            key_set=key_set, action=KeyEvent.RETIRED, at=act.now, staff=act.actor, note=reason
-        )
+        log_key(act, key_set, KeyEvent.RETIRED, note=reason)
         act.audit(
             "key_set",
             key_set.id,
@@ -226,9 +227,7 @@ def add_key_set(act: Act, room: Room, *, note: str = "") -> KeySet:
         if last is None:  # the room's first set: "GAS/B-112/1"
             last = KeySet(room=room, label=f"{room.residence.code[:3].upper()}/{room.number}/0")
         key_set = KeySet.create(room=room, label=next_label(last), state=KeyState.DESK)
-        KeyLog.create(
-            key_set=key_set, action=KeyEvent.ADDED, at=act.now, staff=act.actor, note=note
-        )
+        log_key(act, key_set, KeyEvent.ADDED, note=note)
         act.audit("key_set", key_set.id, after={"label": key_set.label, "room": room.number})
     return key_set
 
@@ -272,12 +271,11 @@ def lend(
             lent_by=act.actor,
             due_at=due_at,
         )
-        KeyLog.create(
-            key_set=key_set,
+        log_key(
+            act,
+            key_set,
+            KeyEvent.LOAN,
             reservation=reservation,
-            action=KeyEvent.LOAN,
-            at=act.now,
-            staff=act.actor,
             note=_("lent to {who} until {when}").format(who=borrower, when=format_instant(due_at)),
         )
         act.audit(
@@ -331,12 +329,11 @@ def reissue(act: Act, key_set: KeySet, reservation_id: int) -> KeySet:
         if _holds_a_set(reservation):  # one set per tenant: no condition on the set says it
             act.refuse(one_set_per_tenant(tenant))
         move_set(act, key_set, state=KeyState.OUT, holder=reservation)
-        KeyLog.create(
-            key_set=key_set,
+        log_key(
+            act,
+            key_set,
+            KeyEvent.HANDOVER,
             reservation=reservation,
-            action=KeyEvent.HANDOVER,
-            at=act.now,
-            staff=act.actor,
             note=_("set handed to a tenant already living here"),
         )
         act.audit(

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from crous_desk.base.i18n import _
 from crous_desk.desk.action import Act, action
+from crous_desk.keys.actions import log_key
 from crous_desk.reservations.file import handover_blockers
 from crous_desk.rules.status import KeyEvent, KeyState, ReservationStatus, RoomStatus
-from crous_desk.store.models import KeyLog, KeySet, Reservation, Room
+from crous_desk.store.models import KeySet, Reservation, Room
 
 
 @action("keys.handover", target=Reservation)
@@ -42,13 +43,7 @@ def hand_over_keys(act: Act, reservation: Reservation) -> KeySet:
         )
         act.confirm(handed, what)
         Room.update(status=RoomStatus.OCCUPIED).where(Room.id == reservation.room_id).execute()
-        KeyLog.create(
-            key_set=key_set,
-            reservation=reservation,
-            action=KeyEvent.HANDOVER,
-            at=act.now,
-            staff=act.actor,
-        )
+        log_key(act, key_set, KeyEvent.HANDOVER, reservation=reservation)
         act.audit(
             "key_set",
             key_set.id,

@@ -22,15 +22,28 @@ from crous_desk.rules.status import HOLDING, Payer, ReservationStatus, RoomStatu
 from crous_desk.store import search_index
 from crous_desk.store.models import Reservation, Room, snapshot
 
-_PAID = (
-    "status",
-    "answered_at",
-    "advance_cents",
-    "advance_paid_at",
-    "paid_by_kind",
-    "paid_by_name",
-)
-_OFFER = ("room", "status", "proposal_sent_at")
+
+def change_reservation(
+    act: Act, reservation: Reservation, expected: ReservationStatus, **changes: object
+) -> Reservation:
+    """Change the reservation only from the status it was read in (else refused: another desk
+    was first), with an audit row of the changed fields before and after."""
+    before = snapshot(reservation, *changes)
+    changed = (
+        Reservation.update(**changes)
+        .where(Reservation.id == reservation.id, Reservation.status == expected)
+        .execute()
+    )
+    act.confirm(changed, _("this reservation"))
+    fresh = Reservation.get_by_id(reservation.id)
+    act.audit(
+        "reservation",
+        fresh.id,
+        reservation=fresh,
+        before=before,
+        after=snapshot(fresh, *changes),
+    )
+    return fresh
 
 
 def room_taken(room: Room, reservation: Reservation, now: datetime) -> list[str]:
@@ -111,22 +124,13 @@ def send_proposal(
         else:
             act.check(room_taken(room, reservation, act.now))
     with act.change():
-        before = snapshot(reservation, *_OFFER)
-        changed = (
-            Reservation.update(room=room, status=ReservationStatus.PROPOSED, proposal_sent_at=sent)
-            .where(
-                Reservation.id == reservation.id, Reservation.status == ReservationStatus.REQUESTED
-            )
-            .execute()
-        )
-        act.confirm(changed, _("this reservation"))
-        reservation = Reservation.get_by_id(reservation.id)
-        act.audit(
-            "reservation",
-            reservation.id,
-            reservation=reservation,
-            before=before,
-            after=snapshot(reservation, *_OFFER),
+        reservation = change_reservation(
+            act,
+            reservation,
+            ReservationStatus.REQUESTED,
+            room=room,
+            status=ReservationStatus.PROPOSED,
+            proposal_sent_at=sent,
         )
         search_index.index_reservation(reservation)
     return reservation
@@ -147,33 +151,20 @@ def accept(
         acceptance_problems(reservation.status, reservation.proposal_sent_at, act.now, advance)
     )
     with act.change():
-        before = snapshot(reservation, *_PAID)
         third_party = payer_kind == Payer.THIRD_PARTY
-        changed = (
-            Reservation.update(
-                status=ReservationStatus.ACCEPTED,
-                answered_at=act.now,
-                advance_cents=amount_cents,
-                advance_paid_at=act.now,
-                paid_by_kind=payer_kind,
-                paid_by_name=payer_name if third_party else reservation.student.full_name,
-            )
-            .where(
-                Reservation.id == reservation.id, Reservation.status == ReservationStatus.PROPOSED
-            )
-            .execute()
+        reservation = change_reservation(
+            act,
+            reservation,
+            ReservationStatus.PROPOSED,
+            status=ReservationStatus.ACCEPTED,
+            answered_at=act.now,
+            advance_cents=amount_cents,
+            advance_paid_at=act.now,
+            paid_by_kind=payer_kind,
+            paid_by_name=payer_name if third_party else reservation.student.full_name,
         )
-        act.confirm(changed, _("this reservation"))
         if reservation.room_id:
             Room.update(status=RoomStatus.RESERVED).where(Room.id == reservation.room_id).execute()
-        reservation = Reservation.get_by_id(reservation.id)
-        act.audit(
-            "reservation",
-            reservation.id,
-            reservation=reservation,
-            before=before,
-            after=snapshot(reservation, *_PAID),
-        )
     return reservation
 
 
@@ -202,21 +193,11 @@ def refuse(act: Act, reservation: Reservation) -> Reservation:
             )
         )
     with act.change():
-        before = snapshot(reservation, "status", "answered_at")
-        changed = (
-            Reservation.update(status=ReservationStatus.REFUSED, answered_at=act.now)
-            .where(
-                Reservation.id == reservation.id, Reservation.status == ReservationStatus.PROPOSED
-            )
-            .execute()
-        )
-        act.confirm(changed, _("this reservation"))
-        reservation = Reservation.get_by_id(reservation.id)
-        act.audit(
-            "reservation",
-            reservation.id,
-            reservation=reservation,
-            before=before,
-            after=snapshot(reservation, "status", "answered_at"),
+        reservation = change_reservation(
+            act,
+            reservation,
+            ReservationStatus.PROPOSED,
+            status=ReservationStatus.REFUSED,
+            answered_at=act.now,
         )
     return reservation
