@@ -26,8 +26,9 @@ class AuditRow:
     hash: str
 
 
-def read(actor: Any, **filters: Any) -> list[AuditRow]:
-    """The audit log as the audit screen shows it: administrators only."""
+def read(actor: Any, /, **filters: Any) -> list[AuditRow]:
+    """The audit log as the audit screen shows it: administrators only. ``actor`` is who
+    reads; a filter may name another actor (``actor=`` in ``filters``)."""
     permissions.require(actor, "audit.view")
     return entries(**filters)
 

@@ -1,0 +1,27 @@
+"""Reading the audit log: the reader is one person, the actor filtered on may be another."""
+
+from __future__ import annotations
+
+import pytest
+
+from crous_desk.base.errors import Refused
+from crous_desk.people import audit
+from tests import factories, tenants
+
+
+def test_an_administrator_reads_one_persons_entries(database) -> None:
+    first = tenants.tenant(factories.room(number="B-101"))
+    tenants.tenant(factories.room(number="B-102"), first="Ana")
+    admin = factories.staff("chef", role="administrator", scope=())
+    rows = audit.read(admin, actor="m.martin")
+    assert {r.actor for r in rows} == {"m.martin"}
+    assert [r.action for r in rows] == ["keys.handover", "keys.handover"]
+    one = audit.read(admin, actor="m.martin", reservation_id=first.id)
+    assert [r.reference for r in one] == [first.reference]
+    assert audit.read(admin, actor="nobody") == []
+
+
+def test_only_an_administrator_reads_the_audit_log(database) -> None:
+    tenants.tenant(factories.room(number="B-101"))
+    with pytest.raises(Refused):
+        audit.read(factories.staff("accueil"), actor="m.martin")
