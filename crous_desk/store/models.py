@@ -97,10 +97,6 @@ class Room(BaseModel):
     class Meta:
         indexes = ((("residence", "number"), True),)
 
-    @property
-    def label(self) -> str:
-        return self.number
-
 
 class Student(BaseModel):
     first_name = CharField()
