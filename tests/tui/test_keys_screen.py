@@ -114,8 +114,15 @@ async def test_the_key_log_filter_refuses_unknown_values_then_filters(database, 
 
         await pilot.press("f")
         await on_screen(pilot, FieldsForm)
-        await pilot.press("enter", "enter", "enter", *"24/11/2026", "enter", "enter")
+        await pilot.press("enter", "enter", *"accueil", "enter", "enter", "enter")
+        await until(pilot, lambda: cells(log, 2) == [], "nothing handed over by accueil")
+
+        await pilot.press("f")  # each field comes back filled with the filter in use
+        await on_screen(pilot, FieldsForm)
+        await pilot.press("enter", "enter", *"m.martin", "enter")
+        await pilot.press(*"24/11/2026", "enter", *"30/11/2026", "enter")
         await until(pilot, lambda: cells(log, 2) == [], "nothing handed over after Monday")
+        assert "first_day=24/11/2026" in str(log_screen.query_one("#log-title", Static).render())
 
 
 async def test_the_closing_check_lists_what_should_be_back_and_opens_the_file(
