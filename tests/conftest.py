@@ -1,4 +1,5 @@
-"""Shared fixtures: a real SQLite file per test, a fixed Paris time, a zone that is not Paris."""
+"""Shared fixtures: a real SQLite file per test, a fixed Paris time, a zone that is not Paris,
+and folders of the test's own for what the desk writes."""
 
 from __future__ import annotations
 
@@ -24,6 +25,21 @@ def _english_and_foreign_zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]
     monkeypatch.delenv("CROUS_DESK_CONFIG", raising=False)
     yield
     time.tzset()
+
+
+@pytest.fixture(autouse=True)
+def _own_folders(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The user's documents, data, config and log folders are the test's own: no test writes
+    an export, a slip or a log into the home of whoever runs it."""
+    home = tmp_path_factory.mktemp("home")
+    for variable, folder in (
+        ("XDG_DOCUMENTS_DIR", "Documents"),
+        ("XDG_DATA_HOME", "data"),
+        ("XDG_CONFIG_HOME", "config"),
+        ("XDG_STATE_HOME", "state"),
+        ("XDG_CACHE_HOME", "cache"),
+    ):
+        monkeypatch.setenv(variable, str(home / folder))
 
 
 @pytest.fixture

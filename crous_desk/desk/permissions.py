@@ -61,7 +61,6 @@ MATRIX: dict[str, frozenset[str]] = {
     "staff.manage": frozenset({_A}),
     "residence.manage": frozenset({_A}),
 }
-ACTIONS = tuple(MATRIX)
 
 
 def role_label(role: str) -> str:

@@ -27,8 +27,9 @@ class AuditRow:
     hash: str
 
 
-def read(desk: Desk, **filters: Any) -> list[AuditRow]:
-    """The audit log as the audit screen shows it: administrators only."""
+def read(desk: Desk, /, **filters: Any) -> list[AuditRow]:
+    """The audit log as the audit screen shows it: administrators only. A filter may name the
+    staff member whose entries to show (``actor=``)."""
     permissions.require(desk.actor, "audit.view")
     return entries(**filters)
 

@@ -98,10 +98,6 @@ class Room(BaseModel):
     class Meta:
         indexes = ((("residence", "number"), True),)
 
-    @property
-    def label(self) -> str:
-        return self.number
-
 
 class Student(BaseModel):
     first_name = CharField()

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import inspect
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from datetime import datetime
 
 import pytest
 import time_machine
+from textual.app import App
+from textual.pilot import Pilot
+from textual.widgets import Input, TextArea
 
 from crous_desk.base.clock import SystemClock
 from crous_desk.base.config import Config
@@ -45,3 +49,41 @@ def desk_app(database) -> Callable[..., DeskApp]:
         return app
 
     return build
+
+
+def still(app: App[object]) -> None:
+    """No blinking cursor anywhere in the screen stack: a focused box always shows its cursor,
+    so a screenshot does not depend on when, within the half-second blink, it was taken."""
+    for screen in app.screen_stack:
+        for box in screen.query(Input):
+            box.cursor_blink = False
+        for area in screen.query(TextArea):
+            area.cursor_blink = False
+
+
+@pytest.fixture
+def snap_compare(snap_compare: Callable[..., bool]) -> Callable[..., bool]:
+    """pytest-textual-snapshot's ``snap_compare``, made deterministic for every snapshot test:
+    no animations, and the cursors stilled after the keys are pressed, just before the shot."""
+
+    def compare(
+        app: App[object],
+        press: Iterable[str] = (),
+        terminal_size: tuple[int, int] = (80, 24),
+        run_before: Callable[[Pilot[object]], Awaitable[None] | None] | None = None,
+    ) -> bool:
+        app.animation_level = "none"
+
+        async def drive(pilot: Pilot[object]) -> None:
+            if run_before is not None:
+                result = run_before(pilot)
+                if inspect.isawaitable(result):
+                    await result
+            await pilot.pause()
+            await pilot.press(*press)
+            await pilot.pause()
+            still(pilot.app)
+
+        return snap_compare(app, terminal_size=terminal_size, run_before=drive)
+
+    return compare

@@ -27,9 +27,7 @@ def demo(database, at_time):
 def app_for(username: str | None):
     actor = Staff.get(Staff.username == username) if username else None
     residence = Residence.get(Residence.code == "gaston-berger")
-    app = make_app(actor, residence, SystemClock(), Config())
-    app.animation_level = "none"
-    return app
+    return make_app(actor, residence, SystemClock(), Config())
 
 
 def test_sign_in_screen(demo, snap_compare):

@@ -1,0 +1,54 @@
+"""Driving a screen as a person does, robust to work done in a worker: wait for what must be
+seen (a screen, a row, a database change) instead of a fixed pause."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+import pytest
+from textual.pilot import Pilot
+from textual.screen import Screen
+from textual.widgets import DataTable
+
+S = TypeVar("S", bound=Screen[object])
+
+TIMEOUT = 10.0  # seconds; a slow shared machine, never a fixed sleep
+
+
+async def until(pilot: Pilot[object], check: Callable[[], object], what: str) -> None:
+    """Let the app run until ``check()`` is true; fail, naming ``what``, after TIMEOUT."""
+    deadline = time.monotonic() + TIMEOUT
+    await pilot.pause()
+    while not check():
+        if time.monotonic() > deadline:
+            pytest.fail(f"never happened: {what}")
+        await pilot.pause(0.02)
+
+
+async def on_screen(pilot: Pilot[object], kind: type[S]) -> S:
+    """Wait for a screen of ``kind`` on top, and return it."""
+    await until(pilot, lambda: isinstance(pilot.app.screen, kind), f"the {kind.__name__}")
+    screen = pilot.app.screen
+    assert isinstance(screen, kind)
+    return screen
+
+
+def cells(table: DataTable[object], column: int = 0) -> list[str]:
+    """The plain text of one column, top to bottom."""
+    return [str(getattr(c, "plain", c)) for c in table.get_column_at(column)]
+
+
+def rows(table: DataTable[object]) -> list[list[str]]:
+    return [
+        [str(getattr(c, "plain", c)) for c in table.get_row_at(i)] for i in range(table.row_count)
+    ]
+
+
+async def highlight(pilot: Pilot[object], table: DataTable[object], text: str) -> None:
+    """Move the cursor to the first row whose first cell reads ``text``."""
+    labels = cells(table)
+    assert text in labels, labels
+    table.move_cursor(row=labels.index(text))
+    await pilot.pause()
