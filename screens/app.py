@@ -2,27 +2,32 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from textual import events
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.screen import Screen
 
 from crous_desk.base.clock import Clock
 from crous_desk.base.config import Config
+from crous_desk.base.i18n import N_, _
 from crous_desk.desk import permissions
 from crous_desk.desk.context import Desk
 from crous_desk.store.models import Residence, Staff, db
 
 from .commands import BindingCommands
 from .help import HelpScreen
+from .keymap import keymap_problems
+from .language import quit_hint, switch_language, system_commands
 from .search import SearchScreen
 
 
@@ -32,33 +37,49 @@ class DeskApp(App[None]):
     ENABLE_COMMAND_PALETTE = True
     COMMANDS = App.COMMANDS | {BindingCommands}
     BINDINGS = [
-        Binding("f1", "help", "Help", id="app.help"),
-        Binding("f2", "home", "Today", id="app.home", tooltip="Today at the desk, and search"),
-        Binding("f3", "rooms", "Rooms", id="app.rooms", tooltip="Rooms and their status"),
-        Binding("f4", "keys", "Keys", id="app.keys", tooltip="Key sets, key log, 17:00 check"),
+        Binding("f1", "help", N_("Help"), id="app.help"),
+        Binding(
+            "f2", "home", N_("Today"), id="app.home", tooltip=N_("Today at the desk, and search")
+        ),
+        Binding("f3", "rooms", N_("Rooms"), id="app.rooms", tooltip=N_("Rooms and their status")),
+        Binding(
+            "f4", "keys", N_("Keys"), id="app.keys", tooltip=N_("Key sets, key log, 17:00 check")
+        ),
         Binding(
             "f6",
             "extensions",
-            "Extensions",
+            N_("Extensions"),
             id="app.extensions",
-            tooltip="Extension requests to decide",
+            tooltip=N_("Extension requests to decide"),
         ),
         Binding(
             "f5",
             "students",
-            "Students",
+            N_("Students"),
             show=False,
             id="app.students",
-            tooltip="The mobility manager's students and their pipeline",
+            tooltip=N_("The mobility manager's students and their pipeline"),
         ),
         Binding(
-            "f7", "audit", "Audit", show=False, id="app.audit", tooltip="The audit log, filtered"
+            "f7",
+            "audit",
+            N_("Audit"),
+            show=False,
+            id="app.audit",
+            tooltip=N_("The audit log, filtered"),
         ),
-        Binding("f8", "staff", "Staff", show=False, id="app.staff", tooltip="Staff accounts"),
         Binding(
-            "ctrl+e", "export", "Export", show=False, id="app.export", tooltip="Write a CSV export"
+            "f8", "staff", N_("Staff"), show=False, id="app.staff", tooltip=N_("Staff accounts")
         ),
-        Binding("ctrl+q", "quit", "Quit", id="app.quit"),
+        Binding(
+            "ctrl+e",
+            "export",
+            N_("Export"),
+            show=False,
+            id="app.export",
+            tooltip=N_("Write a CSV export"),
+        ),
+        Binding("ctrl+q", "quit", N_("Quit"), id="app.quit"),
     ]
     # the permission each app-wide action needs; a role without it does not see the key
     ACTION_NEEDS = {
@@ -95,6 +116,12 @@ class DeskApp(App[None]):
         self.crash_log: Path | None = None
         self._jobs = 0
         self._jobs_lock = threading.Lock()
+        if desk is not None:
+            switch_language(self, desk.actor.language or config.language)
+        if config.theme:
+            self.theme = config.theme
+        if config.keymap:
+            self.set_keymap(dict(config.keymap))
 
     def on_mount(self) -> None:
         if self.desk is None:
@@ -113,6 +140,7 @@ class DeskApp(App[None]):
         residence = permissions.desk_residence(staff, self.wanted_residence)
         self.desk = Desk(actor=staff, clock=self.clock, residence=residence)
         self.grant = permissions.grant_of(staff)
+        switch_language(self, staff.language or self.config.language)  # their own, if they chose
         self.touch()
         self.pop_screen()
         self.open_workspace()
@@ -162,6 +190,27 @@ class DeskApp(App[None]):
         if needed is not None and self.grant is not None:
             return self.grant.role in permissions.MATRIX[needed]
         return True
+
+    # -- Textual's own texts, in the desk's language --------------------------------------
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from system_commands(super().get_system_commands(screen))
+
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
+            self.push_screen(
+                CommandPalette(id="--command-palette", placeholder=_("Search for commands…"))
+            )
+
+    def search_themes(self) -> None:
+        from textual.theme import ThemeProvider
+
+        self.push_screen(
+            CommandPalette(providers=[ThemeProvider], placeholder=_("Search for themes…"))
+        )
+
+    def action_help_quit(self) -> None:
+        quit_hint(self)
 
     # -- work off the UI thread, and the unexpected ---------------------------------------
 
@@ -273,5 +322,12 @@ def launch(**kwargs: Any) -> int:
     from .crash import run
 
     config: Config = kwargs["config"]
+    problems = keymap_problems(dict(config.keymap))
+    if config.theme and config.theme not in DeskApp(None, Config()).available_themes:
+        problems.append(_("theme: no theme named {name!r}").format(name=config.theme))
+    if problems:
+        for problem in problems:
+            print(f"crous-desk: {problem}", file=sys.stderr)
+        return 2
     minutes = config.idle_lock_minutes
     return run(make_app(**kwargs, idle_lock=timedelta(minutes=minutes) if minutes else None))

@@ -28,10 +28,11 @@ from crous_desk.arrivals.appointments import (
 )
 from crous_desk.base.dates import parse_day, plausible, show_day
 from crous_desk.base.errors import Refused
-from crous_desk.base.i18n import _, ngettext
+from crous_desk.base.i18n import N_, _, ngettext
 from crous_desk.rules.hours import DeskCalendar, weekday_name
 
 from .base import FORM, DeskWork, desk_app
+from .language import SpeaksTheDesk
 from .widgets import ConfirmScreen
 
 
@@ -46,16 +47,16 @@ class DaySlots:
     slots: list[tuple[Slot, str, bool]] = field(default_factory=list)
 
 
-class AppointmentScreen(DeskWork, ModalScreen[bool]):
+class AppointmentScreen(SpeaksTheDesk, DeskWork, ModalScreen[bool]):
     """Returns True when the appointment was booked, moved or cancelled."""
 
     CSS_PATH = "arrivals.tcss"
     BINDINGS = [
-        Binding("left", "day(-1)", "Previous day", id="appointment.previous"),
-        Binding("right", "day(1)", "Next day", id="appointment.next"),
-        Binding("n", "next_free", "Next free slot", id="appointment.next_free"),
-        Binding("c", "cancel_appointment", "Cancel it", id="appointment.cancel"),
-        Binding("escape", "close", "Close", id="appointment.close"),
+        Binding("left", "day(-1)", N_("Previous day"), id="appointment.previous"),
+        Binding("right", "day(1)", N_("Next day"), id="appointment.next"),
+        Binding("n", "next_free", N_("Next free slot"), id="appointment.next_free"),
+        Binding("c", "cancel_appointment", N_("Cancel it"), id="appointment.cancel"),
+        Binding("escape", "close", N_("Close"), id="appointment.close"),
     ]
 
     day: reactive[date] = reactive(date.min, init=False, always_update=True)

@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from crous_desk.base.dates import parse_day
 from crous_desk.base.errors import Refused
-from crous_desk.base.i18n import _
+from crous_desk.base.i18n import N_, _
 from crous_desk.people import audit
 from crous_desk.people.audit import AuditRow
 from crous_desk.reservations.search import find_reference
@@ -32,10 +32,14 @@ VERIFY = "verify"
 class AuditScreen(DeskScreen):
     CSS_PATH = "people.tcss"
     BINDINGS = [
-        Binding("f", "filters", "Filters", id="audit.filters", tooltip="Person, reference, days"),
-        Binding("v", "verify", "Verify", id="audit.verify", tooltip="Check the hash chain"),
-        Binding("x", "export", "Export", id="audit.export", tooltip="Write what is shown as CSV"),
-        Binding("escape", "back", "Back", id="audit.back"),
+        Binding(
+            "f", "filters", N_("Filters"), id="audit.filters", tooltip=N_("Person, reference, days")
+        ),
+        Binding("v", "verify", N_("Verify"), id="audit.verify", tooltip=N_("Check the hash chain")),
+        Binding(
+            "x", "export", N_("Export"), id="audit.export", tooltip=N_("Write what is shown as CSV")
+        ),
+        Binding("escape", "back", N_("Back"), id="audit.back"),
     ]
 
     rows: reactive[list[AuditRow]] = reactive(list, init=False, always_update=True)

@@ -24,6 +24,7 @@ from crous_desk.base.i18n import _
 from crous_desk.desk.context import Desk
 
 from .dialogs import ReasonsScreen
+from .language import SpeaksTheDesk
 
 if TYPE_CHECKING:
     from .app import DeskApp
@@ -176,5 +177,5 @@ class DeskWork(_Mixin):
             self.reload()
 
 
-class DeskScreen(DeskWork, Screen[None]):
+class DeskScreen(SpeaksTheDesk, DeskWork, Screen[None]):
     """A full screen of the desk."""

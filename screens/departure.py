@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from crous_desk import departure
 from crous_desk.base.dates import parse_instant, show_day
-from crous_desk.base.i18n import _
+from crous_desk.base.i18n import N_, _
 from crous_desk.inspections.record import set_item
 from crous_desk.rules.condition import euros
 from crous_desk.rules.proposal import format_instant
@@ -92,40 +92,42 @@ class DepartureScreen(DeskScreen):
         Binding(
             "o",
             "open",
-            "Check-out",
+            N_("Check-out"),
             id="departure.open",
-            tooltip="Open the check-out inspection from the check-in one",
+            tooltip=N_("Open the check-out inspection from the check-in one"),
         ),
-        Binding("s", "same", "Same", id="departure.same", tooltip="The item is as at check-in"),
-        Binding("g", "state('good')", "Good", id="departure.good", show=False),
-        Binding("w", "state('worn')", "Worn", id="departure.worn", show=False),
-        Binding("d", "state('damaged')", "Damaged", id="departure.damaged"),
-        Binding("m", "state('missing')", "Missing", id="departure.missing", show=False),
-        Binding("n", "state('new')", "New", id="departure.new", show=False),
-        Binding("r", "remark", "Remark", id="departure.remark", show=False),
+        Binding(
+            "s", "same", N_("Same"), id="departure.same", tooltip=N_("The item is as at check-in")
+        ),
+        Binding("g", "state('good')", N_("Good"), id="departure.good", show=False),
+        Binding("w", "state('worn')", N_("Worn"), id="departure.worn", show=False),
+        Binding("d", "state('damaged')", N_("Damaged"), id="departure.damaged"),
+        Binding("m", "state('missing')", N_("Missing"), id="departure.missing", show=False),
+        Binding("n", "state('new')", N_("New"), id="departure.new", show=False),
+        Binding("r", "remark", N_("Remark"), id="departure.remark", show=False),
         Binding(
             "a",
             "acknowledge",
-            "Tenant ack.",
+            N_("Tenant ack."),
             id="departure.acknowledge",
-            tooltip="The tenant acknowledges the check-out; damages are charged",
+            tooltip=N_("The tenant acknowledges the check-out; damages are charged"),
         ),
         Binding(
             "b",
             "book",
-            "Appointment",
+            N_("Appointment"),
             id="departure.book",
             show=False,
-            tooltip="Book the departure appointment (desk hours)",
+            tooltip=N_("Book the departure appointment (desk hours)"),
         ),
         Binding(
             "x",
             "depart",
-            "Close stay",
+            N_("Close stay"),
             id="departure.depart",
-            tooltip="Keys back, reservation closed, room to inspect",
+            tooltip=N_("Keys back, reservation closed, room to inspect"),
         ),
-        Binding("escape", "back", "Back", id="departure.back"),
+        Binding("escape", "back", N_("Back"), id="departure.back"),
     ]
 
     view: reactive[departure.DepartureView | None] = reactive(None, init=False, always_update=True)

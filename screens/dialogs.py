@@ -11,13 +11,15 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from crous_desk.base.i18n import _
+from crous_desk.base.i18n import N_, _
+
+from .language import SpeaksTheDesk
 
 
-class ReasonsScreen(ModalScreen[None]):
+class ReasonsScreen(SpeaksTheDesk, ModalScreen[None]):
     """A refusal, with every reason; nothing was changed."""
 
-    BINDINGS = [Binding("escape,enter,space", "dismiss", "Close", id="reasons.close")]
+    BINDINGS = [Binding("escape,enter,space", "dismiss", N_("Close"), id="reasons.close")]
 
     def __init__(self, title: str, reasons: Iterable[str]) -> None:
         super().__init__()
@@ -36,10 +38,10 @@ class ReasonsScreen(ModalScreen[None]):
             yield Static(text)
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(SpeaksTheDesk, ModalScreen[bool]):
     BINDINGS = [
-        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
-        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+        Binding("y", "answer(True)", N_("Yes"), id="confirm.yes"),
+        Binding("n,escape", "answer(False)", N_("No"), id="confirm.no"),
     ]
 
     def __init__(self, question: str) -> None:

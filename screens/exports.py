@@ -20,12 +20,13 @@ from textual.widgets.option_list import Option
 
 from crous_desk.arrivals.slips import default_slip_dir
 from crous_desk.base.errors import Problem, Refused
-from crous_desk.base.i18n import _
+from crous_desk.base.i18n import N_, _
 from crous_desk.desk import permissions
 from crous_desk.desk.context import Desk
 from crous_desk.office import exports
 
 from .base import DeskWork
+from .language import SpeaksTheDesk
 
 EXPORT = "export"
 
@@ -58,8 +59,8 @@ def write_export(kind: str, desk: Desk, **filters: Any) -> Written:
         raise Refused(Problem("cannot_write", str(error))) from error
 
 
-class ExportScreen(DeskWork, ModalScreen[None]):
-    BINDINGS = [Binding("escape", "dismiss", "Close", id="export.close")]
+class ExportScreen(SpeaksTheDesk, DeskWork, ModalScreen[None]):
+    BINDINGS = [Binding("escape", "dismiss", N_("Close"), id="export.close")]
 
     def compose(self) -> ComposeResult:
         labels = export_labels()

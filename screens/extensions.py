@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from crous_desk import rooms as tenancy
 from crous_desk.base.dates import parse_day, show_day
-from crous_desk.base.i18n import _
+from crous_desk.base.i18n import N_, _
 
 from .base import DeskScreen, DeskWork
 from .forms import FieldsForm
@@ -26,12 +26,12 @@ class ExtensionsScreen(DeskScreen):
         Binding(
             "y",
             "decide(True)",
-            "Grant",
+            N_("Grant"),
             id="extensions.grant",
-            tooltip="Grant: the lease end moves",
+            tooltip=N_("Grant: the lease end moves"),
         ),
-        Binding("n", "decide(False)", "Refuse", id="extensions.refuse"),
-        Binding("escape", "back", "Back", id="extensions.back"),
+        Binding("n", "decide(False)", N_("Refuse"), id="extensions.refuse"),
+        Binding("escape", "back", N_("Back"), id="extensions.back"),
     ]
 
     rows: reactive[list[tenancy.ExtensionRow]] = reactive(list, init=False, always_update=True)

@@ -19,11 +19,12 @@ from textual.widgets.option_list import Option
 
 from crous_desk.base.dates import parse_day, show_day
 from crous_desk.base.errors import Refused
-from crous_desk.base.i18n import _
+from crous_desk.base.i18n import N_, _
 from crous_desk.rules.reference import document_kinds
 from crous_desk.rules.rental_file import DocumentFacts
 
 from .base import DeskWork
+from .language import SpeaksTheDesk
 
 T = TypeVar("T")
 
@@ -55,12 +56,12 @@ class Choice(OptionList):
             self.highlighted = index
 
 
-class Form(ModalScreen[T | None]):
+class Form(SpeaksTheDesk, ModalScreen[T | None]):
     """Enter moves to the next field and saves on the last; Ctrl+S saves; Esc gives None."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="form.cancel"),
-        Binding("ctrl+s", "submit", "Save", id="form.save"),
+        Binding("escape", "cancel", N_("Cancel"), id="form.cancel"),
+        Binding("ctrl+s", "submit", N_("Save"), id="form.save"),
     ]
 
     def error(self, message: str) -> None:

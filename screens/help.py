@@ -10,7 +10,9 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static
 
-from crous_desk.base.i18n import _
+from crous_desk.base.i18n import N_, _
+
+from .language import SpeaksTheDesk
 
 
 def screen_bindings(screen: Screen[object]) -> list[tuple[str, Binding, DOMNode]]:
@@ -29,8 +31,8 @@ def screen_bindings(screen: Screen[object]) -> list[tuple[str, Binding, DOMNode]
     return out
 
 
-class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,f1,q", "dismiss", "Close help", id="help.close")]
+class HelpScreen(SpeaksTheDesk, ModalScreen[None]):
+    BINDINGS = [Binding("escape,f1,q", "dismiss", N_("Close help"), id="help.close")]
 
     def __init__(self, under: Screen[object]) -> None:
         super().__init__()

@@ -13,7 +13,7 @@ from textual.reactive import reactive
 from textual.widgets import DataTable, Footer, Static
 
 from crous_desk import inspections
-from crous_desk.base.i18n import _
+from crous_desk.base.i18n import N_, _
 from crous_desk.inspections.record import acknowledge_inspection, set_item
 from crous_desk.rules.proposal import format_instant
 from crous_desk.rules.reference import room_kinds
@@ -80,21 +80,23 @@ def title_of(walk: Walk) -> Text:
 
 class InspectionScreen(DeskScreen):
     BINDINGS = [
-        Binding("n", "state('new')", "New", id="inspection.new"),
-        Binding("g", "state('good')", "Good", id="inspection.good"),
-        Binding("w", "state('worn')", "Worn", id="inspection.worn"),
-        Binding("d", "state('damaged')", "Damaged", id="inspection.damaged"),
-        Binding("m", "state('missing')", "Missing", id="inspection.missing"),
-        Binding("r", "remark", "Remark", id="inspection.remark"),
-        Binding("a", "acknowledge", "Tenant ack.", id="inspection.acknowledge"),
+        Binding("n", "state('new')", N_("New"), id="inspection.new"),
+        Binding("g", "state('good')", N_("Good"), id="inspection.good"),
+        Binding("w", "state('worn')", N_("Worn"), id="inspection.worn"),
+        Binding("d", "state('damaged')", N_("Damaged"), id="inspection.damaged"),
+        Binding("m", "state('missing')", N_("Missing"), id="inspection.missing"),
+        Binding("r", "remark", N_("Remark"), id="inspection.remark"),
+        Binding("a", "acknowledge", N_("Tenant ack."), id="inspection.acknowledge"),
         Binding(
             "c",
             "correct",
-            "Correct",
+            N_("Correct"),
             id="inspection.correct",
-            tooltip="Correct an item of the locked inspection (a dated amendment, never an edit)",
+            tooltip=N_(
+                "Correct an item of the locked inspection (a dated amendment, never an edit)"
+            ),
         ),
-        Binding("escape", "back", "Back", id="inspection.back"),
+        Binding("escape", "back", N_("Back"), id="inspection.back"),
     ]
 
     walk: reactive[Walk | None] = reactive(None, init=False, always_update=True)

@@ -13,7 +13,7 @@ from textual.reactive import reactive
 from textual.widgets import DataTable, Footer, Static
 
 from crous_desk import keys
-from crous_desk.base.i18n import _
+from crous_desk.base.i18n import N_, _
 from crous_desk.rules.proposal import format_instant
 
 from .base import FORM, LOAD, DeskScreen
@@ -39,11 +39,11 @@ class KeyLogScreen(DeskScreen):
         Binding(
             "f",
             "filter",
-            "Filter",
+            N_("Filter"),
             id="keylog.filter",
-            tooltip="By room, tenant reference, staff member, dates",
+            tooltip=N_("By room, tenant reference, staff member, dates"),
         ),
-        Binding("escape", "back", "Back", id="keylog.back"),
+        Binding("escape", "back", N_("Back"), id="keylog.back"),
     ]
 
     rows: reactive[list[keys.KeyLogRow]] = reactive(list, init=False, always_update=True)
@@ -124,7 +124,7 @@ class KeyLogScreen(DeskScreen):
 class ClosingScreen(DeskScreen):
     """At 17:00: every key set that is out and should not be."""
 
-    BINDINGS = [Binding("escape", "back", "Back", id="closing.back")]
+    BINDINGS = [Binding("escape", "back", N_("Back"), id="closing.back")]
 
     rows: reactive[list[keys.KeyOut]] = reactive(list, init=False, always_update=True)
 

@@ -11,7 +11,7 @@ from textual.reactive import reactive
 from textual.widgets import DataTable, Footer, Static
 
 from crous_desk import keys
-from crous_desk.base.i18n import _
+from crous_desk.base.i18n import N_, _
 from crous_desk.rules.condition import euros
 from crous_desk.rules.proposal import format_instant
 
@@ -37,37 +37,48 @@ class KeysScreen(DeskScreen):
         Binding(
             "t",
             "take_back",
-            "Take back",
+            N_("Take back"),
             id="keys.take_back",
-            tooltip="The highlighted set comes back to the desk",
+            tooltip=N_("The highlighted set comes back to the desk"),
         ),
         Binding(
             "x",
             "lost",
-            "Lost",
+            N_("Lost"),
             id="keys.lost",
-            tooltip="Declare the set lost: blocked, replaced, charged",
+            tooltip=N_("Declare the set lost: blocked, replaced, charged"),
         ),
         Binding(
             "g",
             "reissue",
-            "Give",
+            N_("Give"),
             id="keys.reissue",
-            tooltip="Give this set to the room's tenant who has none",
+            tooltip=N_("Give this set to the room's tenant who has none"),
         ),
         Binding(
-            "r", "retire", "Retire", id="keys.retire", show=False, tooltip="Retire the set for good"
+            "r",
+            "retire",
+            N_("Retire"),
+            id="keys.retire",
+            show=False,
+            tooltip=N_("Retire the set for good"),
         ),
-        Binding("f", "filter", "Filter", id="keys.filter", tooltip="All, out, desk, lost, retired"),
-        Binding("l", "log", "Log", id="keys.log", tooltip="The key log, with filters"),
+        Binding(
+            "f",
+            "filter",
+            N_("Filter"),
+            id="keys.filter",
+            tooltip=N_("All, out, desk, lost, retired"),
+        ),
+        Binding("l", "log", N_("Log"), id="keys.log", tooltip=N_("The key log, with filters")),
         Binding(
             "c",
             "closing",
-            "17:00",
+            N_("17:00"),
             id="keys.closing",
-            tooltip="Keys that are out and should not be",
+            tooltip=N_("Keys that are out and should not be"),
         ),
-        Binding("escape", "back", "Back", id="keys.back"),
+        Binding("escape", "back", N_("Back"), id="keys.back"),
     ]
 
     filter_index = reactive(0, init=False)

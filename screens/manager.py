@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.widgets import DataTable, Footer, Input, Static
 
-from crous_desk.base.i18n import _
+from crous_desk.base.i18n import N_, _
 from crous_desk.office import pipeline
 from crous_desk.office.pipeline import STEPS, Pipeline, PipelineRow
 from crous_desk.reservations.proposal import accept, refuse
@@ -33,43 +33,45 @@ FIND = "find"
 class ManagerScreen(DeskScreen):
     CSS_PATH = "people.tcss"
     BINDINGS = [
-        Binding("i", "ine", "INE", id="students.ine", tooltip="Record the student's INE"),
+        Binding("i", "ine", N_("INE"), id="students.ine", tooltip=N_("Record the student's INE")),
         Binding(
             "a",
             "accept",
-            "Accept",
+            N_("Accept"),
             id="students.accept",
-            tooltip="The student accepted the proposal and the 100 € advance is paid",
+            tooltip=N_("The student accepted the proposal and the 100 € advance is paid"),
         ),
-        Binding("r", "refuse", "Refuse", id="students.refuse", tooltip="The student refused"),
+        Binding(
+            "r", "refuse", N_("Refuse"), id="students.refuse", tooltip=N_("The student refused")
+        ),
         Binding(
             "e",
             "app.extensions",
-            "Extensions",
+            N_("Extensions"),
             show=False,  # F6 in the footer already
             id="students.extensions",
-            tooltip="Decide the extension requests of your students",
+            tooltip=N_("Decide the extension requests of your students"),
         ),
-        Binding("s", "semester", "Semester", id="students.semester"),
+        Binding("s", "semester", N_("Semester"), id="students.semester"),
         Binding(
             "t",
             "step",
-            "Step",
+            N_("Step"),
             show=False,
             id="students.step",
-            tooltip="Show one step of the pipeline",
+            tooltip=N_("Show one step of the pipeline"),
         ),
-        Binding("y", "year", "Year", show=False, id="students.year"),
-        Binding("slash", "find", "Find", show=False, id="students.find"),
+        Binding("y", "year", N_("Year"), show=False, id="students.year"),
+        Binding("slash", "find", N_("Find"), show=False, id="students.find"),
         Binding(
             "x",
             "export",
-            "Export",
+            N_("Export"),
             show=False,
             id="students.export",
-            tooltip="Write the pipeline shown as CSV",
+            tooltip=N_("Write the pipeline shown as CSV"),
         ),
-        Binding("enter", "open", "Open", show=False, id="students.open"),
+        Binding("enter", "open", N_("Open"), show=False, id="students.open"),
     ]
 
     year: reactive[str | None] = reactive(None, init=False)

@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from crous_desk.arrivals.appointments import current_appointment
 from crous_desk.base.dates import show_day
-from crous_desk.base.i18n import _
+from crous_desk.base.i18n import N_, _
 from crous_desk.inspections.record import open_inspection
 from crous_desk.keys.handover import hand_over_keys
 from crous_desk.reservations.documents import unverify_document, verify_document
@@ -32,64 +32,64 @@ class ReservationScreen(DeskScreen):
         Binding(
             "space",
             "toggle_document",
-            "Tick",
+            N_("Tick"),
             id="reservation.tick",
-            tooltip="Tick or untick the highlighted document",
+            tooltip=N_("Tick or untick the highlighted document"),
         ),
         Binding(
             "i",
             "inspection",
-            "Inspect",
+            N_("Inspect"),
             id="reservation.inspection",
-            tooltip="Check-in inspection of the room",
+            tooltip=N_("Check-in inspection of the room"),
         ),
-        Binding("k", "keys", "Keys", id="reservation.keys", tooltip="Hand over the keys"),
+        Binding("k", "keys", N_("Keys"), id="reservation.keys", tooltip=N_("Hand over the keys")),
         Binding(
             "o",
             "offer",
-            "Offer room",
+            N_("Offer room"),
             id="reservation.offer",
-            tooltip="Record the CROUS proposal: a room of this residence for this request",
+            tooltip=N_("Record the CROUS proposal: a room of this residence for this request"),
         ),
         Binding(
             "p",
             "payment",
-            "Accept",
+            N_("Accept"),
             id="reservation.accept",
-            tooltip="Record the acceptance and the 100 € advance",
+            tooltip=N_("Record the acceptance and the 100 € advance"),
         ),
         Binding(
             "a",
             "appointment",
-            "Appointment",
+            N_("Appointment"),
             show=False,
             id="reservation.appointment",
-            tooltip="Book or move the arrival appointment",
+            tooltip=N_("Book or move the arrival appointment"),
         ),
         Binding(
             "s",
             "slip",
-            "Slip",
+            N_("Slip"),
             show=False,
             id="reservation.slip",
-            tooltip="Preview, save or print the arrival slip",
+            tooltip=N_("Preview, save or print the arrival slip"),
         ),
         Binding(
             "d",
             "departure",
-            "Departure",
+            N_("Departure"),
             id="reservation.departure",
-            tooltip="Check-out inspection, damages, keys back, close the stay",
+            tooltip=N_("Check-out inspection, damages, keys back, close the stay"),
         ),
         Binding(
             "e",
             "extension",
-            "Extend",
+            N_("Extend"),
             id="reservation.extension",
-            tooltip="Record an extension request for the mobility manager",
+            tooltip=N_("Record an extension request for the mobility manager"),
         ),
-        Binding("h", "history", "History", id="reservation.history"),
-        Binding("escape", "back", "Back", id="reservation.back"),
+        Binding("h", "history", N_("History"), id="reservation.history"),
+        Binding("escape", "back", N_("Back"), id="reservation.back"),
     ]
 
     view: reactive[ReservationFile | None] = reactive(None, init=False, always_update=True)

@@ -13,13 +13,14 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
 from crous_desk import rooms as tenancy
-from crous_desk.base.i18n import _
+from crous_desk.base.i18n import N_, _
 from crous_desk.inspections import views as inspections
 from crous_desk.rules.proposal import format_instant
 from crous_desk.rules.reference import room_kinds
 
 from .base import FORM, DeskScreen, DeskWork
 from .forms import FieldsForm, Why
+from .language import SpeaksTheDesk
 from .widgets import DeskHeader
 
 STATUS_FILTERS = (None, "available", "reserved", "occupied", "to_inspect", "out_of_service")
@@ -34,29 +35,33 @@ class RoomsScreen(DeskScreen):
         Binding(
             "s",
             "status_filter",
-            "Status",
+            N_("Status"),
             id="rooms.status",
-            tooltip="Show rooms of one status at a time",
+            tooltip=N_("Show rooms of one status at a time"),
         ),
-        Binding("k", "kind_filter", "Kind", id="rooms.kind", tooltip="Show one kind of room"),
+        Binding(
+            "k", "kind_filter", N_("Kind"), id="rooms.kind", tooltip=N_("Show one kind of room")
+        ),
         Binding(
             "r",
             "ready",
-            "Ready",
+            N_("Ready"),
             id="rooms.ready",
-            tooltip="The room is inspected and ready for the next student",
+            tooltip=N_("The room is inspected and ready for the next student"),
         ),
-        Binding("o", "out_of_service", "Out", id="rooms.out", tooltip="Take out of service"),
-        Binding("b", "back_in_service", "In", id="rooms.in", tooltip="Back in service"),
+        Binding(
+            "o", "out_of_service", N_("Out"), id="rooms.out", tooltip=N_("Take out of service")
+        ),
+        Binding("b", "back_in_service", N_("In"), id="rooms.in", tooltip=N_("Back in service")),
         Binding(
             "enter",
             "history",
-            "History",
+            N_("History"),
             id="rooms.history",
             show=False,
-            tooltip="The room's inspections",
+            tooltip=N_("The room's inspections"),
         ),
-        Binding("escape", "back", "Back", id="rooms.back"),
+        Binding("escape", "back", N_("Back"), id="rooms.back"),
     ]
 
     status_index = reactive(0, init=False)
@@ -175,8 +180,8 @@ class RoomsScreen(DeskScreen):
         self.dismiss(None)
 
 
-class RoomHistoryScreen(DeskWork, ModalScreen[None]):
-    BINDINGS = [Binding("escape,enter", "dismiss", "Close", id="roomhistory.close")]
+class RoomHistoryScreen(SpeaksTheDesk, DeskWork, ModalScreen[None]):
+    BINDINGS = [Binding("escape,enter", "dismiss", N_("Close"), id="roomhistory.close")]
 
     history: reactive[list[inspections.InspectionRow] | None] = reactive(None, recompose=True)
 

@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 from crous_desk.arrivals.slips import find_payload, read_payload
 from crous_desk.base.dates import show_day
 from crous_desk.base.errors import Refused
-from crous_desk.base.i18n import _, ngettext
+from crous_desk.base.i18n import N_, _, ngettext
 from crous_desk.reservations.search import SearchRow, find_reference, search
 from crous_desk.rules.proposal import status_label
 
@@ -38,9 +38,9 @@ class Found:
 
 class SearchScreen(DeskScreen):
     BINDINGS = [
-        Binding("ctrl+f,f2", "focus_search", "Search", id="search.focus"),
-        Binding("ctrl+l", "clear", "Clear", id="search.clear"),
-        Binding("down", "results", "Results", show=False, id="search.results"),
+        Binding("ctrl+f,f2", "focus_search", N_("Search"), id="search.focus"),
+        Binding("ctrl+l", "clear", N_("Clear"), id="search.clear"),
+        Binding("down", "results", N_("Results"), show=False, id="search.results"),
     ]
 
     text: reactive[str] = reactive("", init=False)

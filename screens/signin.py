@@ -17,16 +17,17 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Label, Static
 
 from crous_desk.base.errors import Refused
-from crous_desk.base.i18n import _
+from crous_desk.base.i18n import N_, _
 from crous_desk.people import auth
 from crous_desk.store.models import Staff
 
 from .base import DeskWork, desk_app
+from .language import SpeaksTheDesk
 
 
-class SignInScreen(DeskWork, Screen[None]):
+class SignInScreen(SpeaksTheDesk, DeskWork, Screen[None]):
     CSS_PATH = "people.tcss"
-    BINDINGS = [Binding("ctrl+q", "app.quit", "Quit", id="sign-in.quit")]
+    BINDINGS = [Binding("ctrl+q", "app.quit", N_("Quit"), id="sign-in.quit")]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="sign-in-box"):
@@ -88,11 +89,11 @@ class SignInScreen(DeskWork, Screen[None]):
             passphrase.focus()
 
 
-class LockScreen(DeskWork, ModalScreen[None]):
+class LockScreen(SpeaksTheDesk, DeskWork, ModalScreen[None]):
     """The idle desk's cover. Only the person who signed in lifts it; Ctrl+Q quits."""
 
     CSS_PATH = "people.tcss"
-    BINDINGS = [Binding("ctrl+q", "app.quit", "Quit", id="lock.quit")]
+    BINDINGS = [Binding("ctrl+q", "app.quit", N_("Quit"), id="lock.quit")]
 
     def __init__(self, staff: Staff, idle_minutes: int) -> None:
         super().__init__()

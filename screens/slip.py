@@ -15,7 +15,7 @@ from crous_desk.arrivals.slip_pdf import save_slips
 from crous_desk.arrivals.slips import Slip, default_slip_dir, print_pdf, qr_half_blocks
 from crous_desk.base.dates import show_day
 from crous_desk.base.errors import Problem, Refused
-from crous_desk.base.i18n import _
+from crous_desk.base.i18n import N_, _
 from crous_desk.rules.hours import weekday_name
 from crous_desk.rules.reference import document_kinds
 
@@ -33,12 +33,14 @@ class SlipScreen(DeskScreen):
         Binding(
             "s",
             "save",
-            "Save PDF",
+            N_("Save PDF"),
             id="slip.save",
-            tooltip="Save the slip as a PDF in the documents folder",
+            tooltip=N_("Save the slip as a PDF in the documents folder"),
         ),
-        Binding("p", "print", "Print", id="slip.print", tooltip="Send the slip to the printer"),
-        Binding("escape", "back", "Back", id="slip.back"),
+        Binding(
+            "p", "print", N_("Print"), id="slip.print", tooltip=N_("Send the slip to the printer")
+        ),
+        Binding("escape", "back", N_("Back"), id="slip.back"),
     ]
 
     def __init__(self, slip: Slip, directory: Path | None = None) -> None:

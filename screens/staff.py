@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.widgets import DataTable, Footer, Static
 
-from crous_desk.base.i18n import _
+from crous_desk.base.i18n import N_, _
 from crous_desk.desk.permissions import role_label
 from crous_desk.people import staff
 from crous_desk.people.staff import StaffRow
@@ -23,13 +23,17 @@ from .widgets import ConfirmScreen
 class StaffScreen(DeskScreen):
     CSS_PATH = "people.tcss"
     BINDINGS = [
-        Binding("n", "new", "New", id="staff.new", tooltip="Create an account"),
-        Binding("p", "passphrase", "Passphrase", id="staff.passphrase"),
-        Binding("s", "scope", "Role/scope", id="staff.scope"),
+        Binding("n", "new", N_("New"), id="staff.new", tooltip=N_("Create an account")),
+        Binding("p", "passphrase", N_("Passphrase"), id="staff.passphrase"),
+        Binding("s", "scope", N_("Role/scope"), id="staff.scope"),
         Binding(
-            "d", "toggle_active", "Disable", id="staff.toggle_active", tooltip="Disable or enable"
+            "d",
+            "toggle_active",
+            N_("Disable"),
+            id="staff.toggle_active",
+            tooltip=N_("Disable or enable"),
         ),
-        Binding("escape", "back", "Back", id="staff.back"),
+        Binding("escape", "back", N_("Back"), id="staff.back"),
     ]
 
     rows: reactive[list[StaffRow]] = reactive(list, init=False, always_update=True)

@@ -5,7 +5,10 @@ The file is ``CROUS_DESK_CONFIG`` or ``config.toml`` in the user's config direct
     database = "/srv/crous-desk/desk.db"   # or CROUS_DESK_DB, or --db
     residence = "gaston-berger"           # the desk's residence (code); or --residence
     desk_user = "accueil"                 # the staff member recorded on every change
-    language = "en"                       # "en" or "fr"
+    language = "fr"                       # "fr" or "en"; or CROUS_DESK_LANG, or --lang
+    theme = "ansi-dark"                   # the terminal's own palette (or ansi-light)
+    [keymap]                              # any key by its id (F1 shows them), e.g. AZERTY
+    "search.clear" = "ctrl+l,ctrl+w"
     slot_minutes = 30                     # arrival appointments: length of a slot
     slot_capacity = 2                     # students the desk receives in one slot
     printer = "accueil-laser"             # CUPS queue for the slips; or CROUS_DESK_PRINTER
@@ -22,7 +25,7 @@ from pathlib import Path
 
 import platformdirs
 
-from crous_desk.base.i18n import _
+from crous_desk.base.i18n import LANGUAGES, _, normalise_language
 
 
 class ConfigError(ValueError):
@@ -40,6 +43,8 @@ class Config:
     printer: str | None = None
     sign_in: str = "passphrase"
     idle_lock_minutes: int = 10
+    theme: str | None = None  # a Textual theme: "ansi-dark"/"ansi-light" use the terminal's colours
+    keymap: tuple[tuple[str, str], ...] = ()  # binding id → keys, from the [keymap] table
 
     def with_overrides(self, **values: object) -> Config:
         return replace(self, **{k: v for k, v in values.items() if v is not None})  # type: ignore[arg-type]
@@ -70,11 +75,15 @@ def load_config(path: Path | None = None) -> Config:
             _("{path}: unknown setting(s): {names}").format(path=path, names=", ".join(unknown))
         )
     for name, value in values.items():
-        if name in _WHOLE_NUMBERS:
+        if name == "keymap":
+            values[name] = _keymap(path, value)
+        elif name in _WHOLE_NUMBERS:
             values[name] = _whole_number(path, name, value)
         elif not isinstance(value, str):
             raise ConfigError(_("{path}: {name} must be a string").format(path=path, name=name))
     _check_sign_in(path, values.get("sign_in"))
+    _check_language(path, values.get("language"))
+    _check_language(Path("CROUS_DESK_LANG"), os.environ.get("CROUS_DESK_LANG"))
     _check_sign_in(Path("CROUS_DESK_SIGN_IN"), os.environ.get("CROUS_DESK_SIGN_IN"))
     config = Config(**values)  # type: ignore[arg-type]
     return config.with_overrides(
@@ -98,6 +107,28 @@ def _check_sign_in(where: Path, value: object) -> None:
                 path=where, modes=", ".join(SIGN_IN_MODES)
             )
         )
+
+
+def _check_language(where: Path, value: object) -> None:
+    if value and normalise_language(str(value)) is None:
+        raise ConfigError(
+            _("{path}: language must be one of {languages}").format(
+                path=where, languages=", ".join(LANGUAGES)
+            )
+        )
+
+
+def _keymap(path: Path, value: object) -> tuple[tuple[str, str], ...]:
+    """The [keymap] table: each binding id (shown by F1) to the keys that run it."""
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in value.items()
+    ):
+        raise ConfigError(
+            _(
+                '{path}: keymap must be a table of binding ids to keys, e.g. "app.quit" = "ctrl+q"'
+            ).format(path=path)
+        )
+    return tuple(sorted((k, v.strip()) for k, v in value.items()))
 
 
 # name: (smallest, largest). A slot must fit between the opening hour and 17:00.

@@ -27,6 +27,7 @@ from crous_desk.cli.common import (
     progress_bar,
     residence_by_code,
 )
+from crous_desk.cli.speech import add_language_option, argparse_speaks, command_line_language
 
 _launcher: Callable[..., int] | None = None
 
@@ -48,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help=_("the residence this desk serves (its code)"),
     )
+    add_language_option(common)
     parser = argparse.ArgumentParser(
         prog="crous-desk",
         parents=[common],
@@ -130,13 +132,16 @@ def main(argv: Sequence[str] | None = None, launcher: Launcher | None = None) ->
     it, the entry point (``screens.entry``) hands it in."""
     global _launcher
     _launcher = launcher
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    set_language(command_line_language(argv))  # a bad configuration is said in it too
     try:
         config = load_config()
     except ConfigError as error:
         return fail(str(error), EXIT_USAGE)
-    set_language(config.language)
+    set_language(command_line_language(argv, config.language))
+    with argparse_speaks():
+        parser = build_parser()
+        args = parser.parse_args(argv)
     command = args.command or "run"
     try:
         return COMMANDS[command](args, config)

@@ -43,6 +43,7 @@ class Staff(BaseModel):
     locked_until = InstantField(null=True)
     last_sign_in_at = InstantField(null=True)
     os_user = CharField(null=True, unique=True)  # the login trusted over SSH, when configured
+    language = CharField(null=True)  # "fr" | "en": their own, over the desk's; None: the desk's
     scopes: Any
 
 

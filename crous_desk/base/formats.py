@@ -1,0 +1,67 @@
+"""Days, times and amounts written in the desk's language, through Babel's own data: a desk
+machine often has only the C.UTF-8 locale, so nothing here asks the system (no ``%a``, no
+``locale.setlocale``).
+
+French: "mardi 1 décembre 2026", "mar. 01/12", "14:30", "1 234,50 €".
+English: "Tuesday 1 December 2026", "Tue 01/12", "14:30", "€1,234.50".
+The short day stays dd/mm/yyyy in both: it is how the desk writes and types a date.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from decimal import Decimal
+from functools import lru_cache
+
+from babel import Locale
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal
+
+from crous_desk.base.i18n import current_language
+
+# the region that fixes the number and date conventions of each interface language
+_LOCALES = {"fr": "fr_FR", "en": "en_GB"}
+
+
+@lru_cache(maxsize=4)
+def _locale(language: str) -> Locale:
+    return Locale.parse(_LOCALES.get(language, "en_GB"))
+
+
+def locale() -> Locale:
+    return _locale(current_language())
+
+
+def long_day(day: date) -> str:
+    """ "mardi 1 décembre 2026" — a day in full, as on a letter or a slip."""
+    return format_date(day, "EEEE d MMMM y", locale=locale())
+
+
+def weekday_day(day: date) -> str:
+    """ "mar. 01/12" — a day in a list, short enough for 80 columns."""
+    return format_date(day, "EEE dd/MM", locale=locale())
+
+
+def weekday(day: date) -> str:
+    """ "mardi" / "Tuesday"."""
+    return format_date(day, "EEEE", locale=locale())
+
+
+def clock(at: datetime | time) -> str:
+    """ "14:30": the desk counts in 24 hours in both languages."""
+    return f"{at:%H:%M}"
+
+
+def weekday_clock(at: datetime) -> str:
+    """ "mar. 01/12 14:30"."""
+    return f"{weekday_day(at.date())} {clock(at)}"
+
+
+def money(cents: int) -> str:
+    """12345 → "123,45 €" (French) or "€123.45" (English)."""
+    return format_currency(Decimal(cents) / 100, "EUR", locale=locale())
+
+
+def number(value: int) -> str:
+    """1234 → "1 234" (French) or "1,234"."""
+    return format_decimal(value, locale=locale())
