@@ -28,6 +28,7 @@ from crous_desk.arrivals.appointments import (
 )
 from crous_desk.base.dates import parse_day, plausible, show_day
 from crous_desk.base.errors import Refused
+from crous_desk.base.formats import long_day
 from crous_desk.base.i18n import N_, _, ngettext
 from crous_desk.rules.hours import DeskCalendar, weekday_name
 
@@ -139,7 +140,7 @@ class AppointmentScreen(SpeaksTheDesk, DeskWork, ModalScreen[bool]):
         reason = self.calendar.closed_reason(day)
         if reason is not None:
             closed = _("{day}: the desk is closed ({reason})").format(
-                day=f"{weekday_name(day)} {show_day(day)}", reason=reason
+                day=long_day(day), reason=reason
             )
             self.shown = DaySlots(day, mine, closed)
             return

@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from crous_desk import departure
 from crous_desk.base.dates import parse_instant, show_day
-from crous_desk.base.i18n import N_, _
+from crous_desk.base.i18n import N_, _, ngettext
 from crous_desk.inspections.record import set_item
 from crous_desk.rules.condition import euros
 from crous_desk.rules.proposal import format_instant
@@ -72,9 +72,9 @@ def summary_of(view: departure.DepartureView) -> Text:
         summary.append(_("No check-out inspection yet: press o to start it from the check-in."))
     else:
         summary.append(
-            _("Damages: {n} item(s), {total}").format(
-                n=len(view.damages), total=euros(view.damage_cents)
-            ),
+            ngettext(
+                "Damages: {n} item, {total}", "Damages: {n} items, {total}", len(view.damages)
+            ).format(n=len(view.damages), total=euros(view.damage_cents)),
             style="bold",
         )
         if view.check_out.acknowledged_at:
@@ -171,7 +171,7 @@ class DepartureScreen(DeskScreen):
                 charge.append(" ")
             charge.append(item.remark)
             table.add_row(
-                Text(item.label, no_wrap=True, overflow="ellipsis"),
+                Text(_(item.label), no_wrap=True, overflow="ellipsis"),
                 Text(labels.get(item.check_in_state or "", "·")),
                 Text(now, style="" if item.same else "bold"),
                 charge,
@@ -214,7 +214,7 @@ class DepartureScreen(DeskScreen):
         item = self.current()
         if item is None:
             return
-        remark = await self.app.push_screen_wait(RemarkForm(item.label, item.remark))
+        remark = await self.app.push_screen_wait(RemarkForm(_(item.label), item.remark))
         if remark is not None:
             desk = self.desk
             self.run_desk_action(
@@ -228,9 +228,12 @@ class DepartureScreen(DeskScreen):
         if view is None or view.check_out is None:
             self.refuse(_("Nothing to acknowledge"), _("open the check-out inspection first (o)"))
             return
-        question = _(
+        question = ngettext(
             "{name} acknowledges the room's condition at departure. Damages: {n} "
-            "item(s), {total}. The inspection will be locked."
+            "item, {total}. The inspection will be locked.",
+            "{name} acknowledges the room's condition at departure. Damages: {n} "
+            "items, {total}. The inspection will be locked.",
+            len(view.damages),
         ).format(
             name=view.reservation.student.full_name,
             n=len(view.damages),
@@ -243,7 +246,12 @@ class DepartureScreen(DeskScreen):
             _("Not acknowledged yet"),
             lambda: departure.acknowledge_check_out(desk, check_out_id),
             lambda damages: self.notify(
-                _("Check-out locked; {n} damage(s) charged").format(n=len(damages)), markup=False
+                ngettext(
+                    "Check-out locked; {n} damage charged",
+                    "Check-out locked; {n} damages charged",
+                    len(damages),
+                ).format(n=len(damages)),
+                markup=False,
             ),
         )
 

@@ -20,7 +20,7 @@ from textual.widgets.option_list import Option
 
 from crous_desk.arrivals.slips import default_slip_dir
 from crous_desk.base.errors import Problem, Refused
-from crous_desk.base.i18n import N_, _
+from crous_desk.base.i18n import N_, _, ngettext
 from crous_desk.desk import permissions
 from crous_desk.desk.context import Desk
 from crous_desk.office import exports
@@ -46,7 +46,9 @@ class Written:
     path: Path
 
     def __str__(self) -> str:
-        return _("{n} row(s) written to {path}").format(n=self.rows, path=self.path)
+        return ngettext(
+            "{n} row written to {path}", "{n} rows written to {path}", self.rows
+        ).format(n=self.rows, path=self.path)
 
 
 def write_export(kind: str, desk: Desk, **filters: Any) -> Written:

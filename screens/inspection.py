@@ -56,7 +56,7 @@ def title_of(walk: Walk) -> Text:
     kind = _("Check-in") if inspection.kind == "check_in" else _("Check-out")
     title = Text(no_wrap=True, overflow="ellipsis")
     title.append(f"{kind} · {inspection.room.number} · ", style="bold")
-    title.append(room_kinds()[inspection.room.kind].label)
+    title.append(_(room_kinds()[inspection.room.kind].label))
     title.append(" · ")
     title.append(inspection.reservation.student.full_name)
     title.append("\n")
@@ -145,7 +145,7 @@ class InspectionScreen(DeskScreen):
             view = walk.views[item.id]
             corrected = "*" if view.amendments else ""
             table.add_row(
-                Text(item.label, no_wrap=True, overflow="ellipsis"),
+                Text(_(item.label), no_wrap=True, overflow="ellipsis"),
                 Text(
                     labels.get(view.state or "", "·") + corrected,
                     style="bold" if view.state in ("damaged", "missing") else "",
@@ -182,7 +182,7 @@ class InspectionScreen(DeskScreen):
                 _("this inspection is acknowledged by the tenant and locked"),
             )
             return
-        remark = await self.app.push_screen_wait(RemarkForm(item.label, item.remark))
+        remark = await self.app.push_screen_wait(RemarkForm(_(item.label), item.remark))
         if remark is not None:
             desk = self.desk
             self.run_desk_action(
@@ -227,7 +227,7 @@ class InspectionScreen(DeskScreen):
         view = self.walk.views[item.id]
         answer = await self.app.push_screen_wait(
             FieldsForm(
-                _("Correct “{item}”").format(item=item.label),
+                _("Correct “{item}”").format(item=_(item.label)),
                 Correction,
                 [
                     ("state", _("State (new, good, worn, damaged, missing)"), view.state or ""),

@@ -13,7 +13,7 @@ from textual.reactive import reactive
 from textual.widgets import DataTable, Footer, Static
 
 from crous_desk import keys
-from crous_desk.base.i18n import N_, _
+from crous_desk.base.i18n import N_, _, ngettext
 from crous_desk.rules.proposal import format_instant
 
 from .base import FORM, LOAD, DeskScreen
@@ -147,7 +147,9 @@ class ClosingScreen(DeskScreen):
 
     def watch_rows(self, rows: list[keys.KeyOut]) -> None:
         title = Text(_("Closing check: keys out that should not be"), style="bold")
-        title.append("  " + _("{n} set(s)").format(n=len(rows)), style="dim")
+        title.append(
+            "  " + ngettext("{n} set", "{n} sets", len(rows)).format(n=len(rows)), style="dim"
+        )
         self.query_one("#closing-title", Static).update(title)
         table = self.query_one("#closing", DataTable)
         table.clear()

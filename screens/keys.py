@@ -11,7 +11,7 @@ from textual.reactive import reactive
 from textual.widgets import DataTable, Footer, Static
 
 from crous_desk import keys
-from crous_desk.base.i18n import N_, _
+from crous_desk.base.i18n import N_, _, ngettext
 from crous_desk.rules.condition import euros
 from crous_desk.rules.proposal import format_instant
 
@@ -111,7 +111,9 @@ class KeysScreen(DeskScreen):
         state = FILTERS[self.filter_index]
         title = Text(_("Key sets"), style="bold")
         title.append("  " + _("showing: {what}").format(what=state or _("all")), style="dim")
-        title.append("  " + _("{n} set(s)").format(n=len(rows)), style="dim")
+        title.append(
+            "  " + ngettext("{n} set", "{n} sets", len(rows)).format(n=len(rows)), style="dim"
+        )
         self.query_one("#keys-title", Static).update(title)
         table = self.query_one("#key-sets", DataTable)
         row = table.cursor_row

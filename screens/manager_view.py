@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from crous_desk.base.dates import show_day
+from crous_desk.base.formats import weekday_clock
 from crous_desk.base.i18n import _
 from crous_desk.desk.context import Desk
 from crous_desk.office import pipeline
@@ -21,7 +22,7 @@ def title(view: Pipeline, desk: Desk, step: str | None) -> Text:
     text.append(_("semester {n}").format(n=view.semester) if view.semester else _("both semesters"))
     if step:
         text.append(" · " + step_label(step))
-    text.append(f"  {view.now.astimezone(desk.calendar().tz):%a %d/%m %H:%M}", style="dim")
+    text.append(f"  {weekday_clock(view.now.astimezone(desk.calendar().tz))}", style="dim")
     return text
 
 

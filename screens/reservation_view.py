@@ -53,7 +53,7 @@ def stay(view: ReservationFile, appointment: Appointment | None) -> Text:
     r = view.reservation
     text = Text(no_wrap=True, overflow="ellipsis")
     if view.room is not None:
-        kind = room_kinds()[view.room.kind].label
+        kind = _(room_kinds()[view.room.kind].label)
         text.append(
             _("Room {room} · {kind} · {m2:g} m²").format(
                 room=view.room.number, kind=kind, m2=view.room.surface_m2

@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
 from crous_desk import rooms as tenancy
-from crous_desk.base.i18n import N_, _
+from crous_desk.base.i18n import N_, _, ngettext
 from crous_desk.inspections import views as inspections
 from crous_desk.rules.proposal import format_instant
 from crous_desk.rules.reference import room_kinds
@@ -79,7 +79,7 @@ class RoomsScreen(DeskScreen):
         table.add_column(_("Room"), key="room", width=6)
         table.add_column(_("Kind"), key="kind", width=15)
         table.add_column(_("Status"), key="status", width=14)
-        table.add_column(_("Tenant(s)"), key="tenants", width=19)
+        table.add_column(_("Tenants"), key="tenants", width=19)
         table.add_column(_("Key sets"), key="keys", width=12)
         table.focus()
         self.reload()
@@ -99,10 +99,12 @@ class RoomsScreen(DeskScreen):
         title = Text(_("Rooms"), style="bold")
         shown = [
             tenancy.room_status_label(status) if status else _("every status"),
-            room_kinds()[kind].label if kind else _("every kind"),
+            _(room_kinds()[kind].label) if kind else _("every kind"),
         ]
         title.append("  " + " · ".join(shown), style="dim")
-        title.append("  " + _("{n} room(s)").format(n=len(rows)), style="dim")
+        title.append(
+            "  " + ngettext("{n} room", "{n} rooms", len(rows)).format(n=len(rows)), style="dim"
+        )
         self.query_one("#rooms-title", Static).update(title)
         table = self.query_one("#rooms", DataTable)
         row = table.cursor_row
@@ -110,7 +112,7 @@ class RoomsScreen(DeskScreen):
         for r in rows:
             table.add_row(
                 Text(r.number),
-                Text(r.kind_label, no_wrap=True, overflow="ellipsis"),
+                Text(_(r.kind_label), no_wrap=True, overflow="ellipsis"),
                 Text(
                     tenancy.room_status_label(r.status),
                     style="bold" if r.status in ("to_inspect", "out_of_service") else "",
@@ -209,7 +211,13 @@ class RoomHistoryScreen(SpeaksTheDesk, DeskWork, ModalScreen[None]):
             if r.acknowledged_at is None:
                 text.append("  " + _("(not acknowledged)"), style="dim")
             if r.amendments:
-                text.append("  " + _("{n} correction(s)").format(n=r.amendments), style="dim")
+                text.append(
+                    "  "
+                    + ngettext("{n} correction", "{n} corrections", r.amendments).format(
+                        n=r.amendments
+                    ),
+                    style="dim",
+                )
             text.append("\n")
         with Vertical(classes="dialog"):
             yield Static(text)

@@ -15,8 +15,8 @@ from crous_desk.arrivals.slip_pdf import save_slips
 from crous_desk.arrivals.slips import Slip, default_slip_dir, print_pdf, qr_half_blocks
 from crous_desk.base.dates import show_day
 from crous_desk.base.errors import Problem, Refused
+from crous_desk.base.formats import long_day
 from crous_desk.base.i18n import N_, _
-from crous_desk.rules.hours import weekday_name
 from crous_desk.rules.reference import document_kinds
 
 from .base import DeskScreen, desk_app
@@ -93,10 +93,7 @@ class SlipScreen(DeskScreen):
         else:
             day = s.arrival_day
             text.append(
-                _("No appointment: any opening hour from {day}").format(
-                    day=f"{weekday_name(day)} {show_day(day)}"
-                )
-                + "\n"
+                _("No appointment: any opening hour from {day}").format(day=long_day(day)) + "\n"
             )
         text.append("\n")
         if s.missing:
@@ -107,7 +104,7 @@ class SlipScreen(DeskScreen):
                 "not_valid": _(" (does not count)"),
             }
             for m in s.missing:
-                text.append(f"• {document_kinds()[m.code].short}{why[m.why]}\n")
+                text.append(f"• {_(document_kinds()[m.code].short)}{why[m.why]}\n")
         else:
             text.append(_("Nothing to bring: the rental file is complete.") + "\n")
         text.append(

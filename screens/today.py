@@ -10,7 +10,7 @@ from textual.widgets import DataTable
 
 from crous_desk.base.dates import show_day
 from crous_desk.base.errors import Refused
-from crous_desk.base.i18n import _
+from crous_desk.base.i18n import _, ngettext
 from crous_desk.office import today
 from crous_desk.rules.hours import format_duration
 from crous_desk.rules.proposal import format_instant
@@ -86,7 +86,9 @@ class TodayPanel(DeskWork, DataTable[Text]):
                     _("check-out done") if d.check_out == "acknowledged" else _("check-out open")
                 )
             if d.keys_out:
-                detail += " · " + _("{n} key set(s) out").format(n=d.keys_out)
+                detail += " · " + ngettext(
+                    "{n} key set out", "{n} key sets out", d.keys_out
+                ).format(n=d.keys_out)
             self._row(d.reservation_id, "←", d.name, d.room, Text(detail))
         self._section(_("Expiring within 24 h ({n})").format(n=len(home.expiring)))
         for p in home.expiring:
@@ -99,7 +101,9 @@ class TodayPanel(DeskWork, DataTable[Text]):
             )
         self._section(_("Past their lease end ({n})").format(n=len(home.overstays)))
         for o in home.overstays:
-            detail = _("{n} day(s) past {day}").format(n=o.days_over, day=show_day(o.lease_end))
+            detail = ngettext("{n} day past {day}", "{n} days past {day}", o.days_over).format(
+                n=o.days_over, day=show_day(o.lease_end)
+            )
             if o.pending_extension:
                 detail += " · " + _("extension asked")
             self._row(o.reservation_id, "!", o.name, o.room, Text(detail))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from crous_desk.base.formats import weekday_clock
 from crous_desk.base.i18n import _
 from crous_desk.rules.hours import describe_status
 
@@ -27,6 +28,6 @@ class DeskHeader(Static):
         residence = desk.residence.name if desk.residence else _("all residences")
         line = Text(no_wrap=True, overflow="ellipsis")
         line.append(residence, style="bold")
-        line.append(f"  {status.at:%a %d/%m %H:%M}  ")
+        line.append(f"  {weekday_clock(status.at)}  ")
         line.append(describe_status(status), style="bold" if status.is_open else "reverse")
         self.update(line)

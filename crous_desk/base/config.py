@@ -25,7 +25,7 @@ from pathlib import Path
 
 import platformdirs
 
-from crous_desk.base.i18n import LANGUAGES, _, normalise_language
+from crous_desk.base.i18n import LANGUAGES, _, ngettext, normalise_language
 
 
 class ConfigError(ValueError):
@@ -72,7 +72,11 @@ def load_config(path: Path | None = None) -> Config:
     unknown = sorted(set(values) - known)
     if unknown:
         raise ConfigError(
-            _("{path}: unknown setting(s): {names}").format(path=path, names=", ".join(unknown))
+            ngettext(
+                "{path}: unknown setting: {names}",
+                "{path}: unknown settings: {names}",
+                len(unknown),
+            ).format(path=path, names=", ".join(unknown))
         )
     for name, value in values.items():
         if name == "keymap":

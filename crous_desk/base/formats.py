@@ -3,7 +3,7 @@ machine often has only the C.UTF-8 locale, so nothing here asks the system (no `
 ``locale.setlocale``).
 
 French: "mardi 1 décembre 2026", "mar. 01/12", "14:30", "1 234,50 €".
-English: "Tuesday 1 December 2026", "Tue 01/12", "14:30", "€1,234.50".
+English: "Tuesday 1 December 2026", "Tue 01/12", "14:30", "1234.50 €".
 The short day stays dd/mm/yyyy in both: it is how the desk writes and types a date.
 """
 
@@ -58,7 +58,12 @@ def weekday_clock(at: datetime) -> str:
 
 
 def money(cents: int) -> str:
-    """12345 → "123,45 €" (French) or "€123.45" (English)."""
+    """12345 → "123,45 €" and 123456 → "1 234,56 €" in French; "123.45 €" in English (the
+    desk's English, as it always wrote amounts)."""
+    if current_language() == "en":
+        sign = "-" if cents < 0 else ""
+        whole, part = divmod(abs(cents), 100)
+        return f"{sign}{whole}.{part:02d} €"
     return format_currency(Decimal(cents) / 100, "EUR", locale=locale())
 
 

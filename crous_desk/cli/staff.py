@@ -72,6 +72,13 @@ def add_parsers(commands: Any) -> None:
     ):
         one = actions.add_parser(name, parents=[only_db], help=text)
         one.add_argument("username")
+    language = actions.add_parser(
+        "language",
+        parents=[only_db],
+        help=_("the account's own language (fr, en), used when they sign in; - for the desk's"),
+    )
+    language.add_argument("username")
+    language.add_argument("language", metavar="LANG")
     passwd = actions.add_parser(
         "passwd", parents=[only_db], help=_("set a new passphrase (lifts a lockout)")
     )
@@ -149,7 +156,17 @@ def cmd_staff(args: argparse.Namespace, config: Config) -> int:
         return 0
     if args.staff_command in ("disable", "enable"):
         member = staff.set_active(desk, args.username, args.staff_command == "enable")
-        print(_("{name}: {state}").format(name=member.username, state=args.staff_command + "d"))
+        state = _("enabled") if args.staff_command == "enable" else _("disabled")
+        print(_("{name}: {state}").format(name=member.username, state=state))
+        return 0
+    if args.staff_command == "language":
+        wanted = None if args.language == "-" else args.language
+        member = staff.set_language(desk, args.username, wanted)
+        print(
+            _("{name}: language {language}").format(
+                name=member.username, language=member.language or _("the desk's")
+            )
+        )
         return 0
     if args.staff_command == "passwd":
         passphrase = _read_passphrase(args.passphrase_stdin, required=True)

@@ -126,7 +126,9 @@ def acknowledge(act: Act, inspection: Inspection) -> Inspection:
     """The tenant acknowledges ``inspection``: every item has a state, and it locks."""
     if inspection.locked:
         act.check(Problem("already_acknowledged", _("this inspection is already acknowledged")))
-    unset = [i.label for i in inspection.items.order_by(InspectionItem.position) if i.state is None]
+    unset = [
+        _(i.label) for i in inspection.items.order_by(InspectionItem.position) if i.state is None
+    ]
     if unset:
         shown = ", ".join(unset[:3]) + ("…" if len(unset) > 3 else "")
         act.check(

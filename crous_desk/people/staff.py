@@ -14,7 +14,7 @@ from typing import Any
 
 from crous_desk.base.clock import Clock, SystemClock
 from crous_desk.base.errors import Problem, Refused
-from crous_desk.base.i18n import _
+from crous_desk.base.i18n import LANGUAGES, _, normalise_language
 from crous_desk.desk import permissions
 from crous_desk.desk.action import Act, action, write_transaction
 from crous_desk.desk.context import Desk
@@ -236,6 +236,39 @@ def set_active(act: Act, username: str, active: bool) -> Staff:
             before={"active": staff.active},
             after={"active": active},
             action="staff.enable" if active else "staff.disable",
+        )
+    return Staff.get_by_id(staff.id)
+
+
+@action("staff.language", needs="staff.manage")
+def set_language(act: Act, username: str, language: str | None) -> Staff:
+    """The account's own interface language ("fr", "en"), applied when they sign in; None:
+    the desk's (--lang, CROUS_DESK_LANG, the configuration, the locale)."""
+    staff = _account(act, username)
+    wanted = normalise_language(language) if language else None
+    if language and wanted is None:
+        act.check(
+            Problem(
+                "unknown_language",
+                _("{value!r} is not a language of the desk: {languages}").format(
+                    value=language[:20], languages=", ".join(LANGUAGES)
+                ),
+            )
+        )
+    with act.change():
+        changed = (
+            Staff.update(language=wanted)
+            .where(
+                Staff.id == staff.id,
+                Staff.language.is_null()
+                if staff.language is None
+                else Staff.language == staff.language,
+            )
+            .execute()
+        )
+        act.confirm(changed, _("the account {name}").format(name=staff.username))
+        act.audit(
+            "staff", staff.id, before={"language": staff.language}, after={"language": wanted}
         )
     return Staff.get_by_id(staff.id)
 

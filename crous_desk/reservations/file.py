@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 
 from peewee import JOIN
 
+from crous_desk.base.i18n import _
 from crous_desk.desk.context import Desk
 from crous_desk.rules import handover
 from crous_desk.rules.hours import desk_status
@@ -133,7 +134,7 @@ def _document_rows(reservation: Reservation, today: date) -> tuple[list[Document
         rows.append(
             DocumentRow(
                 kind=kind.code,
-                label=kind.short,
+                label=_(kind.short),
                 required=kind.required,
                 received_at=d.received_at if d else None,
                 verified_by=d.verified_by.display_name if d and d.verified_by else None,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from crous_desk.base.formats import money
 from crous_desk.base.i18n import _
 from crous_desk.rules.status import Condition
 
@@ -88,7 +89,5 @@ def total_cents(found: Sequence[Damage]) -> int:
 
 
 def euros(cents: int) -> str:
-    """12345 → "123.45 €" (the desk's way of writing an amount)."""
-    sign = "-" if cents < 0 else ""
-    whole, part = divmod(abs(cents), 100)
-    return f"{sign}{whole}.{part:02d} €"
+    """12345 → "123.45 €", "123,45 €" in French (see crous_desk.base.formats.money)."""
+    return money(cents)

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import holidays as _holidays
 
+from crous_desk.base import formats
 from crous_desk.base.clock import PARIS, require_aware
 from crous_desk.base.i18n import _
 
@@ -138,16 +139,8 @@ def describe_status(status: DeskStatus) -> str:
 
 
 def weekday_name(day: date) -> str:
-    names = [
-        _("Monday"),
-        _("Tuesday"),
-        _("Wednesday"),
-        _("Thursday"),
-        _("Friday"),
-        _("Saturday"),
-        _("Sunday"),
-    ]
-    return names[day.weekday()]
+    """ "Tuesday", "mardi": Babel's names, whatever locales the machine has."""
+    return formats.weekday(day)
 
 
 def format_duration(delta: timedelta) -> str:

@@ -55,7 +55,7 @@ def document_problem(
     facts: DocumentFacts | None, kind: str, lease_start: date, lease_end: date, on_day: date
 ) -> str | None:
     """Why this required document does not count (None when it does)."""
-    label = document_kinds()[kind].short
+    label = _(document_kinds()[kind].short)
     if facts is None or not facts.verified:
         if facts is not None and facts.received:
             return _("{doc}: received, not verified yet").format(doc=label)

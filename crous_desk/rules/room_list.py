@@ -110,7 +110,7 @@ def _room(line: int, number: str, v: dict[str, str], reasons: list[str]) -> Room
     if kind is not None and surface is not None and surface < kind.min_m2:
         reasons.append(
             _("{m2:g} m² is under the {min} m² minimum for a {kind}").format(
-                m2=surface, min=kind.min_m2, kind=kind.label
+                m2=surface, min=kind.min_m2, kind=_(kind.label)
             )
         )
     try:

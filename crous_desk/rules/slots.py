@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from crous_desk.base.clock import require_aware
 from crous_desk.base.errors import Problem
+from crous_desk.base.formats import long_day
 from crous_desk.base.i18n import _, ngettext
 from crous_desk.rules.hours import CLOSING, DeskCalendar, weekday_name
 from crous_desk.rules.rental_file import fmt
@@ -83,7 +84,7 @@ def slot_problems(start: datetime, calendar: DeskCalendar, policy: SlotPolicy) -
             Problem(
                 "desk_closed_that_day",
                 _("the desk is closed on {day} ({reason})").format(
-                    day=f"{weekday_name(day)} {fmt(day)}", reason=reason
+                    day=long_day(day), reason=reason
                 ),
             )
         ]
