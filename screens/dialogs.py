@@ -40,7 +40,7 @@ class ReasonsScreen(SpeaksTheDesk, ModalScreen[None]):
 
 class ConfirmScreen(SpeaksTheDesk, ModalScreen[bool]):
     BINDINGS = [
-        Binding("y", "answer(True)", N_("Yes"), id="confirm.yes"),
+        Binding("y,o", "answer(True)", N_("Yes"), id="confirm.yes"),
         Binding("n,escape", "answer(False)", N_("No"), id="confirm.no"),
     ]
 

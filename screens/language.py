@@ -27,7 +27,7 @@ TEXTUAL_TEXTS = {
     "Change the current theme": N_("Change the current theme"),
     "Quit": N_("Quit"),
     "Quit the application as soon as possible": N_("Quit the application as soon as possible"),
-    "Keys": N_("Keys"),
+    "Keys": N_("Keys and help"),
     "Show help for the focused widget and a summary of available keys": N_(
         "Show help for the focused widget and a summary of available keys"
     ),
