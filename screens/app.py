@@ -116,8 +116,8 @@ class DeskApp(App[None]):
         self.crash_log: Path | None = None
         self._jobs = 0
         self._jobs_lock = threading.Lock()
-        if desk is not None:
-            switch_language(self, desk.actor.language or config.language)
+        # the desk's language (the CLI resolved it into config.language), or the account's own
+        switch_language(self, (desk.actor.language if desk else None) or config.language)
         if config.theme:
             self.theme = config.theme
         if config.keymap:
@@ -140,7 +140,7 @@ class DeskApp(App[None]):
         residence = permissions.desk_residence(staff, self.wanted_residence)
         self.desk = Desk(actor=staff, clock=self.clock, residence=residence)
         self.grant = permissions.grant_of(staff)
-        switch_language(self, staff.language or self.config.language)  # their own, if they chose
+        switch_language(self, staff.language or self.config.language)  # their own, if set
         self.touch()
         self.pop_screen()
         self.open_workspace()

@@ -15,7 +15,7 @@ from textual.reactive import reactive
 from textual.widgets import DataTable, Footer, Input, Static
 
 from crous_desk.base.dates import parse_day
-from crous_desk.base.errors import Refused
+from crous_desk.base.errors import Problem, Refused
 from crous_desk.base.i18n import N_, _
 from crous_desk.people import audit
 from crous_desk.people.audit import AuditRow
@@ -86,7 +86,9 @@ class AuditScreen(DeskScreen):
         if values["ref"]:
             found = find_reference(desk, values["ref"])
             if found is None:
-                problems.append(_("no reservation {ref!r}").format(ref=values["ref"]))
+                problems.append(
+                    Problem("not_found", _("no reservation {ref!r}").format(ref=values["ref"]))
+                )
             else:
                 filters["reservation_id"] = found.id
         tz = desk.calendar().tz
@@ -95,7 +97,7 @@ class AuditScreen(DeskScreen):
                 try:
                     day = parse_day(values[key])
                 except ValueError as error:
-                    problems.append(str(error))
+                    problems.append(Problem("bad_date", str(error)))
                     continue
                 if key == "to":
                     day += timedelta(days=1)

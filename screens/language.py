@@ -89,7 +89,10 @@ def quit_hint(app: App[Any]) -> None:
 
 
 def switch_language(app: App[Any], language: str | None) -> None:
-    """Speak ``language`` from now on: every footer on the stack redraws its keys."""
+    """Speak ``language`` from now on (None: keep the current one); every footer on the
+    stack redraws its keys."""
+    if not language:
+        return
     before = current_language()
     set_language(language)
     if current_language() != before:

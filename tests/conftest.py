@@ -4,11 +4,14 @@ and folders of the test's own for what the desk writes."""
 from __future__ import annotations
 
 import time
+import traceback
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from peewee import Database
+
+from crous_desk.base.errors import Problem, Refused
 
 from crous_desk.base.i18n import set_language
 from crous_desk.store.db import connect
@@ -19,6 +22,9 @@ from crous_desk.store.models import db as proxy
 def _english_and_foreign_zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Every test runs in English, with the machine's zone set far from Paris."""
     set_language(None)
+    for variable in ("CROUS_DESK_LANG", "LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")  # English unless a test says otherwise
     monkeypatch.setenv("TZ", "America/New_York")
     time.tzset()
     monkeypatch.delenv("CROUS_DESK_DB", raising=False)
@@ -54,3 +60,30 @@ def database(db_path: Path) -> Iterator[Database]:
     yield database
     database.close()
     proxy.initialize(None)
+
+
+# -- every refusal has a stable code -------------------------------------------------------------
+# A reason given as a bare sentence (not a Problem) can only be matched by its English wording.
+# Every Refused built while the suite runs is looked at; the run fails naming each bare one.
+
+_bare_refusals: dict[str, str] = {}
+_refused_init = Refused.__init__
+
+
+def _refused_with_codes_only(self: Refused, *reasons: str) -> None:
+    for reason in reasons:
+        if not isinstance(reason, Problem):
+            caller = traceback.extract_stack(limit=2)[0]
+            _bare_refusals.setdefault(f"{caller.filename}:{caller.lineno}", reason)
+    _refused_init(self, *reasons)
+
+
+Refused.__init__ = _refused_with_codes_only  # type: ignore[method-assign]
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _bare_refusals:
+        print("\nRefusals without a code (give each a Problem(code, text)):")
+        for where, reason in sorted(_bare_refusals.items()):
+            print(f"  {where}: {reason!r}")
+        session.exitstatus = 1

@@ -17,7 +17,7 @@ from crous_desk.base.clock import SystemClock
 from crous_desk.base.config import Config, ConfigError, load_config
 from crous_desk.base.dates import plausible
 from crous_desk.base.errors import Problem, Refused
-from crous_desk.base.i18n import _, ngettext, set_language
+from crous_desk.base.i18n import _, current_language, ngettext, set_language
 from crous_desk.cli.common import (
     EXIT_REFUSED,
     EXIT_USAGE,
@@ -65,7 +65,12 @@ def build_parser() -> argparse.ArgumentParser:
             "trusted operating-system login over SSH (os_user), or nobody (off: desk_user)"
         ),
     )
-    parser.add_argument("--version", action="version", version=f"crous-desk {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"crous-desk {__version__}",
+        help=_("show program's version number and exit"),
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("run", parents=[common], help=_("open the desk (the default)"))
     demo = commands.add_parser(
@@ -204,7 +209,9 @@ def _run_tui(args: argparse.Namespace, config: Config, demo: bool = False) -> in
     from crous_desk.store.models import Residence
 
     config = config.with_overrides(
-        residence=getattr(args, "residence", None), sign_in=getattr(args, "sign_in", None)
+        residence=getattr(args, "residence", None),
+        sign_in=getattr(args, "sign_in", None),
+        language=current_language(),  # --lang, CROUS_DESK_LANG, the configuration or the locale
     )
     residence = None
     if config.residence:

@@ -122,7 +122,12 @@ def _header_problems(header: list[str], names: list[str]) -> list[str]:
             )
         )
     if "ine" not in names and "student_number" not in names:
-        problems.append(_("a column ine or student_number is needed to recognise students"))
+        problems.append(
+            Problem(
+                "identifier_column_missing",
+                _("a column ine or student_number is needed to recognise students"),
+            )
+        )
     duplicated = sorted({n for n in names if names.count(n) > 1})
     if duplicated:
         problems.append(

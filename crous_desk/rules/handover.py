@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from crous_desk.base.errors import Problem, code_of
 from crous_desk.base.i18n import _
 from crous_desk.rules.hours import DeskStatus, describe_status
 from crous_desk.rules.proposal import status_label
@@ -30,27 +31,48 @@ def handover_blockers(facts: HandoverFacts) -> list[str]:
     blockers: list[str] = []
     if not facts.desk.is_open:
         blockers.append(
-            _(
-                "the desk is closed: keys are handed over Monday to Friday before 17:00 ({status})"
-            ).format(status=describe_status(facts.desk))
+            Problem(
+                "desk_closed",
+                _(
+                    "the desk is closed: keys are handed over Monday to Friday before 17:00 "
+                    "({status})"
+                ).format(status=describe_status(facts.desk)),
+            )
         )
     if facts.status == ReservationStatus.CHECKED_IN:
-        blockers.append(_("the keys have already been handed over"))
+        blockers.append(Problem("keys_already_handed", _("the keys have already been handed over")))
     elif facts.status != ReservationStatus.ACCEPTED:
         blockers.append(
-            _("the reservation is not accepted (status: {status})").format(
-                status=status_label(facts.status)
+            Problem(
+                "not_accepted",
+                _("the reservation is not accepted (status: {status})").format(
+                    status=status_label(facts.status)
+                ),
             )
         )
     if not facts.advance_paid:
-        blockers.append(_("the 100 € rent advance is not paid"))
-    blockers.extend(_("rental file — {problem}").format(problem=p) for p in facts.file_problems)
+        blockers.append(Problem("advance_not_paid", _("the 100 € rent advance is not paid")))
+    blockers.extend(
+        Problem(code_of(p), _("rental file — {problem}").format(problem=p))
+        for p in facts.file_problems
+    )
     if facts.lease_start and facts.today and facts.today < facts.lease_start:
-        blockers.append(_("the lease starts on {day}").format(day=fmt(facts.lease_start)))
+        blockers.append(
+            Problem(
+                "lease_not_started",
+                _("the lease starts on {day}").format(day=fmt(facts.lease_start)),
+            )
+        )
     if facts.lease_end and facts.today and facts.today > facts.lease_end:
-        blockers.append(_("the lease ended on {day}").format(day=fmt(facts.lease_end)))
+        blockers.append(
+            Problem("lease_ended", _("the lease ended on {day}").format(day=fmt(facts.lease_end)))
+        )
     if not facts.check_in_acknowledged:
-        blockers.append(_("no check-in inspection acknowledged by the tenant"))
+        blockers.append(
+            Problem(
+                "check_in_not_acknowledged", _("no check-in inspection acknowledged by the tenant")
+            )
+        )
     if not facts.key_set_at_desk:
-        blockers.append(_("no key set of this room is at the desk"))
+        blockers.append(Problem("key_set_not_at_desk", _("no key set of this room is at the desk")))
     return blockers

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from crous_desk.base.clock import require_aware
+from crous_desk.base.errors import Problem
+from crous_desk.base.formats import money
 from crous_desk.base.i18n import _
 from crous_desk.rules.status import Payer, ReservationStatus
 
@@ -61,27 +63,44 @@ def acceptance_problems(
     if current == ReservationStatus.EXPIRED:
         assert sent_at is not None
         problems.append(
-            _("the proposal expired on {when} (120 hours after it was sent)").format(
-                when=format_instant(proposal_deadline(sent_at))
+            Problem(
+                "proposal_expired",
+                _("the proposal expired on {when} (120 hours after it was sent)").format(
+                    when=format_instant(proposal_deadline(sent_at))
+                ),
             )
         )
     elif current != ReservationStatus.PROPOSED:
         problems.append(
-            _("there is no open proposal (status: {status})").format(status=status_label(current))
+            Problem(
+                "no_open_proposal",
+                _("there is no open proposal (status: {status})").format(
+                    status=status_label(current)
+                ),
+            )
         )
     if advance is None:
-        problems.append(_("the 100 € rent advance is not recorded"))
+        problems.append(Problem("advance_missing", _("the 100 € rent advance is not recorded")))
     else:
         if advance.amount_cents < ADVANCE_CENTS:
             problems.append(
-                _("the rent advance is {paid} €; 100 € are required").format(
-                    paid=f"{advance.amount_cents / 100:.2f}"
+                Problem(
+                    "advance_short",
+                    _("the rent advance is {paid}; 100 € are required").format(
+                        paid=money(advance.amount_cents)
+                    ),
                 )
             )
         if advance.payer_kind not in PAYER_KINDS:
-            problems.append(_("say who paid the advance: the student or a third party"))
+            problems.append(
+                Problem(
+                    "payer_missing", _("say who paid the advance: the student or a third party")
+                )
+            )
         elif advance.payer_kind == Payer.THIRD_PARTY and not advance.payer_name.strip():
-            problems.append(_("name the third party who paid the advance"))
+            problems.append(
+                Problem("payer_name_missing", _("name the third party who paid the advance"))
+            )
     return problems
 
 

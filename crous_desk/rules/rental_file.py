@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from crous_desk.base.errors import Problem
 from crous_desk.base.i18n import _
 from crous_desk.rules.reference import document_kinds, required_documents
 from crous_desk.rules.status import Guarantor
@@ -37,17 +38,28 @@ def verification_problems(facts: DocumentFacts) -> list[str]:
     """What a staff member must record before ticking this document as verified."""
     problems: list[str] = []
     if facts.kind not in document_kinds():
-        return [_("unknown document kind {kind!r}").format(kind=facts.kind)]
+        return [
+            Problem("unknown_document", _("unknown document kind {kind!r}").format(kind=facts.kind))
+        ]
     if facts.kind == "insurance":
         if facts.covers_from is None or facts.covers_until is None:
-            problems.append(_("insurance: enter the first and last day it covers"))
+            problems.append(
+                Problem("insurance_dates", _("insurance: enter the first and last day it covers"))
+            )
         elif facts.covers_until < facts.covers_from:
-            problems.append(_("insurance: the cover ends before it starts"))
+            problems.append(
+                Problem("insurance_dates", _("insurance: the cover ends before it starts"))
+            )
     elif facts.kind == "guarantor":
         if facts.guarantor_kind not in GUARANTOR_KINDS:
-            problems.append(_("guarantor: say whether it is VISALE or a physical guarantor"))
+            problems.append(
+                Problem(
+                    "guarantor_kind",
+                    _("guarantor: say whether it is VISALE or a physical guarantor"),
+                )
+            )
     elif facts.kind == "identity" and facts.id_expires is None:
-        problems.append(_("identity document: enter its expiry date"))
+        problems.append(Problem("id_expiry", _("identity document: enter its expiry date")))
     return problems
 
 
@@ -58,23 +70,36 @@ def document_problem(
     label = _(document_kinds()[kind].short)
     if facts is None or not facts.verified:
         if facts is not None and facts.received:
-            return _("{doc}: received, not verified yet").format(doc=label)
-        return _("{doc}: missing").format(doc=label)
+            return Problem(
+                f"{kind}_not_verified", _("{doc}: received, not verified yet").format(doc=label)
+            )
+        return Problem(f"{kind}_missing", _("{doc}: missing").format(doc=label))
     if verification_problems(facts):  # ticked without the dates or kind the rule needs
-        return _("{doc}: verified without {facts}").format(
-            doc=label, facts=", ".join(document_kinds()[kind].facts)
+        return Problem(
+            f"{kind}_facts_missing",
+            _("{doc}: verified without {facts}").format(
+                doc=label, facts=", ".join(document_kinds()[kind].facts)
+            ),
         )
     if kind == "insurance" and facts.covers_from and facts.covers_until:
         if facts.covers_from > lease_start:
-            return _("{doc}: cover starts {start}, after the lease start {lease}").format(
-                doc=label, start=fmt(facts.covers_from), lease=fmt(lease_start)
+            return Problem(
+                "insurance_starts_late",
+                _("{doc}: cover starts {start}, after the lease start {lease}").format(
+                    doc=label, start=fmt(facts.covers_from), lease=fmt(lease_start)
+                ),
             )
         if facts.covers_until < lease_end:
-            return _("{doc}: cover ends {end}, before the lease end {lease}").format(
-                doc=label, end=fmt(facts.covers_until), lease=fmt(lease_end)
+            return Problem(
+                "insurance_short",
+                _("{doc}: cover ends {end}, before the lease end {lease}").format(
+                    doc=label, end=fmt(facts.covers_until), lease=fmt(lease_end)
+                ),
             )
     if kind == "identity" and facts.id_expires and facts.id_expires < on_day:
-        return _("{doc}: expired on {day}").format(doc=label, day=fmt(facts.id_expires))
+        return Problem(
+            "id_expired", _("{doc}: expired on {day}").format(doc=label, day=fmt(facts.id_expires))
+        )
     return None
 
 

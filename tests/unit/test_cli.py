@@ -220,7 +220,7 @@ def test_a_file_that_is_not_a_database(
     [
         ('database = "unterminated\n', "not a valid TOML file"),
         ("[[[", "not a valid TOML file"),
-        ('colour = "blue"\n', "unknown setting(s): colour"),
+        ('colour = "blue"\n', "unknown setting: colour"),
         ("residence = 3\n", "residence must be a string"),
     ],
 )
