@@ -19,7 +19,8 @@ from textual.binding import ActiveBinding, Binding
 
 from crous_desk.base.i18n import N_, _, current_language, set_language
 
-# Textual's own words that reach our screens (textual/app.py, 8.2.8), for the catalogue.
+# Textual's own words that reach our screens (textual/app.py, screen.py, 8.2.8), for the
+# catalogue.
 # get_system_commands below translates them; a Textual upgrade that adds one is caught by
 # tests/unit/test_catalogue.py.
 TEXTUAL_TEXTS = {
@@ -37,6 +38,14 @@ TEXTUAL_TEXTS = {
     "Minimize": N_("Minimize"),
     "Minimize the widget and restore to normal size": N_(
         "Minimize the widget and restore to normal size"
+    ),
+    "Focus Next": N_("Focus Next"),  # Screen's own keys (F1 and the palette list them)
+    "Focus Previous": N_("Focus Previous"),
+    "Copy selected text": N_("Copy selected text"),
+    "palette": N_("palette"),  # the footer's Ctrl+P
+    "Open the command palette": N_("Open the command palette"),
+    "Quit the app and return to the command prompt.": N_(
+        "Quit the app and return to the command prompt."
     ),
     "Screenshot": N_("Screenshot"),
     "Save an SVG 'screenshot' of the current screen": N_(

@@ -7,7 +7,7 @@ from datetime import datetime
 from rich.text import Text
 
 from crous_desk.base.dates import show_day
-from crous_desk.base.i18n import _
+from crous_desk.base.i18n import _, pgettext
 from crous_desk.reservations.file import DocumentRow, ReservationFile
 from crous_desk.rules.hours import format_duration
 from crous_desk.rules.proposal import format_instant, status_label
@@ -113,7 +113,7 @@ def document_cells(doc: DocumentRow) -> tuple[Text, Text, Text, Text]:
     elif doc.received_at:
         by = Text(_("received {day} — check").format(day=when(doc.received_at)[:5]))
     else:
-        by = Text(_("missing"), style="bold")
+        by = Text(pgettext("document", "missing"), style="bold")
     f = doc.facts
     if f.covers_from or f.covers_until:
         facts = Text(f"{show_day(f.covers_from)[:5]}–{show_day(f.covers_until)}")

@@ -80,7 +80,7 @@ class RoomsScreen(DeskScreen):
         table.add_column(_("Kind"), key="kind", width=15)
         table.add_column(_("Status"), key="status", width=14)
         table.add_column(_("Tenants"), key="tenants", width=19)
-        table.add_column(_("Key sets"), key="keys", width=12)
+        table.add_column(_("Key sets"), key="keys", width=14)
         table.focus()
         self.reload()
 

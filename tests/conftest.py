@@ -12,7 +12,6 @@ import pytest
 from peewee import Database
 
 from crous_desk.base.errors import Problem, Refused
-
 from crous_desk.base.i18n import set_language
 from crous_desk.store.db import connect
 from crous_desk.store.models import db as proxy

@@ -29,7 +29,7 @@ from crous_desk.base.i18n import DOMAIN, LANGUAGES, LOCALE_DIR, SOURCE_LANGUAGE,
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ("crous_desk", "screens", "data")
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
 METHODS = [("**.py", "python"), ("**.json", "crous_desk.base.catalogue:extract_labels")]
 # the words of the reference data that a person reads (shown through _() where displayed)
 LABEL_KEYS = {"label", "short", "checklist"}

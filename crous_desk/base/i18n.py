@@ -109,3 +109,9 @@ def _(message: str) -> str:
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     return _translation.ngettext(singular, plural, n)
+
+
+def pgettext(context: str, message: str) -> str:
+    """``message`` where English uses one word for two French ones ("missing": a document is
+    "manquante", an item "manquant")."""
+    return _translation.pgettext(context, message)

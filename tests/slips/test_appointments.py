@@ -90,13 +90,13 @@ def test_before_opening_off_the_grid_and_closed_days() -> None:
         "10:10 is not the start of a slot: slots start every 30 minutes from 09:00"
     ]
     assert slot_problems(paris(28, 10), cal, POLICY) == [
-        "the desk is closed on Saturday 28/11/2026 (weekend)"
+        "the desk is closed on Saturday 28 November 2026 (weekend)"
     ]
     assert slot_problems(paris(25, 10, month=12), cal, POLICY) == [
-        "the desk is closed on Friday 25/12/2026 (public holiday: Christmas Day)"
+        "the desk is closed on Friday 25 December 2026 (public holiday: Christmas Day)"
     ]
     assert slot_problems(paris(2, 10, month=12), cal, POLICY) == [
-        "the desk is closed on Wednesday 02/12/2026 (closure: inventaire)"
+        "the desk is closed on Wednesday 2 December 2026 (closure: inventaire)"
     ]
 
 
@@ -128,7 +128,7 @@ def test_a_public_holiday_is_refused_with_the_next_free_slot(arriving: Reservati
     with pytest.raises(Refused) as refused:
         book_appointment(desk_at(), arriving.id, paris(25, 10, month=12), POLICY)
     assert refusal(refused) == (
-        "the desk is closed on Friday 25/12/2026 (public holiday: Christmas Day)\n"
+        "the desk is closed on Friday 25 December 2026 (public holiday: Christmas Day)\n"
         "next free slot: Monday 28/12/2026 09:00–09:30"
     )
 
@@ -143,7 +143,7 @@ def test_a_declared_closure_is_refused_with_the_next_free_slot(arriving: Reserva
     with pytest.raises(Refused) as refused:
         book_appointment(desk_at(), arriving.id, paris(1, 10, month=12), POLICY)
     assert refusal(refused) == (
-        "the desk is closed on Tuesday 01/12/2026 (closure: désinfection)\n"
+        "the desk is closed on Tuesday 1 December 2026 (closure: désinfection)\n"
         "next free slot: Monday 07/12/2026 09:00–09:30"
     )
 

@@ -106,7 +106,7 @@ async def test_the_export_dialog_offers_what_the_role_may_export(database, desk_
         assert offered == ["arrivals", "keylog"]
         await pilot.press("down", "enter")
         result = dialog.query_one("#export-result", Static)
-        await until(pilot, lambda: "row(s) written to" in str(result.render()), "the key log")
+        await until(pilot, lambda: "1 row written to" in str(result.render()), "the key log")
         rows = written("keylog")
         assert [row[1] for row in rows[1:]] == ["handover"]
 

@@ -147,7 +147,7 @@ async def test_the_closing_check_lists_what_should_be_back_and_opens_the_file(
         closing = await on_screen(pilot, ClosingScreen)
         table = closing.query_one("#closing", DataTable)
         assert sorted(cells(table)) == ["GAS/B-401/1", "GAS/B-402/2"]
-        assert "2 set(s)" in str(closing.query_one("#closing-title", Static).render())
+        assert "2 sets" in str(closing.query_one("#closing-title", Static).render())
         why = dict(zip(cells(table), cells(table, 2), strict=True))
         assert "Plomberie Durand" in why["GAS/B-402/2"]
         await highlight(pilot, table, "GAS/B-401/1")

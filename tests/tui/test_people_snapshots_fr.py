@@ -1,4 +1,4 @@
-"""The same screens as test_people_snapshots.py, in French at 80×24: French runs ~20 % longer than English,
+"""The screens of the module named below, in French at 80×24 (French runs ~20 % longer):
 and no label, header or footer entry may be cut. Look at each SVG before accepting it."""
 
 from __future__ import annotations

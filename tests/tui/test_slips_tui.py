@@ -163,7 +163,7 @@ async def test_the_desk_is_closed_on_the_day_shown(database, desk_app, at_time) 
         for _ in range(5):
             await press(pilot, "right")  # to Saturday
         error = str(app.screen.query_one("#form-error").render())
-        assert "Saturday 28/11/2026: the desk is closed (weekend)" in error
+        assert "Saturday 28 November 2026: the desk is closed (weekend)" in error
         await press(pilot, "n")  # back to the next free slot
         assert app.screen.day.isoformat() == "2026-11-23"
 

@@ -11,7 +11,8 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
 from crous_desk.base import catalogue
-from crous_desk.base.i18n import _, catalogue as load, ngettext, set_language
+from crous_desk.base.i18n import _, ngettext, set_language
+from crous_desk.base.i18n import catalogue as load
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +23,7 @@ def template() -> Catalog:
 def test_every_message_has_a_french_translation_with_its_placeholders(template: Catalog) -> None:
     faults = [str(f) for f in catalogue.faults(catalogue.read("fr"), template)]
     assert not faults, (
-        f"{len(faults)} message(s) without a proper French translation "
+        f"messages without a proper French translation: {len(faults)} "
         "(python -m crous_desk.base.catalogue update, then translate):\n" + "\n".join(faults)
     )
 

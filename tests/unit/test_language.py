@@ -150,12 +150,40 @@ def test_the_command_line_says_its_errors_and_refusals_in_the_users_language(
     err = capsys.readouterr().err
     assert "erreur : l'un des arguments --date --reservation est obligatoire" in err
     missing = tmp_path / "missing.db"
-    assert main(["--lang", "fr", "slips", "--reservation", "K7Q2MX", "--out", "x.pdf",
-                 "--db", str(missing)]) == 1
+    assert (
+        main(
+            [
+                "--lang",
+                "fr",
+                "slips",
+                "--reservation",
+                "K7Q2MX",
+                "--out",
+                "x.pdf",
+                "--db",
+                str(missing),
+            ]
+        )
+        == 1
+    )
     assert capsys.readouterr().err == (
         f"crous-desk: {missing} : ce fichier de base de données n'existe pas\n"
     )
-    assert main(["--lang", "en", "slips", "--reservation", "K7Q2MX", "--out", "x.pdf",
-                 "--db", str(missing)]) == 1
+    assert (
+        main(
+            [
+                "--lang",
+                "en",
+                "slips",
+                "--reservation",
+                "K7Q2MX",
+                "--out",
+                "x.pdf",
+                "--db",
+                str(missing),
+            ]
+        )
+        == 1
+    )
     assert "no such database file" in capsys.readouterr().err
     assert _("Hand over the keys") == "Hand over the keys"
