@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from crous_desk.base.errors import Problem, Refused
+from crous_desk.base.errors import Problem, Refused, code_of
 from crous_desk.base.i18n import _
 from crous_desk.desk import permissions
 from crous_desk.desk.action import Act, action
@@ -348,15 +348,21 @@ def _new_reference() -> str:
 
 
 def write_rejected(path: Path, checked: Checked) -> None:
-    """The rejected rows as they were read, with their line and reasons, for correction."""
+    """The rejected rows as they were read, with their line, the stable code of each reason
+    (for a script) and the reasons in the user's language (for a person), for correction."""
     from crous_desk.office.exports import write_csv
 
     width = len(checked.header)
     write_csv(
         path,
-        ["line", "reasons", *checked.header],
+        ["line", "codes", "reasons", *checked.header],
         (
-            [bad.line, "; ".join(bad.reasons), *(list(bad.raw) + [""] * width)[:width]]
+            [
+                bad.line,
+                " ".join(code_of(reason) for reason in bad.reasons),
+                "; ".join(bad.reasons),
+                *(list(bad.raw) + [""] * width)[:width],
+            ]
             for bad in checked.bad
         ),
     )

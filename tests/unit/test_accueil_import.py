@@ -139,10 +139,29 @@ def test_skip_invalid_imports_the_good_rows_and_writes_the_rejected_ones(
     assert "1 row rejected, written to" in captured.err and str(rejected) in captured.err
     with rejected.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.reader(handle))
-    assert rows[0][:3] == ["line", "reasons", "student_number"]
-    assert rows[1][0] == "3" and "is not an INE" in rows[1][1]
-    assert rows[1][4] == "'=cmd|' /C calc'!A0"  # a formula is written as text
+    assert rows[0][:4] == ["line", "codes", "reasons", "student_number"]
+    assert rows[1][0] == "3" and "ine_invalid" in rows[1][1].split()
+    assert "is not an INE" in rows[1][2]
+    assert rows[1][5] == "'=cmd|' /C calc'!A0"  # a formula is written as text
     assert query(db, "SELECT count(*) FROM student") == [(2,)]
+
+
+def test_the_rejected_rows_carry_codes_and_french_reasons(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A script reads the codes whatever the language; a person reads the reasons in theirs."""
+    bad = "HD-1003;12345;Bauer;Léa;;;Universität Heidelberg;;2026-2027;7;;"
+    source = write(tmp_path, GOOD[0], bad)
+    assert (
+        run("--lang", "fr", "import-accueil", str(source), "--db", str(db), "--skip-invalid") == 3
+    )
+    assert "1 ligne refusée, écrite dans" in capsys.readouterr().err
+    with (tmp_path / "accueil.rejected.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    codes = rows[1][1].split()
+    assert "ine_invalid" in codes and "semester_invalid" in codes
+    assert "n'est pas un INE" in rows[1][2] and "semestre '7'" in rows[1][2]
+    assert query(db, "SELECT count(*) FROM student") == [(1,)]
 
 
 def test_importing_the_same_file_again_changes_nothing(db: Path, tmp_path: Path) -> None:
