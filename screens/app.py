@@ -16,6 +16,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.screen import Screen
+from textual.theme import BUILTIN_THEMES
 
 from crous_desk.base.clock import Clock
 from crous_desk.base.config import Config
@@ -323,7 +324,7 @@ def launch(**kwargs: Any) -> int:
 
     config: Config = kwargs["config"]
     problems = keymap_problems(dict(config.keymap))
-    if config.theme and config.theme not in DeskApp(None, Config()).available_themes:
+    if config.theme and config.theme not in BUILTIN_THEMES:
         problems.append(_("theme: no theme named {name!r}").format(name=config.theme))
     if problems:
         for problem in problems:
