@@ -78,3 +78,91 @@ def test_version_and_help(tmp_path: Path) -> None:
     assert helped.returncode == 0
     for command in ("demo", "seed-demo", "--db"):
         assert command in helped.stdout
+
+
+def test_an_installed_wheel_speaks_french_from_its_compiled_catalogue(tmp_path: Path) -> None:
+    """Build the wheel, install it (not editable) in a fresh virtualenv, and ask the installed
+    command for its help on a French terminal: the .mo made by the build must be in the wheel,
+    and nothing may come from the source checkout (which holds only the .po)."""
+    import venv
+    import zipfile
+
+    root = Path(__file__).parent.parent
+    built = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "-q",
+            "-w",
+            str(tmp_path / "dist"),
+            str(root),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
+    assert built.returncode == 0, built.stderr
+    (wheel,) = (tmp_path / "dist").glob("crous_desk-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "crous_desk/base/locale/fr/LC_MESSAGES/crous_desk.mo" in names
+    assert not [n for n in names if n.endswith(".po")]  # the catalogue ships compiled
+
+    fresh = tmp_path / "fresh"
+    venv.create(fresh, with_pip=False)
+    site = next((fresh / "lib").glob("python3*/site-packages"))
+    # the dependencies from this interpreter's site-packages (a plain path: its .pth files,
+    # such as an editable install of this checkout, are not run)
+    deps = [p for p in sys.path if p.endswith("site-packages")]
+    (site / "deps.pth").write_text("\n".join(deps) + "\n")
+    installed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(fresh / "bin" / "python"),
+            "install",
+            "--no-deps",
+            "-q",
+            str(wheel),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert installed.returncode == 0, installed.stderr
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("LC_", "CROUS_DESK_", "PYTHON", "COV_", "COVERAGE"))
+    }
+    env.update(LANG="fr_FR.UTF-8", CROUS_DESK_CONFIG=str(tmp_path / "none.toml"))
+    where = subprocess.run(
+        [
+            str(fresh / "bin" / "python"),
+            "-c",
+            "import crous_desk.base.i18n as i; print(i.LOCALE_DIR)",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=60,
+    )
+    assert where.stdout.strip().startswith(str(site)), where.stdout + where.stderr
+    helped = subprocess.run(
+        [str(fresh / "bin" / "crous-desk"), "--help"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=60,
+    )
+    assert helped.returncode == 0, helped.stderr
+    assert helped.stdout.startswith("usage : crous-desk")
+    assert "ouvrir l'accueil (par défaut)" in helped.stdout
+    assert "afficher cette aide et quitter" in helped.stdout

@@ -29,6 +29,7 @@ from pathlib import Path
 import pytest
 
 from crous_desk.base.clock import SystemClock
+from crous_desk.base.i18n import set_language
 from crous_desk.office.demo import seed_demo
 from crous_desk.office.pipeline import default_year, pipeline, step_short
 from crous_desk.people.auth import current_os_user
@@ -120,6 +121,7 @@ def sshd(tmp_path: Path, manager_db: tuple[Path, dict[str, int]]) -> Iterator[tu
                 "AllowTcpForwarding no",
                 "X11Forwarding no",
                 "LogLevel VERBOSE",
+                "AcceptEnv LANG LC_*",  # Debian's default: the client's locale comes along
                 f"SetEnv CROUS_DESK_BIN={crous_desk} CROUS_DESK_DB={db_path} "
                 f"CROUS_DESK_CONFIG={tmp_path / 'no-config.toml'}",
                 # as in the README, for the managers' group; this sshd serves only this test
@@ -162,10 +164,12 @@ def sshd(tmp_path: Path, manager_db: tuple[Path, dict[str, int]]) -> Iterator[tu
 class Terminal:
     """The client side: ssh in a pseudo-terminal of 80×24, its output read by a thread."""
 
-    def __init__(self, argv: list[str]) -> None:
+    def __init__(self, argv: list[str], lang: str = "C.UTF-8") -> None:
         self.master, slave = os.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-        env = {**os.environ, "TERM": "xterm-256color", "LANG": "C.UTF-8"}
+        env = {**os.environ, "TERM": "xterm-256color", "LANG": lang}
+        env.pop("LC_ALL", None)
+        env.pop("LC_MESSAGES", None)
         self.process = subprocess.Popen(
             argv,
             stdin=slave,
@@ -219,15 +223,30 @@ class Terminal:
         os.close(self.master)
 
 
+@pytest.mark.parametrize(
+    ("lang", "language", "title"),
+    [("C.UTF-8", "en", "Students"), ("fr_FR.UTF-8", "fr", "Étudiants")],
+)
 def test_a_manager_over_ssh_sees_their_students(
-    sshd: tuple[int, Path], manager_db: tuple[Path, dict[str, int]]
+    sshd: tuple[int, Path],
+    manager_db: tuple[Path, dict[str, int]],
+    lang: str,
+    language: str,
+    title: str,
 ) -> None:
+    """The client's locale crosses SSH: a French terminal gets the French desk, although the
+    wrapper runs the desk in C.UTF-8 (the server may have no French locale at all)."""
     port, key = sshd
     _db, counts = manager_db
+    set_language(language)
+    steps = {step: f"{step_short(step)} {counts[step]}" for step in ("form", "arrived", "proposed")}
+    set_language(None)
     terminal = Terminal(
         [
             "ssh",
             "-tt",
+            "-o",
+            "SendEnv=LANG",
             "-p",
             str(port),
             "-i",
@@ -242,16 +261,11 @@ def test_a_manager_over_ssh_sees_their_students(
             "LogLevel=ERROR",
             f"{current_os_user()}@127.0.0.1",
             "rm -rf /",  # whatever the client asks, ForceCommand opens the desk
-        ]
+        ],
+        lang=lang,
     )
     try:
-        shown = terminal.wait_for(
-            "Students",
-            "Sophie Laurent",
-            f"{step_short('form')} {counts['form']}",
-            f"{step_short('arrived')} {counts['arrived']}",
-            f"{step_short('proposed')} {counts['proposed']}",
-        )
+        shown = terminal.wait_for(title, "Sophie Laurent", *steps.values())
         assert "Traceback" not in shown
         terminal.send(b"\x11")  # Ctrl+Q
         assert terminal.process.wait(timeout=TIMEOUT) == 0
