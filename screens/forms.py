@@ -122,7 +122,7 @@ class DocumentFactsForm(Form[FactsAnswer]):
     def compose(self) -> ComposeResult:
         doc = document_kinds()[self.kind]
         with Vertical(classes="dialog"):
-            yield Static(Text(doc.label, style="bold"))
+            yield Static(Text(_(doc.label), style="bold"))
             if self.kind == "insurance":
                 yield Static(
                     Text(

@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Footer, Static
 from crous_desk import keys
 from crous_desk.base.i18n import N_, _, ngettext
 from crous_desk.rules.condition import euros
+from crous_desk.rules.keys import key_state_label
 from crous_desk.rules.proposal import format_instant
 
 from .base import FORM, DeskScreen
@@ -110,7 +111,8 @@ class KeysScreen(DeskScreen):
     def watch_rows(self, rows: list[keys.KeySetRow]) -> None:
         state = FILTERS[self.filter_index]
         title = Text(_("Key sets"), style="bold")
-        title.append("  " + _("showing: {what}").format(what=state or _("all")), style="dim")
+        shown = key_state_label(state) if state else _("all")
+        title.append("  " + _("showing: {what}").format(what=shown), style="dim")
         title.append(
             "  " + ngettext("{n} set", "{n} sets", len(rows)).format(n=len(rows)), style="dim"
         )

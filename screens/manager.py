@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.widgets import DataTable, Footer, Input, Static
 
-from crous_desk.base.i18n import N_, _
+from crous_desk.base.i18n import N_, _, pgettext
 from crous_desk.office import pipeline
 from crous_desk.office.pipeline import STEPS, Pipeline, PipelineRow
 from crous_desk.reservations.proposal import accept, refuse
@@ -99,7 +99,7 @@ class ManagerScreen(DeskScreen):
         table.add_column(_("Name"), key="name", width=20)
         table.add_column(_("INE"), key="ine", width=11)
         table.add_column(_("Step"), key="step", width=14)
-        table.add_column(_("Left"), key="left", width=8)
+        table.add_column(pgettext("time", "Left"), key="left", width=8)
         table.add_column(_("Arrival"), key="arrival", width=10)
         table.add_column(_("S"), key="semester", width=1)
         self.set_reactive(ManagerScreen.year, pipeline.default_year(self.desk))

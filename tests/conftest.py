@@ -67,11 +67,19 @@ def database(db_path: Path) -> Iterator[Database]:
 
 _bare_refusals: dict[str, str] = {}
 _refused_init = Refused.__init__
+_bare_on_purpose = [False]  # a test marked bare_refusal builds them to test the fallback
+
+
+@pytest.fixture(autouse=True)
+def _bare_refusals_allowed(request: pytest.FixtureRequest) -> Iterator[None]:
+    _bare_on_purpose[0] = request.node.get_closest_marker("bare_refusal") is not None
+    yield
+    _bare_on_purpose[0] = False
 
 
 def _refused_with_codes_only(self: Refused, *reasons: str) -> None:
     for reason in reasons:
-        if not isinstance(reason, Problem):
+        if not isinstance(reason, Problem) and not _bare_on_purpose[0]:
             caller = traceback.extract_stack(limit=2)[0]
             _bare_refusals.setdefault(f"{caller.filename}:{caller.lineno}", reason)
     _refused_init(self, *reasons)

@@ -51,6 +51,7 @@ def test_the_action_changes_and_audits_once(database) -> None:
     assert needs(rename) == "room.status" and rename.action_name == "room.status"
 
 
+@pytest.mark.bare_refusal
 def test_every_problem_is_given_at_once_and_nothing_changes(database) -> None:
     room = factories.room(number="B-101")
     before = audit_count()
@@ -122,6 +123,7 @@ def test_a_change_without_an_audit_row_is_a_programming_error(database) -> None:
         early(desk(), room.id)
 
 
+@pytest.mark.bare_refusal
 def test_problems_noted_without_a_change_still_refuse(database) -> None:
     room = factories.room(number="B-101")
 

@@ -114,7 +114,7 @@ def test_the_desk_hours_line_says_the_next_opening_in_french() -> None:
     paris = ZoneInfo("Europe/Paris")
     friday_evening = datetime(2026, 11, 27, 17, 30, tzinfo=paris)
     status = desk_status(friday_evening, DeskCalendar(tz=paris))
-    assert describe_status(status) == "Accueil fermé — ouvre lundi 09:00"
+    assert describe_status(status) == "Fermé — ouvre lundi 09:00"
 
 
 def test_crous_desk_help_answers_in_french(capsys, monkeypatch) -> None:

@@ -67,6 +67,7 @@ def test_an_unknown_action_is_a_programming_error(database) -> None:
         permissions.refusal(factories.staff(), "keys.juggle")
 
 
+@pytest.mark.bare_refusal
 def test_a_refusal_crosses_a_process_boundary_with_its_codes() -> None:
     refused = Refused(Problem("desk_closed", "the desk is closed"), "a bare sentence")
     again = pickle.loads(pickle.dumps(refused))
