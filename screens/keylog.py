@@ -13,12 +13,27 @@ from textual.reactive import reactive
 from textual.widgets import DataTable, Footer, Static
 
 from crous_desk import keys
-from crous_desk.base.i18n import N_, _, ngettext
+from crous_desk.base.i18n import N_, _, ngettext, pgettext
 from crous_desk.rules.proposal import format_instant
+from crous_desk.rules.status import KeyEvent
 
 from .base import FORM, LOAD, DeskScreen
 from .forms import FieldsForm
 from .widgets import DeskHeader
+
+
+def event_label(event: str) -> str:
+    """A key-log row's event as the desk says it (the code stays in exports)."""
+    labels: dict[str, str] = {
+        KeyEvent.HANDOVER: pgettext("key event", "handover"),
+        KeyEvent.RETURN: pgettext("key event", "return"),
+        KeyEvent.LOST: pgettext("key event", "lost"),
+        KeyEvent.REPLACED: pgettext("key event", "replaced"),
+        KeyEvent.RETIRED: pgettext("key event", "retired"),
+        KeyEvent.ADDED: pgettext("key event", "added"),
+        KeyEvent.LOAN: pgettext("key event", "loan"),
+    }
+    return labels.get(event, event)
 
 
 @dataclass(frozen=True)
@@ -82,7 +97,7 @@ class KeyLogScreen(DeskScreen):
         for r in rows:
             table.add_row(
                 Text(format_instant(r.at)),
-                Text(r.action),
+                Text(event_label(r.action)),
                 Text(r.label),
                 Text(r.tenant, no_wrap=True, overflow="ellipsis"),
                 Text(r.staff),
