@@ -133,3 +133,27 @@ def test_the_update_command_keeps_translations_and_adds_new_messages(tmp_path, m
     assert [(f.msgid, f.where) for f in faults] == [
         ("A brand new message", "screens/new_screen.py:3")
     ]
+
+
+def test_the_command_checks_compiles_and_explains_itself(tmp_path, capsys) -> None:
+    assert catalogue.main(["check"]) == 0
+    assert catalogue.main(["compile", str(tmp_path)]) == 0
+    assert (tmp_path / "fr" / "LC_MESSAGES" / "crous_desk.mo").is_file()
+    assert catalogue.main([]) == 2
+    assert "python -m crous_desk.base.catalogue update" in capsys.readouterr().out
+
+
+def test_the_json_labels_are_extracted_with_their_line() -> None:
+    found = list(
+        catalogue.extract_labels(
+            io.BytesIO(b'{"kinds": [\n {"label": "Studio",\n  "checklist": ["Desk", "Chair"]}]}'),
+            None,
+            None,
+            None,
+        )
+    )
+    assert [(line, text) for line, _f, text, _c in found] == [
+        (2, "Studio"),
+        (3, "Desk"),
+        (3, "Chair"),
+    ]
