@@ -187,3 +187,28 @@ def test_the_command_line_says_its_errors_and_refusals_in_the_users_language(
     )
     assert "no such database file" in capsys.readouterr().err
     assert _("Hand over the keys") == "Hand over the keys"
+
+
+def test_a_staff_members_language_is_set_by_an_administrator_and_audited(
+    database, capsys, monkeypatch, tmp_path: Path
+) -> None:
+    from crous_desk.base.clock import SystemClock
+    from crous_desk.base.errors import Refused
+    from crous_desk.desk.context import Desk
+    from crous_desk.people.staff import set_language as set_staff_language
+    from crous_desk.store.models import AuditLog, Staff
+    from tests import factories
+
+    admin = Desk(factories.staff("chef", role="administrator"), SystemClock())
+    factories.staff("b.roux")
+    assert set_staff_language(admin, "b.roux", "fr_FR.UTF-8").language == "fr"
+    with pytest.raises(Refused) as refused:
+        set_staff_language(admin, "b.roux", "klingon")
+    assert refused.value.codes == ("unknown_language",)
+    receptionist = Desk(Staff.get(Staff.username == "b.roux"), SystemClock())
+    with pytest.raises(Refused) as refused:
+        set_staff_language(receptionist, "b.roux", "en")
+    assert refused.value.codes == ("not_permitted",)
+    assert set_staff_language(admin, "b.roux", None).language is None
+    entries = AuditLog.select().where(AuditLog.action == "staff.language").order_by(AuditLog.id)
+    assert [e.after for e in entries] == ['{"language": "fr"}', '{"language": null}']
