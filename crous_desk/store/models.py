@@ -43,6 +43,7 @@ class Staff(BaseModel):
     locked_until = InstantField(null=True)
     last_sign_in_at = InstantField(null=True)
     os_user = CharField(null=True, unique=True)  # the login trusted over SSH, when configured
+    email = CharField(null=True)  # a mobility manager's morning list of deadlines goes there
     scopes: Any
 
 
@@ -70,6 +71,8 @@ class Residence(BaseModel):
     desk_phone = CharField()
     timezone = CharField(default="Europe/Paris")
     opening = CharField(default="09:00")  # the desk's opening hour, HH:MM, local time
+    email = CharField(null=True)  # the desk's address: Reply-To of its mail, in its contacts
+    manager_email = CharField(null=True)  # the residence manager: the 17:00 list of keys
 
 
 class Closure(BaseModel):
@@ -110,6 +113,8 @@ class Student(BaseModel):
     semester = IntegerField(default=1)  # 1: procedure at the end of June; 2: in December
     academic_year = CharField(default="")
     student_number = CharField(null=True)  # the home university's own number ("Accueil" list)
+    language = CharField(null=True)  # fr | en: their mail's language (None: both, side by side)
+    timezone = CharField(null=True)  # an IANA zone: deadlines are also shown in it
 
     class Meta:
         indexes = ((("home_university", "student_number"), True),)
