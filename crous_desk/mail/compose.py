@@ -200,7 +200,13 @@ def _appointment(
         parts,
         (
             Attachment(f"slip-{reservation.reference}.pdf", "application", "pdf", pdf),
-            Attachment("invitation.ics", "text", "calendar", invitation, {"method": "REQUEST"}),
+            Attachment(
+                "invitation.ics",
+                "text",
+                "calendar",
+                invitation,
+                {"method": "REQUEST", "charset": "utf-8"},
+            ),
         ),
     )
 

@@ -64,8 +64,9 @@ def _hello(lang: str, stay: Stay) -> P:
     return P(f"Bonjour {stay.name}," if lang == "fr" else f"Dear {stay.name},")
 
 
-def _euros(cents: int) -> str:
-    return f"{cents / 100:.2f}".replace(".", ",") + " €"
+def _euros(lang: str, cents: int) -> str:
+    amount = f"{cents / 100:.2f}"
+    return amount.replace(".", ",") + " €" if lang == "fr" else f"€{amount}"
 
 
 def _room_facts(lang: str, stay: Stay) -> Facts:
@@ -76,7 +77,7 @@ def _room_facts(lang: str, stay: Stay) -> Facts:
             (
                 "Logement" if fr else "Room",
                 f"{stay.room} — {room_kind(lang, stay.room_kind)}, "
-                f"{stay.surface_m2:g} m², {_euros(stay.rent_cents)}"
+                f"{stay.surface_m2:g} m², {_euros(lang, stay.rent_cents)}"
                 + (" par mois" if fr else " a month"),
             ),
             (

@@ -56,7 +56,6 @@ def mime(
         msg["Reply-To"] = reply_to
     msg["Date"] = format_datetime(at)
     msg["Message-ID"] = message_id
-    msg["Content-Language"] = ", ".join(languages)
     msg["Auto-Submitted"] = "auto-generated"
     msg.set_content(letter.text, subtype="plain", charset="utf-8", cte="quoted-printable")
     msg.add_alternative(letter.html, subtype="html", charset="utf-8", cte="quoted-printable")
@@ -68,6 +67,7 @@ def mime(
             filename=attachment.filename,
             params=attachment.params,
         )
+    msg["Content-Language"] = ", ".join(languages)  # last: set_content moves Content-* headers
     return msg
 
 
