@@ -50,7 +50,7 @@ class Handler:
     refuse: set[str] = field(default_factory=set)
     later: set[str] = field(default_factory=set)
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
             return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
         if address in self.later:
@@ -58,7 +58,7 @@ class Handler:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+    async def handle_DATA(self, server, session, envelope):
         parsed = email.message_from_bytes(envelope.original_content, policy=policy.default)
         self.arrived.append(
             Arrived(envelope.mail_from, list(envelope.rcpt_tos), parsed, envelope.original_content)  # type: ignore[arg-type]

@@ -222,7 +222,7 @@ def test_a_server_that_says_later_is_tried_again_after_a_wait(
     assert run(config, world.clock, world.desk_for).retry == 1
     message = OutboxMessage.get()
     assert message.state == MailState.QUEUED and message.attempts == 1
-    assert message.next_attempt_at == MONDAY(minutes=1)
+    assert message.next_attempt_at == monday(minutes=1)
     assert message.last_error.startswith("451")
     smtp.handler.later.clear()
     assert run(config, world.clock, world.desk_for).sent == 0  # not yet due
@@ -231,7 +231,7 @@ def test_a_server_that_says_later_is_tried_again_after_a_wait(
     assert [t.outcome for t in OutboxMessage.get().tries] == ["retry", "sent"]
 
 
-def MONDAY(**delta: int) -> datetime:  # noqa: N802 - reads as the instant it is
+def monday(**delta: int) -> datetime:
     return factories.MONDAY_10H + timedelta(**delta)
 
 
