@@ -18,7 +18,7 @@ from crous_desk.arrivals.payload import installation_secret, make_payload
 from crous_desk.mail import run
 from crous_desk.reservations.proposal import send_proposal
 from crous_desk.rules.slots import SlotPolicy
-from crous_desk.store.models import Reservation, Student
+from crous_desk.store.models import Reservation, Room, Student
 from crous_desk.store.outbox import MailState, OutboxMessage
 from tests import factories
 from tests.mail.conftest import (
@@ -35,13 +35,17 @@ from tests.mail.conftest import (
 PARIS_TUESDAY_10H = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
 
-def request(world: World, **student: Any) -> Reservation:
-    """A request waiting for its proposal, for a student with these details."""
-    r = factories.reservation(status="requested", first="Hélène", last="Dupont-Ørsted")
+def request(
+    world: World, room: str = "B-200", first: str = "Hélène", **student: Any
+) -> Reservation:
+    """A request waiting for its proposal (of ``room``, made if need be), for a student with
+    these details."""
+    r = factories.reservation(status="requested", first=first, last="Dupont-Ørsted")
     Reservation.update(room=None, proposal_sent_at=None).where(Reservation.id == r.id).execute()
     if student:
         Student.update(**student).where(Student.id == r.student_id).execute()
-    factories.room(world.residence, "B-200")
+    if not Room.select().where(Room.number == room).exists():
+        factories.room(world.residence, room)
     return Reservation.get_by_id(r.id)
 
 
