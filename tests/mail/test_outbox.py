@@ -61,7 +61,7 @@ def test_queueing_outside_a_change_is_a_programming_error(world: World) -> None:
     def outside(act: Act) -> None:
         queue(act, Mail("k", MailKind.PROPOSAL, "a@example.org"))
 
-    with pytest.raises(RuntimeError, match="inside act.change"):
+    with pytest.raises(RuntimeError, match=r"inside act\.change"):
         outside(world.desk)
 
 
