@@ -12,9 +12,9 @@ import peewee
 import pytest
 from playhouse.schema_diff import diff_models
 
+from crous_desk.store import outbox
 from crous_desk.store import search_index as search
 from crous_desk.store.db import BUSY_TIMEOUT_MS, connect, pending, upgrade
-from crous_desk.store import outbox
 from crous_desk.store.models import ALL_MODELS, Document, Reservation, Staff
 from crous_desk.store.models import db as proxy
 from tests import factories
