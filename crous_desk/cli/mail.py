@@ -64,7 +64,9 @@ def cmd_mail(args: argparse.Namespace, config: Config) -> int:
         return 0
     if args.address_of == "residence":
         residence = residence_by_code(args.code)
-        fresh = set_residence_addresses(desk, residence.id, desk=args.desk, manager=args.manager)
+        fresh = set_residence_addresses(
+            desk, residence.id, desk_email=args.desk, manager_email=args.manager
+        )
         print(
             _("{code}: desk {desk}, manager {manager}").format(
                 code=fresh.code, desk=fresh.email or "—", manager=fresh.manager_email or "—"

@@ -26,14 +26,18 @@ def _checked(act: Act, value: str | None, what: str) -> str | None:
 
 @action("residence.mail", needs="mail.manage", target=Residence)
 def set_residence_addresses(
-    act: Act, residence: Residence, *, desk: str | None = KEEP, manager: str | None = KEEP
+    act: Act,
+    residence: Residence,
+    *,
+    desk_email: str | None = KEEP,
+    manager_email: str | None = KEEP,
 ) -> Residence:
     """The desk's and the residence manager's addresses (None: unchanged, "": none)."""
     changes = {
         name: value
         for name, value in (
-            ("email", _checked(act, desk, _("the desk's address"))),
-            ("manager_email", _checked(act, manager, _("the residence manager's address"))),
+            ("email", _checked(act, desk_email, _("the desk's address"))),
+            ("manager_email", _checked(act, manager_email, _("the residence manager's address"))),
         )
         if value is not None
     }

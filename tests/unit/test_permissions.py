@@ -149,7 +149,7 @@ CALLS: dict[str, Callable[[Desk, World], Any]] = {
     ),
     "mail.view": lambda d, w: outbox.outbox_rows(d),
     "mail.manage": lambda d, w: mail.set_residence_addresses(
-        d, w.residence.id, manager="gestion@example.org"
+        d, w.residence.id, manager_email="gestion@example.org"
     ),
 }
 
