@@ -129,16 +129,20 @@ def compose(
     attachments: tuple[Attachment, ...] = ()
     if kind in (MailKind.PROPOSAL, MailKind.REMINDER):
         deadline = datetime.fromisoformat(facts["deadline"])
-        if kind == MailKind.REMINDER:
-            status = effective_status(reservation.status, reservation.proposal_sent_at, now)
-            sent = reservation.proposal_sent_at
-            if status != ReservationStatus.PROPOSED or proposal_deadline(sent) != deadline:
-                raise Dropped(
-                    Problem(
-                        "answered",
-                        _("the proposal is no longer open ({status})").format(status=status),
-                    )
+        # answered (or expired) before its turn came: the letter would ask for what is done
+        status = effective_status(reservation.status, reservation.proposal_sent_at, now)
+        sent = reservation.proposal_sent_at
+        if (
+            sent is None
+            or status != ReservationStatus.PROPOSED
+            or proposal_deadline(sent) != deadline
+        ):
+            raise Dropped(
+                Problem(
+                    "answered",
+                    _("the proposal is no longer open ({status})").format(status=status),
                 )
+            )
         write = student_texts.proposal if kind == MailKind.PROPOSAL else student_texts.reminder
         subject, parts = letter(langs, lambda lang: write(lang, stay, deadline))
     elif kind == MailKind.APPOINTMENT:
