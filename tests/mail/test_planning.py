@@ -156,3 +156,44 @@ def test_every_message_has_one_recipient(world: World, smtp: SmtpServer) -> None
     assert all(len(a.rcpt_tos) == 1 for a in smtp.arrived)
     assert {a.rcpt_tos[0] for a in smtp.arrived} == by_address
     assert datetime(2026, 11, 23, 17, tzinfo=PARIS) > MONDAY_10H
+
+
+def test_what_is_no_longer_true_when_its_turn_comes_is_dropped_with_why(
+    world: World, smtp: SmtpServer
+) -> None:
+    from crous_desk.arrivals.appointments import book_appointment, cancel_appointment
+    from crous_desk.rules.slots import SlotPolicy
+    from crous_desk.store.models import Document
+
+    # an appointment cancelled before its letter went
+    booked = factories.reservation(documents="verified", first="Inès")
+    book_appointment(world.desk, booked.id, MONDAY_10H + timedelta(days=1), SlotPolicy())
+    cancel_appointment(world.desk, booked.id)
+    # missing documents planned, then the file completed
+    late = factories.reservation(documents="received", lease_start=date(2026, 11, 25))
+    run(mail_config(None), world.clock, world.desk_for)
+    Document.update(verified_at=MONDAY_10H, verified_by=world.admin).where(
+        Document.reservation == late.id
+    ).execute()
+    # keys out at 17:00, every one back before the list went
+    tenant = tenant_out_of_lease(world, "E-9", date(2026, 11, 20), "Zoé")
+    world.at(timedelta(hours=7, minutes=5))
+    run(mail_config(None), world.clock, world.desk_for)
+    KeySet.update(state="desk", holder=None).where(KeySet.room == tenant.room_id).execute()
+    # a manager's list planned, then the account disabled
+    manager = manager_with("m.durand@univ-amu.fr")
+    due = request(world, "B-300", first="Léa")
+    send_proposal(world.desk, due.id, "B-300", MONDAY_10H - timedelta(hours=100))
+    run(mail_config(None), world.clock, world.desk_for)
+    Staff.update(active=False).where(Staff.id == manager.id).execute()
+    run(mail_config(smtp), world.clock, world.desk_for)
+    why = {
+        m.kind: m.last_error
+        for m in OutboxMessage.select().where(OutboxMessage.state == MailState.DROPPED)
+    }
+    assert why == {
+        "appointment": "the appointment was cancelled",
+        "documents": "the rental file is complete now",
+        "closing": "every key set is back",
+        "deadlines": "the mobility manager's account is gone or disabled",
+    }
