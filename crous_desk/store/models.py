@@ -142,6 +142,15 @@ class Reservation(BaseModel):
     paid_by_name = CharField(null=True)
     keys_handed_at = InstantField(null=True)
     created_at = InstantField()
+
+    class Meta:
+        # the mail planner's questions, every few minutes: open proposals in their last 24
+        # hours; accepted stays starting within a few days (crous_desk.mail.planning)
+        indexes = (
+            (("status", "proposal_sent_at"), False),
+            (("status", "lease_start"), False),
+        )
+
     # for the type checker: foreign-key ids and back-references peewee adds
     room_id: Any
     student_id: Any

@@ -52,9 +52,21 @@ def up(migrator, db):
             table_name = "outbox_attempt"
 
     db.create_tables([OutboxMessage, OutboxAttempt])
+    # what the mail planner asks every few minutes, answered from an index at a million rows
+    # (IF NOT EXISTS: another migration may have made the same one)
+    db.execute_sql(
+        'CREATE INDEX IF NOT EXISTS "reservation_status_proposal_sent_at" '
+        'ON "reservation" ("status", "proposal_sent_at")'
+    )
+    db.execute_sql(
+        'CREATE INDEX IF NOT EXISTS "reservation_status_lease_start" '
+        'ON "reservation" ("status", "lease_start")'
+    )
 
 
 def down(migrator, db):
+    db.execute_sql('DROP INDEX IF EXISTS "reservation_status_lease_start"')
+    db.execute_sql('DROP INDEX IF EXISTS "reservation_status_proposal_sent_at"')
     migrator.migrate(migrator.drop_table("outbox_attempt"))
     migrator.migrate(migrator.drop_table("outbox_message"))
     migrator.migrate(
