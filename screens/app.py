@@ -73,6 +73,14 @@ class DeskApp(App[None]):
             "f8", "staff", N_("Staff"), show=False, id="app.staff", tooltip=N_("Staff accounts")
         ),
         Binding(
+            "f9",
+            "outbox",
+            N_("Outbox"),
+            show=False,
+            id="app.outbox",
+            tooltip=N_("The e-mail outbox"),
+        ),
+        Binding(
             "ctrl+e",
             "export",
             N_("Export"),
@@ -91,6 +99,7 @@ class DeskApp(App[None]):
         "students": "pipeline.view",
         "audit": "audit.view",
         "staff": "staff.manage",
+        "outbox": "mail.view",
     }
 
     def __init__(
@@ -123,6 +132,7 @@ class DeskApp(App[None]):
             self.theme = config.theme
         if config.keymap:
             self.set_keymap(dict(config.keymap))
+        self.mail_problem = ""  # why the desk's last run of the outbox failed, if it did
 
     def on_mount(self) -> None:
         if self.desk is None:
@@ -133,6 +143,8 @@ class DeskApp(App[None]):
             self.open_workspace()
         if self.idle_lock is not None:
             self.set_interval(1.0, self.lock_if_idle)
+        if self.config.mail_interval_minutes and self.config.smtp_host:
+            self.set_interval(self.config.mail_interval_minutes * 60, self.send_mail)
 
     # -- who works here ---------------------------------------------------------------------
 
@@ -212,6 +224,25 @@ class DeskApp(App[None]):
 
     def action_help_quit(self) -> None:
         quit_hint(self)
+
+    # -- the e-mail outbox ------------------------------------------------------------------
+
+    def send_mail(self) -> None:
+        """A running desk sends the outbox every ``mail_interval_minutes`` (a timer may do it
+        too: a message is claimed before it is sent, so it never goes twice)."""
+        if self.desk is not None:
+            self.run_worker(self._send_mail, thread=True, group="mail", exclusive=True)
+
+    def _send_mail(self) -> None:
+        from crous_desk.mail import run_as_installation
+
+        with self.job():
+            try:
+                run_as_installation(self.config, self.clock)
+            except Exception as error:  # mail never stops the desk: the outbox screen says why
+                self.mail_problem = str(error)  # the outbox screen says it
+            else:
+                self.mail_problem = ""
 
     # -- work off the UI thread, and the unexpected ---------------------------------------
 
@@ -295,6 +326,11 @@ class DeskApp(App[None]):
         from .staff import StaffScreen
 
         self._open_tool(StaffScreen)
+
+    def action_outbox(self) -> None:
+        from .outbox import OutboxScreen
+
+        self._open_tool(OutboxScreen)
 
     def action_export(self) -> None:
         from .exports import ExportScreen

@@ -18,6 +18,7 @@ from crous_desk.base.i18n import _
 from crous_desk.desk import permissions
 from crous_desk.desk.action import Act, action
 from crous_desk.desk.context import Desk
+from crous_desk.outbox import appointment_mail, queue
 from crous_desk.rules.hours import DeskCalendar
 from crous_desk.rules.proposal import effective_status, status_label
 from crous_desk.rules.rental_file import fmt
@@ -275,6 +276,7 @@ def _place(
         after=snapshot(appointment, *_TIMES),
         action="appointment.move" if existing else None,
     )
+    queue(act, appointment_mail(reservation, appointment, moved=existing is not None))
     return appointment
 
 

@@ -14,6 +14,22 @@ The file is ``CROUS_DESK_CONFIG`` or ``config.toml`` in the user's config direct
     printer = "accueil-laser"             # CUPS queue for the slips; or CROUS_DESK_PRINTER
     sign_in = "passphrase"                # passphrase | os_user | off; or CROUS_DESK_SIGN_IN
     idle_lock_minutes = 10                # lock an idle desk after this long; 0: never
+
+The e-mail a residence sends (crous_desk.mail; nothing is sent while smtp_host is unset, the
+outbox still fills)::
+
+    smtp_host = "smtp.crous-aix-marseille.fr"
+    smtp_port = 587                       # default: 587 starttls, 465 tls, 25 none
+    smtp_security = "starttls"            # starttls | tls | none
+    smtp_user = "crous-desk"
+    smtp_password_file = "/etc/crous-desk/smtp-password"   # or CROUS_DESK_SMTP_PASSWORD
+    smtp_ca_file = "/etc/crous-desk/ca.pem"  # a private CA to trust (optional)
+    mail_from = "CROUS Aix-Marseille <ne-pas-repondre@crous-aix-marseille.fr>"
+    mail_documents_days = 7               # missing documents: this many days before the lease
+    mail_morning_hour = 8                 # the mobility managers' morning list, from this hour
+    mail_interval_minutes = 5             # a running desk sends every so often; 0: never
+
+The password itself is never in this file: a setting ``smtp_password`` is refused.
 """
 
 from __future__ import annotations
@@ -45,6 +61,16 @@ class Config:
     idle_lock_minutes: int = 10
     theme: str | None = None  # a Textual theme: "ansi-dark"/"ansi-light" use the terminal's colours
     keymap: tuple[tuple[str, str], ...] = ()  # binding id → keys, from the [keymap] table
+    smtp_host: str | None = None
+    smtp_port: int = 0  # 0: the usual port of smtp_security
+    smtp_security: str = "starttls"
+    smtp_user: str | None = None
+    smtp_password_file: str | None = None
+    smtp_ca_file: str | None = None
+    mail_from: str | None = None
+    mail_documents_days: int = 7
+    mail_morning_hour: int = 8
+    mail_interval_minutes: int = 5
 
     def with_overrides(self, **values: object) -> Config:
         return replace(self, **{k: v for k, v in values.items() if v is not None})  # type: ignore[arg-type]
@@ -68,6 +94,13 @@ def load_config(path: Path | None = None) -> Config:
             raise ConfigError(
                 _("{path}: not a valid TOML file ({error})").format(path=path, error=error)
             ) from None
+    if "smtp_password" in values:
+        raise ConfigError(
+            _(
+                "{path}: smtp_password must not be written in the configuration: put it in a "
+                "file named by smtp_password_file, or in CROUS_DESK_SMTP_PASSWORD"
+            ).format(path=path)
+        )
     known = {f.name for f in fields(Config)}
     unknown = sorted(set(values) - known)
     if unknown:
@@ -88,6 +121,7 @@ def load_config(path: Path | None = None) -> Config:
     _check_sign_in(path, values.get("sign_in"))
     _check_language(path, values.get("language"))
     _check_language(Path("CROUS_DESK_LANG"), os.environ.get("CROUS_DESK_LANG"))
+    _check_security(path, values.get("smtp_security"))
     _check_sign_in(Path("CROUS_DESK_SIGN_IN"), os.environ.get("CROUS_DESK_SIGN_IN"))
     config = Config(**values)  # type: ignore[arg-type]
     return config.with_overrides(
@@ -122,6 +156,20 @@ def _check_language(where: Path, value: object) -> None:
         )
 
 
+SMTP_SECURITY = ("starttls", "tls", "none")
+
+
+def _check_security(where: Path, value: object) -> None:
+    """smtp_security: STARTTLS on the submission port, TLS from the first byte, or none (a
+    relay on the same machine)."""
+    if value is not None and value not in SMTP_SECURITY:
+        raise ConfigError(
+            _("{path}: smtp_security must be one of {modes}").format(
+                path=where, modes=", ".join(SMTP_SECURITY)
+            )
+        )
+
+
 def _keymap(path: Path, value: object) -> tuple[tuple[str, str], ...]:
     """The [keymap] table: each binding id (shown by F1) to the keys that run it."""
     if not isinstance(value, dict) or not all(
@@ -140,6 +188,10 @@ _WHOLE_NUMBERS = {
     "slot_minutes": (5, 480),
     "slot_capacity": (1, 100),
     "idle_lock_minutes": (0, 480),
+    "smtp_port": (1, 65535),
+    "mail_documents_days": (1, 60),
+    "mail_morning_hour": (0, 16),
+    "mail_interval_minutes": (0, 1440),
 }
 
 

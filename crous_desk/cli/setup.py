@@ -15,6 +15,7 @@ from crous_desk.desk.context import Desk
 from crous_desk.office.setup import ROOM_COLUMNS, add_residence, declare_closure, import_rooms
 from crous_desk.reservations.proposal import send_proposal
 from crous_desk.reservations.search import find_reference
+from crous_desk.rules.proposal import format_instant, proposal_deadline
 
 
 def add_parsers(commands: Any) -> None:
@@ -133,8 +134,13 @@ def cmd_proposal(args: argparse.Namespace, config: Config) -> int:
         )
     reservation = send_proposal(desk, found.id, args.room, sent)
     print(
-        _("{ref}: room {room} offered; the answer is due within 120 hours").format(
-            ref=reservation.reference, room=args.room.upper()
+        _(
+            "{ref}: room {room} offered; the answer is due within 120 hours, by {deadline} "
+            "(Paris time); the e-mail to the student is in the outbox"
+        ).format(
+            ref=reservation.reference,
+            room=args.room.upper(),
+            deadline=format_instant(proposal_deadline(reservation.proposal_sent_at)),
         )
     )
     return 0

@@ -192,6 +192,12 @@ class Act:
     def refused(self) -> bool:
         return bool(self.problems)
 
+    @property
+    def changing(self) -> bool:
+        """Inside :meth:`change`: what is written now commits or rolls back with the change
+        (an audit row, a message queued in the outbox)."""
+        return self._changing
+
     def refuse(self, *reasons: Reason) -> NoReturn:
         """Stop here, refused with every problem gathered so far and ``reasons``."""
         self.check(*reasons)

@@ -60,6 +60,8 @@ MATRIX: dict[str, frozenset[str]] = {
     "audit.view": frozenset({_A}),
     "staff.manage": frozenset({_A}),
     "residence.manage": frozenset({_A}),
+    "mail.view": frozenset({_A}),
+    "mail.manage": frozenset({_A}),
 }
 
 
@@ -101,6 +103,8 @@ def action_label(action: str) -> str:
         "staff.manage": _("manage staff accounts"),
         "proposal.send": _("offer a room"),
         "residence.manage": _("set up residences, rooms and closures"),
+        "mail.view": _("read the outbox"),
+        "mail.manage": _("send mail again or set mail addresses"),
     }
     return labels.get(action, action)
 

@@ -52,6 +52,8 @@ _STUDENT_FIELDS = (
     "campus",
     "academic_year",
     "semester",
+    "language",
+    "timezone",
 )
 
 
@@ -196,6 +198,10 @@ def _plan(row: AccueilRow, student: Student | None) -> _Plan:
         wanted["ine"] = row.ine
     if row.student_number:
         wanted["student_number"] = row.student_number
+    if row.language:
+        wanted["language"] = row.language
+    if row.timezone:
+        wanted["timezone"] = row.timezone
     if student is None:
         return _Plan(row, None, wanted, {}, None, new_stay=True)
     changes = {k: v for k, v in wanted.items() if getattr(student, k) != v}

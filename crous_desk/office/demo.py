@@ -87,10 +87,20 @@ def seed_demo(clock: Clock, students: int = STUDENTS) -> dict[str, int]:
             )
             for kind, value in scopes:
                 StaffScope.create(staff=staff[username], kind=kind, value=value)
+        # the mobility manager's morning list of deadlines goes there
+        Staff.update(email="sophie.laurent@univ-demo.example.org").where(
+            Staff.username == "s.laurent"
+        ).execute()
         rooms: list[Room] = []
         for code, name, address, phone in RESIDENCES:
             residence = Residence.create(
-                code=code, name=name, crous_code="aix-marseille", address=address, desk_phone=phone
+                code=code,
+                name=name,
+                crous_code="aix-marseille",
+                address=address,
+                desk_phone=phone,
+                email=f"accueil.{code}@crous-demo.example.org",  # the mail's Reply-To
+                manager_email=f"gestion.{code}@crous-demo.example.org",  # the 17:00 keys
             )
             rooms.extend(_rooms(residence, rng))
         free = list(rooms)
@@ -177,7 +187,14 @@ def _student(n: int, rng: random.Random) -> Student:
         campus=campus,
         semester=1 + n % 2,
         academic_year="2026-2027",
+        # their e-mails: French, English, or both side by side when unknown (Hélène: unknown)
+        language=(None, "fr", "en")[n % 3],
+        timezone=_ZONES[n % len(_ZONES)],
     )
+
+
+# the students' own zones (None: not known, the e-mails give Paris time only)
+_ZONES = (None, "Europe/Berlin", None, "America/Montreal", "Asia/Tokyo", None, "Europe/Lisbon")
 
 
 def _ascii(text: str) -> str:

@@ -8,6 +8,7 @@ from datetime import datetime
 from crous_desk.base.errors import Problem
 from crous_desk.base.i18n import _
 from crous_desk.desk.action import Act, action
+from crous_desk.outbox import proposal_mail, queue
 from crous_desk.rules.proposal import (
     ADVANCE_CENTS,
     Advance,
@@ -133,6 +134,7 @@ def send_proposal(
             proposal_sent_at=sent,
         )
         search_index.index_reservation(reservation)
+        queue(act, proposal_mail(reservation))  # the student's e-mail, with its deadline
     return reservation
 
 

@@ -13,6 +13,8 @@ Columns (header on line 1, any order, case and spaces ignored; ``;`` or ``,`` se
     academic_year   e.g. 2026-2027                          (required)
     semester        1 (procedure at the end of June) or 2 (December)   (required)
     arrival, departure   the stay, dd/mm/yyyy or yyyy-mm-dd (required; departure after arrival)
+    language        fr or en: the language of the student's e-mails (optional; both when unknown)
+    timezone        the student's zone, e.g. America/Montreal: deadlines shown in it (optional)
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ COLUMNS = (
     "semester",
     "arrival",
     "departure",
+    "language",
+    "timezone",
 )
 REQUIRED = (
     "last_name",
@@ -73,6 +77,40 @@ class AccueilRow:
     semester: int
     arrival: date
     departure: date
+    language: str | None = None  # None: not given (what is recorded stays)
+    timezone: str | None = None
+
+
+LANGUAGES = {"fr": "fr", "français": "fr", "francais": "fr", "en": "en", "english": "en"}
+
+
+def _language_and_zone(values: dict[str, str], reasons: list[str]) -> tuple[str | None, str | None]:
+    """The student's language (fr or en) and zone (an IANA name), when the row gives them."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    language = zone = None
+    if values.get("language"):
+        language = LANGUAGES.get(values["language"].lower())
+        if language is None:
+            reasons.append(
+                Problem(
+                    "language_invalid",
+                    _("language {value!r}: fr or en").format(value=values["language"][:20]),
+                )
+            )
+    if values.get("timezone"):
+        try:
+            zone = ZoneInfo(values["timezone"]).key
+        except (ZoneInfoNotFoundError, ValueError):
+            reasons.append(
+                Problem(
+                    "timezone_invalid",
+                    _("time zone {value!r}: a name such as America/Montreal").format(
+                        value=values["timezone"][:40]
+                    ),
+                )
+            )
+    return language, zone
 
 
 @dataclass(frozen=True)
@@ -330,6 +368,7 @@ def check_row(line: int, names: list[str], raw: list[str]) -> tuple[AccueilRow |
     ine, number, email = _identity(values, reasons)
     semester = _semester(values, reasons)
     days = _stay(values, reasons)
+    language, zone = _language_and_zone(values, reasons)
     if reasons:
         return None, reasons
     return (
@@ -347,6 +386,8 @@ def check_row(line: int, names: list[str], raw: list[str]) -> tuple[AccueilRow |
             semester=semester,
             arrival=days["arrival"],
             departure=days["departure"],
+            language=language,
+            timezone=zone,
         ),
         [],
     )

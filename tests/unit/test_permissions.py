@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from crous_desk import keys
+from crous_desk import keys, mail, outbox
 from crous_desk import rooms as tenancy
 from crous_desk.arrivals import appointments, slips
 from crous_desk.base.clock import PARIS, FixedClock
@@ -62,6 +62,8 @@ EXPECTED = {
     "audit.view": {A},
     "staff.manage": {A},
     "residence.manage": {A},
+    "mail.view": {A},
+    "mail.manage": {A},
 }
 
 
@@ -144,6 +146,10 @@ CALLS: dict[str, Callable[[Desk, World], Any]] = {
     "proposal.send": lambda d, w: d.send_proposal(w.accepted.id, w.room.number),
     "residence.manage": lambda d, w: setup.declare_closure(
         d, w.residence.id, "24/12/2026", "26/12/2026", "Christmas"
+    ),
+    "mail.view": lambda d, w: outbox.outbox_rows(d),
+    "mail.manage": lambda d, w: mail.set_residence_addresses(
+        d, w.residence.id, manager_email="gestion@example.org"
     ),
 }
 
