@@ -114,10 +114,6 @@ def test_an_installed_wheel_speaks_french_from_its_compiled_catalogue(tmp_path: 
     fresh = tmp_path / "fresh"
     venv.create(fresh, with_pip=False)
     site = next((fresh / "lib").glob("python3*/site-packages"))
-    # the dependencies from this interpreter's site-packages (a plain path: its .pth files,
-    # such as an editable install of this checkout, are not run)
-    deps = [p for p in sys.path if p.endswith("site-packages")]
-    (site / "deps.pth").write_text("\n".join(deps) + "\n")
     installed = subprocess.run(
         [
             sys.executable,
@@ -135,6 +131,11 @@ def test_an_installed_wheel_speaks_french_from_its_compiled_catalogue(tmp_path: 
         timeout=300,
     )
     assert installed.returncode == 0, installed.stderr
+    # then the dependencies from this interpreter's site-packages (a plain path: its .pth files,
+    # such as an editable install of this checkout, are not run). Only after the install: pip
+    # would take a crous-desk installed there for this one and install nothing.
+    deps = [p for p in sys.path if p.endswith("site-packages")]
+    (site / "deps.pth").write_text("\n".join(deps) + "\n")
     env = {
         k: v
         for k, v in os.environ.items()
