@@ -18,6 +18,7 @@ import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -109,7 +110,11 @@ def read(language: str) -> Catalog:
 def write(catalog: Catalog, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as handle:
-        write_po(handle, catalog, width=100, sort_by_file=False, omit_header=False)
+        # Sorted by message, locations without line numbers: a change elsewhere in a file, or two
+        # branches adding messages, does not rewrite the whole catalogue.
+        write_po(
+            handle, catalog, width=100, sort_output=True, include_lineno=False, omit_header=False
+        )
 
 
 def update(root: Path = ROOT) -> dict[str, int]:
@@ -130,11 +135,14 @@ def update(root: Path = ROOT) -> dict[str, int]:
     return missing
 
 
+STABLE_DATE = datetime(2026, 1, 1, tzinfo=UTC)
+
 # gettext's classic French rule (0 and 1 singular), not CLDR's three forms
 PLURAL_FORMS = {"fr": "nplurals=2; plural=(n > 1);"}
 
 
 def _header(catalog: Catalog, language: str) -> None:
+    catalog.creation_date = STABLE_DATE  # no date churn in the header between updates
     catalog.fuzzy = False  # a fuzzy header is left out of the .mo, and its plural rule with it
     catalog.project, catalog.version = "crous-desk", "1"
     catalog.copyright_holder = "crous-desk"
