@@ -288,6 +288,17 @@ def student_filter(actor: Staff) -> Any:
     return Student.campus.in_(campuses) | Student.home_university.in_(universities)
 
 
+def residence_filter(actor: Staff) -> Any:
+    """A peewee condition on Room for the residences a receptionist works at (None: no
+    condition — an administrator, a receptionist of every residence, or a manager, whom
+    :func:`student_filter` restricts). Lists filter by the account, not only by the desk."""
+    grant = grant_of(actor)
+    if grant.role != RECEPTIONIST or grant.scope.every_residence:
+        return None
+    codes = sorted(grant.scope.residences)
+    return Room.residence.in_(Residence.select(Residence.id).where(Residence.code.in_(codes)))
+
+
 def desk_residence(actor: Staff, wanted: Residence | None) -> Residence | None:
     """The residence a desk opens on for ``actor``: ``wanted`` if it is in their scope; for a
     receptionist of some residences only, one of them (a desk never shows another's rooms)."""
