@@ -23,6 +23,17 @@ EXIT_REFUSED = 1
 EXIT_USAGE = 2
 
 
+def add_replace_option(parser: argparse.ArgumentParser) -> None:
+    """``--replace`` (also ``--force``): write over a file that exists; without it, refused."""
+    parser.add_argument(
+        "--replace",
+        "--force",
+        dest="replace",
+        action="store_true",
+        help=_("write over the output file if it exists (refused otherwise)"),
+    )
+
+
 def fail(message: str, code: int) -> int:
     print(f"crous-desk: {message}", file=sys.stderr)
     return code

@@ -363,7 +363,7 @@ def _new_reference() -> str:
             return reference
 
 
-def write_rejected(path: Path, checked: Checked) -> None:
+def write_rejected(path: Path, checked: Checked, *, replace: bool = False) -> None:
     """The rejected rows as they were read, with their line, the stable code of each reason
     (for a script) and the reasons in the user's language (for a person), for correction."""
     from crous_desk.office.exports import write_csv
@@ -372,7 +372,8 @@ def write_rejected(path: Path, checked: Checked) -> None:
     write_csv(
         path,
         ["line", "codes", "reasons", *checked.header],
-        (
+        replace=replace,
+        rows=(
             [
                 bad.line,
                 " ".join(code_of(reason) for reason in bad.reasons),

@@ -21,6 +21,7 @@ from crous_desk import keys
 from crous_desk.arrivals.slips import arrivals_on, atomic_output
 from crous_desk.base.clock import PARIS
 from crous_desk.base.errors import Problem, Refused
+from crous_desk.base.files import output_problem
 from crous_desk.base.i18n import _
 from crous_desk.desk import permissions
 from crous_desk.desk.action import Act, action
@@ -52,10 +53,13 @@ def csv_cell(value: Any) -> str | int:
     return text
 
 
-def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """Write the rows under ``header``; returns how many rows were written."""
+def write_csv(
+    path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]], *, replace: bool = False
+) -> int:
+    """Write the rows under ``header`` (a file that exists is refused unless ``replace``);
+    returns how many rows were written."""
     count = 0
-    with atomic_output(path) as raw:
+    with atomic_output(path, replace=replace) as raw:
         text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
         writer = csv.writer(text)
         writer.writerow(header)
@@ -278,12 +282,12 @@ def audit_table(
 # -- writing ------------------------------------------------------------------------------------
 
 
-def export(desk: Desk, kind: str, out: Path, **filters: Any) -> int:
+def export(desk: Desk, kind: str, out: Path, *, replace: bool = False, **filters: Any) -> int:
     """Write the ``kind`` export to ``out`` (CSV); returns the number of rows. Audited.
 
     The rows are read and the file written outside the write lock (an export can be long and
     other desks keep working); the audit row is then written by the desk action
-    ``export.<kind>``."""
+    ``export.<kind>``. A file that exists at ``out`` is refused unless ``replace``."""
     builders: dict[str, Callable[..., Table]] = {
         "pipeline": pipeline_table,
         "arrivals": arrivals_table,
@@ -299,10 +303,13 @@ def export(desk: Desk, kind: str, out: Path, **filters: Any) -> int:
                 ),
             )
         )
+    problem = output_problem(out, replace=replace)
+    if problem:  # before the rows are read
+        raise Refused(problem)
     if kind == "arrivals" and filters.get("day") is None:
         filters["day"] = desk.today()
     table = builders[kind](desk, **filters)
-    count = write_csv(out, table.header, table.rows)
+    count = write_csv(out, table.header, table.rows, replace=replace)
     _RECORDED[kind](desk, out.name, count, {k: str(v) for k, v in filters.items() if v is not None})
     return count
 

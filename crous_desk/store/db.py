@@ -16,6 +16,7 @@ import platformdirs
 from peewee import Database, SqliteDatabase
 from playhouse.migrations import Runner
 
+from crous_desk.base.files import protect
 from crous_desk.store.models import db
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -45,6 +46,7 @@ def connect(path: str | os.PathLike[str], *, migrate: bool = True) -> Database:
     database = SqliteDatabase(
         str(path), pragmas=PRAGMAS, lock_type="IMMEDIATE", timeout=BUSY_TIMEOUT_MS / 1000
     )
+    protect(path)  # no export, slip or log is ever written over the database's own files
     db.initialize(database)
     database.connect(reuse_if_open=True)
     with _start_up_lock(database):
