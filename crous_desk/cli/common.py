@@ -17,6 +17,7 @@ from crous_desk.base.errors import Problem, Refused
 from crous_desk.base.i18n import _
 from crous_desk.desk.context import Desk
 from crous_desk.store.db import connect, default_path
+from crous_desk.store.failures import database_refusal
 from crous_desk.store.models import Residence
 
 EXIT_REFUSED = 1
@@ -64,6 +65,9 @@ def open_db(path: Path) -> None:
     try:
         connect(path)
     except (sqlite3.DatabaseError, peewee.DatabaseError) as error:  # peewee wraps sqlite3's
+        refusal = database_refusal(error)
+        if refusal is not None and refusal.codes[0] != "database_damaged":
+            raise refusal from None  # busy, read-only, full: the file is a database
         raise Refused(
             Problem(
                 "not_a_database",

@@ -30,6 +30,7 @@ from crous_desk.cli.common import (
     residence_by_code,
 )
 from crous_desk.cli.speech import add_language_option, argparse_speaks, command_line_language
+from crous_desk.store.failures import database_refusal
 
 _launcher: Callable[..., int] | None = None
 
@@ -158,10 +159,15 @@ def main(argv: Sequence[str] | None = None, launcher: Launcher | None = None) ->
         return fail(str(refused), EXIT_REFUSED)
     except KeyboardInterrupt:
         return 130
-    except (OSError, ValueError) as error:
-        return fail(str(error), EXIT_REFUSED)
-    except ArithmeticError as error:  # a number or date out of range that slipped through
-        return fail(_("a value is out of range ({error})").format(error=error), EXIT_REFUSED)
+    except Exception as error:
+        refusal = database_refusal(error)  # busy, read-only, full, damaged: one clear line
+        if refusal is not None:
+            return fail(str(refusal), EXIT_REFUSED)
+        if isinstance(error, (OSError, ValueError)):
+            return fail(str(error), EXIT_REFUSED)
+        if isinstance(error, ArithmeticError):  # a number or date out of range that slipped
+            return fail(_("a value is out of range ({error})").format(error=error), EXIT_REFUSED)
+        raise
 
 
 def cmd_migrate(args: argparse.Namespace, config: Config) -> int:

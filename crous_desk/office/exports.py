@@ -54,10 +54,16 @@ def csv_cell(value: Any) -> str | int:
 
 
 def write_csv(
-    path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]], *, replace: bool = False
+    path: Path,
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    replace: bool = False,
+    done: Callable[[int], None] | None = None,
 ) -> int:
     """Write the rows under ``header`` (a file that exists is refused unless ``replace``);
-    returns how many rows were written."""
+    returns how many rows were written. ``done(count)`` runs once every row is written, before
+    the file appears: if it fails, no file appears."""
     count = 0
     with atomic_output(path, replace=replace) as raw:
         text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
@@ -68,6 +74,8 @@ def write_csv(
             count += 1
         text.flush()
         text.detach()
+        if done is not None:
+            done(count)
     return count
 
 
@@ -287,7 +295,8 @@ def export(desk: Desk, kind: str, out: Path, *, replace: bool = False, **filters
 
     The rows are read and the file written outside the write lock (an export can be long and
     other desks keep working); the audit row is then written by the desk action
-    ``export.<kind>``. A file that exists at ``out`` is refused unless ``replace``."""
+    ``export.<kind>`` before the file appears (a busy database: no file, no row). A file that
+    exists at ``out`` is refused unless ``replace``."""
     builders: dict[str, Callable[..., Table]] = {
         "pipeline": pipeline_table,
         "arrivals": arrivals_table,
@@ -309,9 +318,14 @@ def export(desk: Desk, kind: str, out: Path, *, replace: bool = False, **filters
     if kind == "arrivals" and filters.get("day") is None:
         filters["day"] = desk.today()
     table = builders[kind](desk, **filters)
-    count = write_csv(out, table.header, table.rows, replace=replace)
-    _RECORDED[kind](desk, out.name, count, {k: str(v) for k, v in filters.items() if v is not None})
-    return count
+    said = {k: str(v) for k, v in filters.items() if v is not None}
+    return write_csv(  # the file appears only once its audit row is written
+        out,
+        table.header,
+        table.rows,
+        replace=replace,
+        done=lambda count: _RECORDED[kind](desk, out.name, count, said),
+    )
 
 
 def _recorded(kind: str) -> Callable[[Desk, str, int, dict[str, str]], None]:

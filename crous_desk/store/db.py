@@ -17,7 +17,9 @@ import platformdirs
 from peewee import Database, SqliteDatabase
 from playhouse.migrations import Runner
 
+from crous_desk.base.errors import Problem, Refused
 from crous_desk.base.files import protect
+from crous_desk.base.i18n import _
 from crous_desk.store.models import db
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -108,7 +110,19 @@ def upgrade(database: Database) -> list[str]:
 
 
 def _apply(database: Database) -> list[str]:
-    return Runner(database, directory=str(MIGRATIONS), table_name="schema_migration").up()
+    runner = Runner(database, directory=str(MIGRATIONS), table_name="schema_migration")
+    newer = sorted(m.name for m in runner.status() if m.path is None)
+    if newer:  # applied by a crous-desk that knows migrations this one does not
+        raise Refused(
+            Problem(
+                "newer_schema",
+                _(
+                    "{path} was made by a newer crous-desk (its schema has {names}): open it "
+                    "with that version, this one would misread it"
+                ).format(path=getattr(database, "database", ""), names=", ".join(newer)),
+            )
+        )
+    return runner.up()
 
 
 @contextmanager
