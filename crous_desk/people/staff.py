@@ -163,7 +163,7 @@ def add_staff(
         )
     act.check(
         role_problems(role, scope),
-        auth.passphrase_problem(passphrase) if passphrase is not None else None,
+        auth.passphrase_problem(passphrase, username) if passphrase is not None else None,
         os_user_problems(os_user, None),
     )
     with act.change():
@@ -186,9 +186,10 @@ def add_staff(
 @action("staff.passphrase", needs="staff.manage")
 def set_passphrase(act: Act, username: str, passphrase: str) -> Staff:
     """A new passphrase (an administrator's reset); it also lifts a lockout."""
-    act.check(auth.passphrase_problem(passphrase))
+    act.check(auth.passphrase_problem(passphrase, username))
     staff = _account(act, username)
     with act.change():
+        auth.end_waits(staff.id)  # every terminal that failed may try again
         changed = (
             Staff.update(
                 passphrase_hash=auth.hash_passphrase(passphrase),

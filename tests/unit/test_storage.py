@@ -26,6 +26,7 @@ MIGRATIONS = [
     "0003_arrival_appointments_and_settings",
     "0004_stay",
     "0005_staff_accounts_and_audit_chain",
+    "0007_sign_in_sources",
     "0009_mail_outbox",
     "0011_staff_language",
 ]
