@@ -245,6 +245,7 @@ class AuditLog(BaseModel):
     after = TextField(null=True)
     prev_hash = TextField(null=True)  # the hash of the entry before (crous_desk.audit)
     hash = TextField(null=True)  # sha256 of this entry and prev_hash
+    mac = TextField(null=True)  # HMAC of hash under the key outside the database (anchor)
 
 
 class Appointment(BaseModel):

@@ -27,6 +27,7 @@ MIGRATIONS = [
     "0004_stay",
     "0005_staff_accounts_and_audit_chain",
     "0007_sign_in_sources",
+    "0007b_audit_mac",
     "0009_mail_outbox",
     "0011_staff_language",
 ]
