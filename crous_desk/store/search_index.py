@@ -213,9 +213,9 @@ def candidates_sql(
 
 
 def search(text: str, residence_id: int | None = None, limit: int = MAX_RESULTS) -> list[int]:
-    """Reservation ids matching ``text``, best first: an exact reference, then reservations
-    with a word equal to the longest term, then the others; in a residence (and the requests
-    not yet placed) when one is given."""
+    """Reservation ids matching ``text``, best first: an exact reference, the room's number,
+    then reservations with a word equal to the longest term, then the others, each the latest
+    lease first; in a residence (and the requests not yet placed) when one is given."""
     scope = None if residence_id is None else [residence_id, 0]
     rows = search_rows(text, scope, limit)
     return [row[0] for row in rows]
@@ -266,14 +266,15 @@ def search_rows(
         f"WITH c(id, word) AS ({' UNION ALL '.join(parts)}) "
         "SELECT r.id, r.reference, s.first_name, s.last_name, COALESCE(m.number, ''), "
         "r.status, r.proposal_sent_at, r.lease_start, "
-        "MIN(CASE WHEN r.reference = ? THEN 0 WHEN c.word = ? THEN 1 ELSE 2 END) AS rank "
+        "MIN(CASE WHEN r.reference = ? THEN 0 WHEN LOWER(REPLACE(m.number, '-', '')) = ? "
+        "THEN 1 WHEN c.word = ? THEN 2 ELSE 3 END) AS rank "
         "FROM c JOIN reservation r ON r.id = c.id JOIN student s ON s.id = r.student_id "
         "LEFT JOIN room m ON m.id = r.room_id "
         "GROUP BY r.id, r.reference, s.first_name, s.last_name, m.number, r.status, "
         "r.proposal_sent_at, r.lease_start "
-        "ORDER BY rank, s.last_name, s.first_name, r.id LIMIT ?"
+        "ORDER BY rank, r.lease_start DESC, r.id DESC LIMIT ?"
     )
-    params.extend([reference or "", exact, limit])
+    params.extend([reference or "", "".join(words(text)), exact, limit])
     return [tuple(row) for row in db.execute_sql(_sql(sql), params).fetchall()]
 
 

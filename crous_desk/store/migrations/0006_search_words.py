@@ -41,9 +41,19 @@ def up(migrator, db):
     db.execute_sql(
         "CREATE TABLE search_word ("
         + ("word TEXT NOT NULL, " if sqlite else 'word TEXT COLLATE "C" NOT NULL, ')
-        + "residence_id INTEGER NOT NULL, reservation_id INTEGER NOT NULL, "
-        "PRIMARY KEY (residence_id, word, reservation_id))" + (" WITHOUT ROWID" if sqlite else "")
+        + "residence_id INTEGER NOT NULL, reservation_id INTEGER NOT NULL"
+        # the newest reservations first among those bearing a word
+        + (
+            ", PRIMARY KEY (residence_id, word, reservation_id DESC)) WITHOUT ROWID"
+            if sqlite
+            else ")"
+        )
     )
+    if not sqlite:  # the same order: a PostgreSQL key has no direction, an index has
+        db.execute_sql(
+            "CREATE UNIQUE INDEX search_word_key "
+            "ON search_word (residence_id, word, reservation_id DESC)"
+        )
     db.execute_sql("CREATE INDEX search_word_reservation ON search_word (reservation_id, word)")
     if sqlite:
         db.execute_sql("DROP TABLE IF EXISTS search_index")
