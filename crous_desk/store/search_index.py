@@ -244,9 +244,8 @@ def search_rows(
     params: list[Any] = []
     parts: list[str] = []
     if found:
-        sql, candidate_params = candidates_sql(
-            found, scope, limit * CANDIDATES, students, student_params
-        )
+        bound = limit * CANDIDATES if len(found[0]) > 2 else limit  # "a": any 50 will do
+        sql, candidate_params = candidates_sql(found, scope, bound, students, student_params)
         parts.append(f"SELECT id, word FROM ({sql}) cw")
         params.extend(candidate_params)
     if reference is not None:
@@ -263,18 +262,17 @@ def search_rows(
         parts.append(f"SELECT rr.id, '' FROM reservation rr{join} WHERE {condition}")
     exact = found[0] if found else ""
     sql = (
-        f"WITH c(id, word) AS ({' UNION ALL '.join(parts)}) "
+        f"WITH c(id, word) AS ({' UNION ALL '.join(parts)}), "
+        "k(id, rank) AS (SELECT id, MIN(CASE WHEN word = ? THEN 2 ELSE 3 END) FROM c GROUP BY id) "
         "SELECT r.id, r.reference, s.first_name, s.last_name, COALESCE(m.number, ''), "
         "r.status, r.proposal_sent_at, r.lease_start, "
-        "MIN(CASE WHEN r.reference = ? THEN 0 WHEN LOWER(REPLACE(m.number, '-', '')) = ? "
-        "THEN 1 WHEN c.word = ? THEN 2 ELSE 3 END) AS rank "
-        "FROM c JOIN reservation r ON r.id = c.id JOIN student s ON s.id = r.student_id "
+        "CASE WHEN r.reference = ? THEN 0 WHEN LOWER(REPLACE(m.number, '-', '')) = ? THEN 1 "
+        "ELSE k.rank END AS rank "
+        "FROM k JOIN reservation r ON r.id = k.id JOIN student s ON s.id = r.student_id "
         "LEFT JOIN room m ON m.id = r.room_id "
-        "GROUP BY r.id, r.reference, s.first_name, s.last_name, m.number, r.status, "
-        "r.proposal_sent_at, r.lease_start "
         "ORDER BY rank, r.lease_start DESC, r.id DESC LIMIT ?"
     )
-    params.extend([reference or "", "".join(words(text)), exact, limit])
+    params.extend([exact, reference or "", "".join(words(text)), limit])
     return [tuple(row) for row in db.execute_sql(_sql(sql), params).fetchall()]
 
 
