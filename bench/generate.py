@@ -393,8 +393,7 @@ def build(path: Path, n: int, today: date = TODAY) -> dict[str, Any]:
     indexed = search_index.rebuild_index(database)
     index_s = time.perf_counter() - loaded
     connection.execute("COMMIT")
-    connection.execute("PRAGMA synchronous=NORMAL")
-    connection.execute("ANALYZE")
+    connection.execute("PRAGMA synchronous=NORMAL")  # no ANALYZE: a desk's file has no stats
     database.close()
     db.initialize(None)
     b.counts["search_word"] = indexed
@@ -417,11 +416,21 @@ def cached(n: int, force: bool = False, out: Path | None = None) -> tuple[Path, 
     path = out or CACHE / f"desk-{n}.db"
     meta = path.with_suffix(".json")
     if not force and path.exists() and meta.exists():
-        return path, json.loads(meta.read_text())
+        info = json.loads(meta.read_text())
+        if not info.get("without_stats"):  # built by an earlier version, which ran ANALYZE
+            import sqlite3
+
+            with sqlite3.connect(path) as connection:
+                connection.execute("DROP TABLE IF EXISTS sqlite_stat1")
+                connection.execute("DROP TABLE IF EXISTS sqlite_stat4")
+            info["without_stats"] = True
+            meta.write_text(json.dumps(info, indent=2))
+        return path, info
     path.parent.mkdir(parents=True, exist_ok=True)
     for old in (path, meta, Path(f"{path}-wal"), Path(f"{path}-shm")):
         old.unlink(missing_ok=True)
     info = build(path, n)
+    info["without_stats"] = True
     meta.write_text(json.dumps(info, indent=2))
     return path, info
 

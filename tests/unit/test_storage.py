@@ -27,6 +27,7 @@ MIGRATIONS = [
     "0004_stay",
     "0005_staff_accounts_and_audit_chain",
     "0006_search_words",
+    "0006b_screen_indexes",
     "0009_mail_outbox",
     "0011_staff_language",
 ]
