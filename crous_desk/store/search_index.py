@@ -118,11 +118,13 @@ def index_reservation(reservation: Reservation) -> None:
     _insert([(w, residence_id, reservation.id) for w in sorted(wanted)])
 
 
-def _insert(rows: Sequence[tuple[str, int, int]], database: Any = None) -> None:
+def _insert(
+    rows: Sequence[tuple[str, int, int]], database: Any = None, table: str = "search_word"
+) -> None:
     if not rows:
         return
     database = database or db
-    sql = "INSERT INTO search_word (word, residence_id, reservation_id) VALUES (?, ?, ?)"
+    sql = f"INSERT INTO {table} (word, residence_id, reservation_id) VALUES (?, ?, ?)"
     cursor = database.cursor()
     cursor.executemany(sql.replace("?", database.param), rows)
 
@@ -136,10 +138,19 @@ _ALL_ROWS = (
 
 def rebuild_index(database: Any = None) -> int:
     """Index every reservation again (after a bulk load, or to repair the index: ``crous-desk
-    reindex``); returns how many reservations. Linear: the reservations are read in batches of
-    their primary key and the words written in batches. Call it inside a transaction."""
+    reindex``); returns how many reservations. Call it inside a transaction.
+
+    Linear: the reservations are read in batches of their primary key, their words appended
+    to a scratch table, then written into the index in its own order (one sort, no random
+    insertion into a large tree), and the index by reservation is built last."""
     database = database or db
     database.execute_sql("DELETE FROM search_word")
+    database.execute_sql("DROP INDEX IF EXISTS search_word_reservation")
+    database.execute_sql("DROP TABLE IF EXISTS search_load")
+    database.execute_sql(
+        "CREATE TEMPORARY TABLE search_load "
+        "(word TEXT NOT NULL, residence_id INTEGER NOT NULL, reservation_id INTEGER NOT NULL)"
+    )
     count = 0
     last = 0
     while True:
@@ -147,14 +158,24 @@ def rebuild_index(database: Any = None) -> int:
             _ALL_ROWS.replace("?", database.param), (last, _BATCH)
         ).fetchall()
         if not batch:
-            return count
+            break
         rows: list[tuple[str, int, int]] = []
         for rid, residence_id, first, last_name, ine, reference, room, email in batch:
             for word in document_words(first, last_name, ine, reference, room, email):
                 rows.append((word, residence_id, rid))
-        _insert(rows, database)
+        _insert(rows, database, "search_load")
         count += len(batch)
         last = batch[-1][0]
+    database.execute_sql(
+        "INSERT INTO search_word (word, residence_id, reservation_id) "
+        "SELECT word, residence_id, reservation_id FROM search_load "
+        "ORDER BY residence_id, word, reservation_id DESC"
+    )
+    database.execute_sql("DROP TABLE search_load")
+    database.execute_sql(
+        "CREATE INDEX search_word_reservation ON search_word (reservation_id, word)"
+    )
+    return count
 
 
 # -- reading ----------------------------------------------------------------------------------
