@@ -51,9 +51,11 @@ def add_parsers(commands: Any, common: argparse.ArgumentParser) -> None:
     )
 
     export = commands.add_parser(
-        "export", parents=[common], help=_("write a CSV export: pipeline, arrivals, keylog, audit")
+        "export",
+        parents=[common],
+        help=_("write a CSV export: pipeline, arrivals, keylog, audit, ledger"),
     )
-    export.add_argument("kind", choices=("pipeline", "arrivals", "keylog", "audit"))
+    export.add_argument("kind", choices=("pipeline", "arrivals", "keylog", "audit", "ledger"))
     export.add_argument("--out", metavar="FILE.csv", required=True)
     export.add_argument("--year", metavar="YYYY-YYYY", help=_("pipeline: the academic year"))
     export.add_argument("--semester", type=int, choices=(1, 2), help=_("pipeline: the semester"))
