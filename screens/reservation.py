@@ -89,6 +89,14 @@ class ReservationScreen(DeskScreen):
             tooltip=N_("Record an extension request for the mobility manager"),
         ),
         Binding("h", "history", N_("History"), id="reservation.history"),
+        Binding(
+            "dollar_sign",
+            "money",
+            N_("Money"),
+            id="reservation.money",
+            show=False,
+            tooltip=N_("The stay's ledger: advance, deposit, payments, refunds, charges"),
+        ),
         Binding("escape", "back", N_("Back"), id="reservation.back"),
     ]
 
@@ -312,6 +320,11 @@ class ReservationScreen(DeskScreen):
 
     def action_history(self) -> None:
         self.query_one("#file", VerticalScroll).scroll_end(animate=False)
+
+    def action_money(self) -> None:
+        from .ledger import LedgerScreen
+
+        self.app.push_screen(LedgerScreen(self.reservation_id), lambda _r: self.reload())
 
     def action_back(self) -> None:
         self.app.pop_screen()

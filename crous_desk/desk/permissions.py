@@ -62,6 +62,8 @@ MATRIX: dict[str, frozenset[str]] = {
     "residence.manage": frozenset({_A}),
     "mail.view": frozenset({_A}),
     "mail.manage": frozenset({_A}),
+    "ledger.record": frozenset({_R, _A}),
+    "export.ledger": frozenset({_R, _A}),
 }
 
 
@@ -105,6 +107,8 @@ def action_label(action: str) -> str:
         "residence.manage": _("set up residences, rooms and closures"),
         "mail.view": _("read the outbox"),
         "mail.manage": _("send mail again or set mail addresses"),
+        "ledger.record": _("record the money of a stay"),
+        "export.ledger": _("export the stays' balances"),
     }
     return labels.get(action, action)
 
