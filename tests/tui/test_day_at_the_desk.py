@@ -7,16 +7,20 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Input, Static
 
+from crous_desk import rooms as tenancy
+from crous_desk.base.clock import SystemClock
+from crous_desk.base.config import Config
 from crous_desk.base.errors import code_of
-from crous_desk.store.models import Closure, Document
-from screens.dialogs import ReasonsScreen
+from crous_desk.store.models import Closure, Document, KeySet, Reservation, Room
+from screens.app import make_app
+from screens.dialogs import ConfirmScreen, ReasonsScreen
 from screens.forms import FieldsForm
 from screens.reservation import ReservationScreen
 from screens.search import SearchScreen
 from screens.today import TodayPanel
-from tests import factories
+from tests import factories, tenants
 from tests.tui.driving import burst, highlight, on_screen, rows, until
 from tests.tui.settle import press, settle
 from tests.tui.test_desk_rules_in_the_app import _ready_for_keys
@@ -83,6 +87,83 @@ async def test_f2_and_the_minute_redraw_today(database, desk_app, at_time) -> No
         at_time(factories.MONDAY_10H + timedelta(hours=3))
         app.screen.live_tick()
         await until(pilot, lambda: _detail_of(app, "Ana Expiring") == "17 h 00 left", "the minute")
+
+
+# -- 6. a consequential action asks first, naming what will happen ---------------------------
+
+
+def _question(app) -> str:
+    assert isinstance(app.screen, ConfirmScreen), app.screen
+    return app.screen.question
+
+
+async def test_k_asks_before_handing_the_set_to_the_tenant(database, desk_app, at_time) -> None:
+    at_time(factories.MONDAY_10H)
+    room = factories.room(number="B-112")
+    res = _ready_for_keys(room)
+    app = desk_app(room.residence)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press(pilot, *res.reference, "enter", "k")
+        assert _question(app) == "Hand key set GAS/B-112/1 (room B-112) to Hélène Dupont?"
+        await press(pilot, "n")
+        assert Reservation.get_by_id(res.id).status == "accepted"
+        await press(pilot, "k", "y")
+        await until(pilot, lambda: KeySet.get(KeySet.room == room).state == "out", "handed")
+
+
+async def test_the_lost_key_question_names_the_holder_and_the_charge(
+    database, desk_app, at_time
+) -> None:
+    tenants.tenant(factories.room(number="B-201"))
+    at_time(tenants.FRIDAY_10H)
+    app = desk_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press(pilot, "f4", "x")
+        assert _question(app) == (
+            "Declare GAS/B-201/1 lost? It is blocked for good, a replacement set is made, "
+            "and Hélène Dupont is charged 45.00 €."
+        )
+        await press(pilot, "n")
+    assert KeySet.get(KeySet.label == "GAS/B-201/1").state == "out"
+
+
+async def test_an_extension_is_decided_after_a_question_and_said_recorded(
+    database, desk_app, at_time
+) -> None:
+    res = tenants.tenant(factories.room(number="B-301"))  # insured until 30/04/2027
+    at_time(tenants.FRIDAY_10H)
+    tenancy.request_extension(
+        tenants.desk_at(tenants.FRIDAY_10H), res.id, date(2027, 6, 30), "study stay extended"
+    )
+    manager = make_app(factories.manager(), None, SystemClock(), Config())
+    async with manager.run_test(size=(80, 24)) as pilot:
+        await press(pilot, "f6", "y")
+        assert _question(manager) == (
+            "Grant Hélène Dupont's extension? The lease end moves from 30/04/2027 to 30/06/2027."
+        )
+        await press(pilot, "n")
+        assert Reservation.get_by_id(res.id).lease_end == date(2027, 4, 30)
+        await press(pilot, "y", "y")
+        box = await on_screen(pilot, ReasonsScreen)
+        said = str(box.query_one(Static).render())
+        assert "This was recorded" in said and "Nothing was changed" not in said
+    assert Reservation.get_by_id(res.id).lease_end == date(2027, 6, 30)
+
+
+async def test_r_asks_before_a_room_is_offered_again(database, desk_app, at_time) -> None:
+    at_time(factories.MONDAY_10H)
+    room = factories.room(number="B-103")
+    Room.update(status="to_inspect").where(Room.id == room.id).execute()
+    app = desk_app(room.residence)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press(pilot, "f3", "r")
+        assert _question(app) == (
+            "Room B-103 is inspected and ready: offer it to the next student?"
+        )
+        await press(pilot, "n")
+        assert Room.get_by_id(room.id).status == "to_inspect"
+        await press(pilot, "r", "y")
+        assert Room.get_by_id(room.id).status == "available"
 
 
 # -- 7. a refusal says the real reason ---------------------------------------------------------
