@@ -186,4 +186,20 @@ class DeskWork(_Mixin):
 
 
 class DeskScreen(SpeaksTheDesk, DeskWork, Screen[None]):
-    """A full screen of the desk."""
+    """A full screen of the desk. It stays live: read again whenever it comes back on top (a
+    change made in a form or a screen above it) and every ``DeskApp.live_seconds`` (another
+    desk's changes, countdowns)."""
+
+    def on_mount(self) -> None:  # Textual runs it besides each screen's own on_mount
+        self.set_interval(desk_app(self).live_seconds, self.live_tick)
+
+    def live_tick(self) -> None:
+        if self.is_attached:
+            self.reload()
+
+    _resumed_before = False
+
+    def on_screen_resume(self) -> None:
+        if self._resumed_before:  # the first time, on_mount has just read it
+            self.reload()
+        self._resumed_before = True
