@@ -54,9 +54,11 @@ def add_parsers(commands: Any, common: argparse.ArgumentParser) -> None:
     add_replace_option(imports)
 
     export = commands.add_parser(
-        "export", parents=[common], help=_("write a CSV export: pipeline, arrivals, keylog, audit")
+        "export",
+        parents=[common],
+        help=_("write a CSV export: pipeline, arrivals, keylog, audit, ledger"),
     )
-    export.add_argument("kind", choices=("pipeline", "arrivals", "keylog", "audit"))
+    export.add_argument("kind", choices=("pipeline", "arrivals", "keylog", "audit", "ledger"))
     export.add_argument("--out", metavar="FILE.csv", required=True)
     add_replace_option(export)
     export.add_argument("--year", metavar="YYYY-YYYY", help=_("pipeline: the academic year"))

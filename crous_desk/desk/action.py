@@ -49,7 +49,7 @@ from crous_desk.base.i18n import _
 from crous_desk.base.text import text_problem
 from crous_desk.desk import permissions
 from crous_desk.desk.context import Desk
-from crous_desk.rules.hours import describe_status
+from crous_desk.rules.hours import closed_problem
 from crous_desk.store import audit
 from crous_desk.store.models import (
     ExtensionRequest,
@@ -207,15 +207,11 @@ class Act:
         """Note that the desk is closed, when it is: ``doing`` happens only at the desk."""
         status = self.desk.desk_status(residence)
         if not status.is_open:
-            self.check(
-                Problem(
-                    "desk_closed",
-                    _(
-                        "the desk is closed: {doing} only at the desk, Monday to Friday "
-                        "before 17:00 ({status})"
-                    ).format(doing=doing, status=describe_status(status)),
-                )
+            sentence = _(
+                "the desk is closed: {doing} only at the desk, Monday to Friday "
+                "before 17:00 ({status})"
             )
+            self.check(closed_problem(status, sentence.replace("{doing}", doing)))
 
     @property
     def refused(self) -> bool:

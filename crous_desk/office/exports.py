@@ -14,8 +14,11 @@ import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+from peewee import fn
 
 from crous_desk import keys
 from crous_desk.arrivals.slips import arrivals_on, atomic_output
@@ -26,12 +29,21 @@ from crous_desk.base.i18n import _
 from crous_desk.desk import permissions
 from crous_desk.desk.action import Act, action
 from crous_desk.desk.context import Desk
+from crous_desk.money import ledger
 from crous_desk.office.pipeline import pipeline, step_label
 from crous_desk.people import audit as audit_log
 from crous_desk.rules.rental_file import file_problems
-from crous_desk.store.models import Reservation, Residence, Room, Student
+from crous_desk.store.models import (
+    Departure,
+    LedgerMovement,
+    Reservation,
+    Residence,
+    Room,
+    Student,
+    tuples,
+)
 
-KINDS = ("pipeline", "arrivals", "keylog", "audit")
+KINDS = ("pipeline", "arrivals", "keylog", "audit", "ledger")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -43,6 +55,8 @@ def csv_cell(value: Any) -> str | int:
         return "yes" if value else "no"
     if isinstance(value, int):
         return value
+    if isinstance(value, Decimal):
+        return str(value)
     if isinstance(value, datetime):
         return value.astimezone(PARIS).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
@@ -287,6 +301,95 @@ def audit_table(
     return Table(header, rows)
 
 
+def _euros(cents: int | None) -> Decimal | None:
+    """Cents as a decimal a spreadsheet reads as a number: -4500 → -45.00."""
+    return None if cents is None else Decimal(cents).scaleb(-2)
+
+
+def ledger_table(desk: Desk) -> Table:
+    """Each stay with money (accepted, current or ended) of the desk's residence, or of the
+    actor's residences: the advance, what its ledger holds by kind, and the balance."""
+    permissions.require(desk.actor, "export.ledger", desk.residence)
+    query = (
+        Reservation.select(Reservation, Student, Room, Residence)
+        .join(Student)
+        .switch(Reservation)
+        .join(Room)
+        .join(Residence)
+        .where(Reservation.status.in_([str(s) for s in ledger.WITH_MONEY]))
+        .order_by(Residence.code, Reservation.lease_start, Reservation.reference)
+    )
+    if desk.residence is not None:
+        query = query.where(Room.residence == desk.residence)
+    stays = permissions.visible(desk.actor, list(query))
+    sums: dict[int, dict[str, int]] = {}
+    counts: dict[int, int] = {}
+    ids = [r.id for r in stays]
+    for start in range(0, len(ids), 500):
+        for reservation_id, kind, total, n in tuples(
+            LedgerMovement.select(
+                LedgerMovement.reservation,
+                LedgerMovement.kind,
+                fn.SUM(LedgerMovement.amount_cents),
+                fn.COUNT(LedgerMovement.id),
+            )
+            .where(LedgerMovement.reservation.in_(ids[start : start + 500]))
+            .group_by(LedgerMovement.reservation, LedgerMovement.kind)
+        ):
+            sums.setdefault(reservation_id, {})[kind] = int(total or 0)
+            counts[reservation_id] = counts.get(reservation_id, 0) + int(n)
+    closed: dict[int, int | None] = {}
+    for start in range(0, len(ids), 500):
+        for departure in Departure.select().where(
+            Departure.reservation.in_(ids[start : start + 500])
+        ):
+            closed[departure.reservation_id] = departure.open_balance_cents
+    header = (
+        "reference",
+        "tenant",
+        "residence",
+        "room",
+        "status",
+        "lease_start",
+        "lease_end",
+        "advance_eur",
+        "deposit_eur",
+        "damage_eur",
+        "lost_key_eur",
+        "payments_eur",
+        "refunds_eur",
+        "reversals_eur",
+        "balance_eur",
+        "movements",
+        "closed_with_balance_eur",
+    )
+    rows = []
+    for r in stays:
+        by_kind = sums.get(r.id, {})
+        rows.append(
+            (
+                r.reference,
+                r.student.full_name,
+                r.room.residence.code if r.room else "",
+                r.room.number if r.room else "",
+                r.status,
+                r.lease_start,
+                r.lease_end,
+                _euros(r.advance_cents),
+                _euros(-by_kind.get("deposit", 0)),
+                _euros(by_kind.get("damage", 0)),
+                _euros(by_kind.get("lost_key", 0)),
+                _euros(-by_kind.get("payment", 0)),
+                _euros(by_kind.get("refund", 0)),
+                _euros(by_kind.get("reversal", 0)),
+                _euros(sum(by_kind.values())),
+                counts.get(r.id, 0),
+                _euros(closed.get(r.id)),
+            )
+        )
+    return Table(header, rows)
+
+
 # -- writing ------------------------------------------------------------------------------------
 
 
@@ -302,6 +405,7 @@ def export(desk: Desk, kind: str, out: Path, *, replace: bool = False, **filters
         "arrivals": arrivals_table,
         "keylog": keylog_table,
         "audit": audit_table,
+        "ledger": ledger_table,
     }
     if kind not in builders:
         raise Refused(

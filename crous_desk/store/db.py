@@ -31,6 +31,9 @@ PRAGMAS = {
     "busy_timeout": BUSY_TIMEOUT_MS,
     "foreign_keys": 1,
     "synchronous": "normal",
+    # 64 MiB of page cache (2 MiB by default): the search index and the day's rows stay in
+    # memory between keystrokes on a file of a million reservations; it grows only when used
+    "cache_size": -65_536,
 }
 
 
