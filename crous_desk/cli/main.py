@@ -26,6 +26,7 @@ from crous_desk.cli.common import (
     db_path,
     fail,
     open_db,
+    operator_desk,
     progress_bar,
     residence_by_code,
 )
@@ -282,6 +283,9 @@ def cmd_slips(args: argparse.Namespace, config: Config) -> int:
             )
         )
     open_db(path)
+    from crous_desk.desk import permissions
+
+    permissions.require(operator_desk().actor, "slip.print")  # the login's account may print
     problem = output_problem(out, replace=args.replace)
     if problem:  # before the slips are drawn
         raise Refused(problem)

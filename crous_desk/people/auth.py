@@ -286,7 +286,23 @@ def current_os_user() -> str:
     """The operating-system login running this process (from its uid, not the environment)."""
     import pwd
 
-    return pwd.getpwuid(os.getuid()).pw_name
+    try:
+        return pwd.getpwuid(os.getuid()).pw_name
+    except KeyError:  # a uid without an entry (a container): named by its number
+        return f"uid{os.getuid()}"
+
+
+def trusted_login(database_owner: int | None) -> str:
+    """The login to trust: this process's own, or — when it runs as the account that owns the
+    database (the service account) through sudo — the login sudo authenticated (SUDO_USER):
+    the SSH wrapper reaches the desk that way. Nobody else can run as the owner: it owns the
+    file, so it could do anything to it already."""
+    login = current_os_user()
+    invoker = os.environ.get("SUDO_USER", "")
+    uid = os.getuid()
+    if invoker and database_owner is not None and uid == database_owner and uid != 0:
+        return invoker
+    return login
 
 
 def os_user_account(login: str) -> Staff | None:
