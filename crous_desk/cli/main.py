@@ -125,9 +125,10 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help=_("the CUPS printer (default: printer in the configuration, CROUS_DESK_PRINTER)"),
     )
-    from crous_desk.cli import admin, mail, prices, setup, staff
+    from crous_desk.cli import admin, mail, person, prices, setup, staff
 
     staff.add_parsers(commands)
+    person.add_parsers(commands)
     admin.add_parsers(commands, common)
     prices.add_parsers(commands)
     setup.add_parsers(commands)
@@ -346,9 +347,9 @@ COMMANDS = {
 
 
 def _admin_commands() -> None:
-    from crous_desk.cli import admin, mail, prices, setup, staff
+    from crous_desk.cli import admin, mail, person, prices, setup, staff
 
-    for module in (staff, admin, prices, setup, mail):
+    for module in (staff, admin, prices, setup, mail, person):
         COMMANDS.update(module.COMMANDS)
 
 

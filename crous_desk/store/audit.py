@@ -67,8 +67,8 @@ def record(
             entity,
             entity_id,
             reservation_id,
-            _dump(before),
-            _dump(after),
+            _dump(redact(before, key)),
+            _dump(redact(after, key)),
         )
         return AuditLog.create(
             id=entry_id,
@@ -95,6 +95,33 @@ def _key(entries: int, head: str, at: datetime) -> bytes | None:
         if key is not None:
             anchor.append_anchor(anchor.anchor_line(entries, head, at, key))
     return key
+
+
+# A person's identifying values never enter the append-only log: it refers to people by
+# identifiers (the entity and its id), and records that such a value was set or changed as a
+# keyed digest (equal values, equal digests; nothing to read back once the person is
+# anonymised). Retention can then anonymise a person without touching the chain.
+PERSONAL = frozenset(
+    {
+        "first_name", "last_name", "email", "phone", "ine", "student_number", "paid_by_name",
+        "tenant_name", "tenant", "borrower",
+    }
+)  # fmt: skip
+
+
+def redact(values: dict[str, Any] | None, key: bytes | None) -> dict[str, Any] | None:
+    if values is None:
+        return None
+    return {
+        k: _digest(v, key) if k in PERSONAL and isinstance(v, str) and v else v
+        for k, v in values.items()
+    }
+
+
+def _digest(value: Any, key: bytes | None) -> str:
+    if key is None:
+        return "•••"
+    return "h:" + anchor.mac(key, f"personal:{value}")[:12]
 
 
 def _dump(values: dict[str, Any] | None) -> str | None:

@@ -19,7 +19,7 @@ from crous_desk.base.errors import Refused
 from crous_desk.departure import actions as departure
 from crous_desk.desk import permissions
 from crous_desk.money import ledger, prices
-from crous_desk.office import accueil, exports, pipeline, setup
+from crous_desk.office import accueil, exports, personal_data, pipeline, setup
 from crous_desk.people import audit, staff
 from crous_desk.services import Desk
 from crous_desk.store.models import (
@@ -66,6 +66,7 @@ EXPECTED = {
     "mail.manage": {A},
     "ledger.record": {R, A},
     "export.ledger": {R, A},
+    "person.data": {A},
 }
 
 
@@ -155,6 +156,7 @@ CALLS: dict[str, Callable[[Desk, World], Any]] = {
     ),
     "ledger.record": lambda d, w: ledger.record_movement(d, w.tenant.id, "payment", 4500),
     "export.ledger": lambda d, w: exports.export(d, "ledger", w.file("l.csv")),
+    "person.data": lambda d, w: personal_data.person_data(d, w.accepted.student_id),
 }
 
 
