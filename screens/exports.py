@@ -37,6 +37,7 @@ def export_labels() -> dict[str, str]:
         "arrivals": _("Arrivals — today's, with their rental file"),
         "keylog": _("Key log — who held which set, when, handed by whom"),
         "audit": _("Audit log — every change, before and after"),
+        "ledger": _("Stays' money — each stay's advance, charges, payments and balance"),
     }
 
 

@@ -120,9 +120,10 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help=_("the CUPS printer (default: printer in the configuration, CROUS_DESK_PRINTER)"),
     )
-    from crous_desk.cli import admin, mail, prices, setup, staff
+    from crous_desk.cli import admin, mail, prices, report, setup, staff
 
     staff.add_parsers(commands)
+    report.add_parsers(commands, common)
     admin.add_parsers(commands, common)
     prices.add_parsers(commands)
     setup.add_parsers(commands)
@@ -330,9 +331,9 @@ COMMANDS = {
 
 
 def _admin_commands() -> None:
-    from crous_desk.cli import admin, mail, prices, setup, staff
+    from crous_desk.cli import admin, mail, prices, report, setup, staff
 
-    for module in (staff, admin, prices, setup, mail):
+    for module in (staff, admin, prices, setup, mail, report):
         COMMANDS.update(module.COMMANDS)
 
 

@@ -64,6 +64,7 @@ MATRIX: dict[str, frozenset[str]] = {
     "mail.manage": frozenset({_A}),
     "ledger.record": frozenset({_R, _A}),
     "export.ledger": frozenset({_R, _A}),
+    "stay.move": frozenset({_R, _A}),
 }
 
 
@@ -109,6 +110,7 @@ def action_label(action: str) -> str:
         "mail.manage": _("send mail again or set mail addresses"),
         "ledger.record": _("record the money of a stay"),
         "export.ledger": _("export the stays' balances"),
+        "stay.move": _("move a tenant to another room"),
     }
     return labels.get(action, action)
 

@@ -103,7 +103,7 @@ async def test_the_export_dialog_offers_what_the_role_may_export(database, desk_
         dialog = await on_screen(pilot, ExportScreen)
         kinds = dialog.query_one("#export-kinds", OptionList)
         offered = [kinds.get_option_at_index(i).id for i in range(kinds.option_count)]
-        assert offered == ["arrivals", "keylog"]
+        assert offered == ["arrivals", "keylog", "ledger"]
         await pilot.press("down", "enter")
         result = dialog.query_one("#export-result", Static)
         await until(pilot, lambda: "1 row written to" in str(result.render()), "the key log")

@@ -26,6 +26,9 @@ MIGRATIONS = [
     "0003_arrival_appointments_and_settings",
     "0004_stay",
     "0005_staff_accounts_and_audit_chain",
+    "0008_stay_ledger",
+    "0008b_etat_des_lieux",
+    "0008c_room_moves",
     "0009_mail_outbox",
     "0011_staff_language",
 ]
