@@ -110,7 +110,7 @@ def read_meters(desk: Desk, inspection_id: int, reading: str = "001234.5") -> No
 
 def counts() -> dict[str, int]:
     found = {model.__name__: model.select().count() for model in ALL_MODELS}
-    found["search_index"] = db.execute_sql("SELECT count(*) FROM search_index").fetchone()[0]
+    found["search_index"] = db.execute_sql("SELECT count(*) FROM search_word").fetchone()[0]
     return found
 
 

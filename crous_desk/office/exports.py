@@ -24,6 +24,7 @@ from crous_desk import keys
 from crous_desk.arrivals.slips import arrivals_on, atomic_output
 from crous_desk.base.clock import PARIS
 from crous_desk.base.errors import Problem, Refused
+from crous_desk.base.files import output_problem
 from crous_desk.base.i18n import _
 from crous_desk.desk import permissions
 from crous_desk.desk.action import Act, action
@@ -66,10 +67,19 @@ def csv_cell(value: Any) -> str | int:
     return text
 
 
-def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """Write the rows under ``header``; returns how many rows were written."""
+def write_csv(
+    path: Path,
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    replace: bool = False,
+    done: Callable[[int], None] | None = None,
+) -> int:
+    """Write the rows under ``header`` (a file that exists is refused unless ``replace``);
+    returns how many rows were written. ``done(count)`` runs once every row is written, before
+    the file appears: if it fails, no file appears."""
     count = 0
-    with atomic_output(path) as raw:
+    with atomic_output(path, replace=replace) as raw:
         text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
         writer = csv.writer(text)
         writer.writerow(header)
@@ -78,6 +88,8 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) 
             count += 1
         text.flush()
         text.detach()
+        if done is not None:
+            done(count)
     return count
 
 
@@ -381,12 +393,13 @@ def ledger_table(desk: Desk) -> Table:
 # -- writing ------------------------------------------------------------------------------------
 
 
-def export(desk: Desk, kind: str, out: Path, **filters: Any) -> int:
+def export(desk: Desk, kind: str, out: Path, *, replace: bool = False, **filters: Any) -> int:
     """Write the ``kind`` export to ``out`` (CSV); returns the number of rows. Audited.
 
     The rows are read and the file written outside the write lock (an export can be long and
     other desks keep working); the audit row is then written by the desk action
-    ``export.<kind>``."""
+    ``export.<kind>`` before the file appears (a busy database: no file, no row). A file that
+    exists at ``out`` is refused unless ``replace``."""
     builders: dict[str, Callable[..., Table]] = {
         "pipeline": pipeline_table,
         "arrivals": arrivals_table,
@@ -403,12 +416,20 @@ def export(desk: Desk, kind: str, out: Path, **filters: Any) -> int:
                 ),
             )
         )
+    problem = output_problem(out, replace=replace)
+    if problem:  # before the rows are read
+        raise Refused(problem)
     if kind == "arrivals" and filters.get("day") is None:
         filters["day"] = desk.today()
     table = builders[kind](desk, **filters)
-    count = write_csv(out, table.header, table.rows)
-    _RECORDED[kind](desk, out.name, count, {k: str(v) for k, v in filters.items() if v is not None})
-    return count
+    said = {k: str(v) for k, v in filters.items() if v is not None}
+    return write_csv(  # the file appears only once its audit row is written
+        out,
+        table.header,
+        table.rows,
+        replace=replace,
+        done=lambda count: _RECORDED[kind](desk, out.name, count, said),
+    )
 
 
 def _recorded(kind: str) -> Callable[[Desk, str, int, dict[str, str]], None]:

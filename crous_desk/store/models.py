@@ -122,7 +122,10 @@ class Student(BaseModel):
     timezone = CharField(null=True)  # an IANA zone: deadlines are also shown in it
 
     class Meta:
-        indexes = ((("home_university", "student_number"), True),)
+        indexes = (
+            (("home_university", "student_number"), True),
+            (("academic_year", "campus"), False),  # a year's students, a campus's
+        )
 
     @property
     def full_name(self) -> str:
@@ -154,6 +157,7 @@ class Reservation(BaseModel):
         indexes = (
             (("status", "proposal_sent_at"), False),
             (("status", "lease_start"), False),
+            (("status", "lease_end"), False),  # the day's departures
         )
 
     # for the type checker: foreign-key ids and back-references peewee adds
@@ -233,7 +237,7 @@ class KeyLog(BaseModel):
     key_set = ForeignKeyField(KeySet, backref="log")
     reservation = ForeignKeyField(Reservation, null=True, backref="key_log")
     action = CharField()  # handover | return | lost | replaced | retired
-    at = InstantField()
+    at = InstantField(index=True)  # the key log, newest first
     staff = ForeignKeyField(Staff)
     note = CharField(default="")
     key_set_id: Any
@@ -300,10 +304,10 @@ class Departure(BaseModel):
     """The end of a stay: the appointment at the desk, then the departure itself."""
 
     reservation = ForeignKeyField(Reservation, backref="departures", unique=True)
-    appointment_at = InstantField(null=True)
+    appointment_at = InstantField(null=True, index=True)
     booked_by = ForeignKeyField(Staff, null=True, backref="+")
     booked_at = InstantField(null=True)
-    departed_at = InstantField(null=True)
+    departed_at = InstantField(null=True, index=True)
     closed_by = ForeignKeyField(Staff, null=True, backref="+")
     early = BooleanField(default=False)  # left before lease_end
     force_majeure = BooleanField(null=True)  # asked only for an early departure; yes: refundable
@@ -325,7 +329,7 @@ class ExtensionRequest(BaseModel):
     reason = TextField()
     requested_by = ForeignKeyField(Staff, backref="+")
     requested_at = InstantField()
-    status = CharField(default=ExtensionStatus.PENDING.value)
+    status = CharField(default=ExtensionStatus.PENDING.value, index=True)
     decided_by = ForeignKeyField(Staff, null=True, backref="+")
     decided_at = InstantField(null=True)
     decision_note = TextField(default="")

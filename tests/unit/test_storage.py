@@ -26,6 +26,8 @@ MIGRATIONS = [
     "0003_arrival_appointments_and_settings",
     "0004_stay",
     "0005_staff_accounts_and_audit_chain",
+    "0006_search_words",
+    "0006b_screen_indexes",
     "0008_stay_ledger",
     "0008b_etat_des_lieux",
     "0008c_room_moves",
@@ -64,7 +66,7 @@ def test_the_models_match_the_migrated_schema(database: peewee.Database) -> None
 
 def all_counts(database: peewee.Database) -> dict[str, int]:
     counts = {m.__name__: m.select().count() for m in [*ALL_MODELS, *outbox.MODELS]}
-    counts["search_index"] = database.execute_sql("SELECT count(*) FROM search_index").fetchone()[0]
+    counts["search_index"] = database.execute_sql("SELECT count(*) FROM search_word").fetchone()[0]
     return counts
 
 
