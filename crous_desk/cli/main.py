@@ -124,10 +124,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help=_("the CUPS printer (default: printer in the configuration, CROUS_DESK_PRINTER)"),
     )
-    from crous_desk.cli import admin, mail, prices, report, setup, staff
+    from crous_desk.cli import admin, etat, mail, prices, report, setup, staff
 
     staff.add_parsers(commands)
     report.add_parsers(commands, common)
+    etat.add_parsers(commands)
     admin.add_parsers(commands, common)
     prices.add_parsers(commands)
     setup.add_parsers(commands)
@@ -343,9 +344,9 @@ COMMANDS = {
 
 
 def _admin_commands() -> None:
-    from crous_desk.cli import admin, mail, prices, report, setup, staff
+    from crous_desk.cli import admin, etat, mail, prices, report, setup, staff
 
-    for module in (staff, admin, prices, setup, mail, report):
+    for module in (staff, admin, prices, setup, mail, report, etat):
         COMMANDS.update(module.COMMANDS)
 
 
