@@ -116,6 +116,7 @@ class InspectionScreen(DeskScreen):
             "etat",
             N_("Meters, keys, PDF"),
             id="inspection.etat",
+            show=False,
             tooltip=N_("Meter readings, keys handed over, new address; the tenant's PDF copy"),
         ),
         Binding("escape", "back", N_("Back"), id="inspection.back"),
