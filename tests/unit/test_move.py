@@ -12,6 +12,7 @@ import pytest
 
 from crous_desk import departure
 from crous_desk.base.errors import Refused
+from crous_desk.departure.history import room_record
 from crous_desk.departure.move import move_room, pending_move, prepare_move
 from crous_desk.inspections.views import room_history
 from crous_desk.money.ledger import movements
@@ -133,3 +134,34 @@ def test_the_lease_changes_only_when_decided() -> None:
     assert refused.value.codes == ("lease_end_invalid",)
     move_room(desk, r.id, lease_end=date(2027, 6, 30))
     assert Reservation.get_by_id(r.id).lease_end == date(2027, 6, 30)
+
+
+def test_the_rooms_history_and_the_next_check_in_from_its_last_known_state() -> None:
+    old = factories.room(number="B-101")
+    factories.room(number="B-102")
+    r = tenant(old)
+    desk = desk_at(FRIDAY_10H)
+    move = prepare_move(desk, r.id, "B-102", reason="noise")
+    walk_both(desk, move)
+    move_room(desk, r.id)
+    record = room_record(desk, old.id)
+    kinds = [(e.what, e.detail) for e in record.events]
+    assert ("move", "moved out to B-102 — noise") in kinds
+    assert any(what == "keys" and "keys back: GAS/B-101/1" in d for what, d in kinds)
+    assert any(what == "keys" and "keys handed: GAS/B-101/1" in d for what, d in kinds)
+    (charge,) = [e for e in record.events if e.what == "charge"]
+    assert (charge.amount_cents, charge.tenant) == (6000, "Hélène Dupont")
+    assert dict(record.last_known)["Desk"] == "damaged"
+    new_record = room_record(desk, Room.get(Room.number == "B-102").id)
+    assert ("move", "moved in from B-101 — noise") in [
+        (e.what, e.detail) for e in new_record.events
+    ]
+
+    # the next student's check-in of B-101 starts from what the room was last seen as
+    from crous_desk.rooms import room_ready
+
+    room_ready(desk, old.id)
+    nxt = factories.reservation(first="Zoé", room_=old, documents="verified")
+    check_in = desk.open_inspection(nxt.id)
+    states = {i.label: (i.state, i.remark) for i in check_in.items}
+    assert states["Desk"] == ("damaged", "") and states["Floor"] == ("good", "")
