@@ -145,6 +145,7 @@ async def test_the_etat_des_lieux_from_check_in_to_closed_stay(
         await pilot.press("escape", "escape")
         file = await on_screen(pilot, ReservationScreen)
         await until(pilot, lambda: file.view is not None and not file.view.blockers, "ready")
+        assert "The tenant may complete it until 03/12/2026 23:59" in text_of(file, "#inspections")
         await pilot.press("k")  # the keys, now that the check-in is acknowledged
         await on_screen(pilot, ConfirmScreen)
         await pilot.press("y")
