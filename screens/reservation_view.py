@@ -33,6 +33,14 @@ def action_labels() -> dict[str, str]:
         "appointment.book": _("arrival appointment booked"),
         "appointment.move": _("arrival appointment moved"),
         "appointment.cancel": _("arrival appointment cancelled"),
+        "inspection.meter": _("meter read"),
+        "inspection.keys": _("keys counted"),
+        "inspection.address": _("the tenant's new address"),
+        "inspection.amend": _("inspection completed by an amendment"),
+        "ledger.post": _("money recorded"),
+        "stay.move.prepare": _("move to another room prepared"),
+        "stay.move": _("moved to another room"),
+        "departure.close": _("stay closed"),
     }
 
 
