@@ -65,6 +65,7 @@ MATRIX: dict[str, frozenset[str]] = {
     "ledger.record": frozenset({_R, _A}),
     "export.ledger": frozenset({_R, _A}),
     "person.data": frozenset({_A}),
+    "stay.move": frozenset({_R, _A}),
 }
 
 
@@ -111,6 +112,7 @@ def action_label(action: str) -> str:
         "person.data": _("export or anonymise a person's data"),
         "ledger.record": _("record the money of a stay"),
         "export.ledger": _("export the stays' balances"),
+        "stay.move": _("move a tenant to another room"),
     }
     return labels.get(action, action)
 
