@@ -307,6 +307,87 @@ def bench_rebuild(b: Bench) -> None:
         close_file(database)
 
 
+# -- import ------------------------------------------------------------------------------------
+
+
+def accueil_csv(path: Path, rows: int) -> None:
+    import random
+
+    rng = random.Random(7)
+    lines = ["student_number;ine;last_name;first_name;email;home_university;campus;"
+             "academic_year;semester;arrival;departure"]
+    for n in range(rows):
+        first = rng.choice(generate.FIRSTS)
+        last = rng.choice(generate.LASTS)
+        ine = generate._ine(900_000 + n) if n % 3 else ""
+        lines.append(
+            f"B{n:07d};{ine};{last};{first};{generate._ascii(first)}.{n}@example.org;"
+            f"Universität Heidelberg;Luminy;2026-2027;{1 + n % 2};"
+            f"{1 + n % 28:02d}/01/2027;30/06/2027"
+        )
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def bench_import(b: Bench) -> None:
+    """10,000 Accueil rows into the demo file, then the same file again (nothing changes)."""
+    import shutil
+    import sqlite3
+    import tempfile
+
+    rows = 10_000
+    exe = str(VENV_BIN / "crous-desk")
+    env = {**os.environ, "LANG": "C.UTF-8"}
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        csv = folder / "accueil.csv"
+        accueil_csv(csv, rows)
+        demo = folder / "demo.db"
+        subprocess.run([exe, "seed-demo", "--db", str(demo)], check=True, capture_output=True,
+                       env=env)
+        first, again, raw = [], [], []
+        for run in range(max(1, min(3, b.runs))):
+            db_file = folder / f"run{run}.db"
+            shutil.copy(demo, db_file)
+            for times in (first, again):
+                t = time.perf_counter()
+                done = subprocess.run([exe, "import-accueil", str(csv), "--db", str(db_file)],
+                                      capture_output=True, env=env, text=True)
+                times.append(time.perf_counter() - t)
+                assert done.returncode == 0, done.stderr[-500:]
+            raw_file = folder / f"raw{run}.db"
+            shutil.copy(demo, raw_file)
+            t = time.perf_counter()
+            _raw_import(raw_file, csv)
+            raw.append(time.perf_counter() - t)
+        base = round(statistics.median(raw), 2)
+        value = round(statistics.median(first), 2)
+        b.row("import", f"import {rows:,} Accueil rows into the demo (wall)", value, "s",
+              "raw sqlite3 import", base, "<= 5 s", value <= 5)
+        value = round(statistics.median(again), 2)
+        b.row("import", "the same file again, unchanged (wall)", value, "s",
+              "raw sqlite3 import", base, "<= 2 s", value <= 2)
+
+
+def _raw_import(path: Path, csv: Path) -> None:
+    import sqlite3
+
+    with sqlite3.connect(path) as c:
+        lines = csv.read_text(encoding="utf-8").splitlines()[1:]
+        now = datetime.now(UTC).isoformat()
+        for n, line in enumerate(lines):
+            number, ine, last, first, email, university, campus, year, sem, start, end = \
+                line.split(";")
+            cur = c.execute(
+                "INSERT INTO student (first_name, last_name, ine, email, phone, "
+                "home_university, campus, semester, academic_year, student_number) "
+                "VALUES (?, ?, ?, ?, '', ?, ?, ?, ?, ?)",
+                (first, last, ine or None, email, university, campus, int(sem), year, number))
+            c.execute(
+                "INSERT INTO reservation (reference, student_id, lease_start, lease_end, status, "
+                "created_at) VALUES (?, ?, ?, ?, 'requested', ?)",
+                (f"R{n:05d}", cur.lastrowid, start, end, now))
+
+
 # -- audit verify --------------------------------------------------------------------------------
 
 
@@ -362,6 +443,7 @@ MEASURES: dict[str, Callable[[Bench], None]] = {
     "rebuild": bench_rebuild,
     "audit": bench_audit,
     "version": bench_version,
+    "import": bench_import,
 }
 
 

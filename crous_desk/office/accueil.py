@@ -105,12 +105,16 @@ def check(text: str) -> Checked:
 
 def _match(row: AccueilRow) -> tuple[Student | None, list[str]]:
     """The student this row is about, and why it cannot be told (conflicting identifiers)."""
-    by_ine = Student.get_or_none(Student.ine == row.ine) if row.ine else None
+    # .first(), not get_or_none(): a new student is the usual case, and a miss through
+    # get_or_none() renders its SQL a second time for an exception nobody reads
+    by_ine = Student.select().where(Student.ine == row.ine).first() if row.ine else None
     by_number = (
-        Student.get_or_none(
+        Student.select()
+        .where(
             Student.home_university == row.home_university,
             Student.student_number == row.student_number,
         )
+        .first()
         if row.student_number
         else None
     )
