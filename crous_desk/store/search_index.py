@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from datetime import date
 from typing import Any
 
 from crous_desk.store.models import Reservation, db
@@ -254,10 +255,15 @@ def search_rows(
     limit: int = MAX_RESULTS,
     students: str = "",
     student_params: Sequence[Any] = (),
+    today: date | None = None,
 ) -> list[tuple[Any, ...]]:
     """One statement: the reservations ``text`` finds in ``scope`` (residence ids, 0 for the
-    requests not yet placed; None: all), ranked, with what the result list shows:
-    ``(id, reference, first_name, last_name, room, status, proposal_sent_at, lease_start)``."""
+    requests not yet placed; None: all), with what the result list shows: ``(id, reference,
+    first_name, last_name, room, status, proposal_sent_at, lease_start, rank)``.
+
+    Ranked: the exact reference, the room's number, a word equal to the longest term, then
+    the others; within each, the stays still running or to come on ``today``, the soonest
+    first, then those that ended, the latest first."""
     found = terms(text)
     reference = reference_of(text)
     if not found and reference is None:
@@ -291,9 +297,12 @@ def search_rows(
         "ELSE k.rank END AS rank "
         "FROM k JOIN reservation r ON r.id = k.id JOIN student s ON s.id = r.student_id "
         "LEFT JOIN room m ON m.id = r.room_id "
-        "ORDER BY rank, r.lease_start DESC, r.id DESC LIMIT ?"
+        "ORDER BY rank, CASE WHEN r.lease_end >= ? THEN r.lease_start END, "
+        "r.lease_start DESC, r.id DESC LIMIT ?"
     )
-    params.extend([exact, reference or "", "".join(words(text)), limit])
+    # no day: every stay counts as ended, the latest first
+    ended = Reservation.lease_end.db_value(today) if today is not None else "9999-12-31"
+    params.extend([exact, reference or "", "".join(words(text)), ended, limit])
     return [tuple(row) for row in db.execute_sql(_sql(sql), params).fetchall()]
 
 
