@@ -22,6 +22,7 @@ from textual.worker import get_current_worker
 from crous_desk.base.errors import Refused
 from crous_desk.base.i18n import _
 from crous_desk.desk.context import Desk
+from crous_desk.store.failures import database_refusal
 
 from .dialogs import ReasonsScreen
 from .language import SpeaksTheDesk
@@ -54,6 +55,8 @@ else:  # at run time a plain mixin: Textual takes a node's CSS type names from i
 class DeskWork(_Mixin):
     """Mixed into the screens (and the odd widget) that read and change the desk."""
 
+    _quiet_resume = False  # a reasons box is on top: closing it changes nothing
+
     @property
     def desk(self) -> Desk:
         return desk_of(self)
@@ -70,8 +73,12 @@ class DeskWork(_Mixin):
             self.fetch()
         except Refused as refused:  # e.g. filters the core cannot read
             self.refuse(self.cannot_show(), *refused.reasons)
-        except Exception as error:  # the unexpected: see DeskApp.crash
-            self.app.call_later(desk_app(self).crash, error)
+        except Exception as error:  # a busy or damaged file is said; the unexpected: crash
+            refusal = database_refusal(error)
+            if refusal is not None:
+                self.refuse(self.cannot_show(), *refusal.reasons)
+            else:
+                self.app.call_later(desk_app(self).crash, error)
 
     def fetch(self) -> None:
         """Set this screen's reactives from the core: short reads, on the UI loop."""
@@ -83,7 +90,9 @@ class DeskWork(_Mixin):
     # -- acting -----------------------------------------------------------------------------
 
     def refuse(self, title: str, *reasons: str) -> None:
-        """The reasons box: the action was not done, and why."""
+        """The reasons box: the action was not done, and why. Nothing changed, so closing it
+        does not read the screen again (a refused filter would only be refused again)."""
+        self._quiet_resume = True
         self.app.push_screen(ReasonsScreen(title, reasons))
 
     def checked(self, title: str, check: Callable[[], T]) -> T | None:
@@ -145,8 +154,11 @@ class DeskWork(_Mixin):
                 except Refused as refused:
                     outcome = partial(self._refused, title, refused, on_refused, reload)
                 except Exception as error:  # the unexpected: see DeskApp.crash
-                    app.call_later(app.crash, error)
-                    return
+                    refusal = database_refusal(error)  # busy, read-only, full: the form stays
+                    if refusal is None:
+                        app.call_later(app.crash, error)
+                        return
+                    outcome = partial(self._refused, title, refusal, on_refused, reload)
                 else:
                     outcome = partial(self._done, result, on_done, reload)
                 if not (exclusive and get_current_worker().is_cancelled):
@@ -178,4 +190,21 @@ class DeskWork(_Mixin):
 
 
 class DeskScreen(SpeaksTheDesk, DeskWork, Screen[None]):
-    """A full screen of the desk."""
+    """A full screen of the desk. It stays live: read again whenever it comes back on top (a
+    change made in a form or a screen above it) and every ``DeskApp.live_seconds`` (another
+    desk's changes, countdowns)."""
+
+    def on_mount(self) -> None:  # Textual runs it besides each screen's own on_mount
+        self.set_interval(desk_app(self).live_seconds, self.live_tick)
+
+    def live_tick(self) -> None:
+        if self.is_attached:
+            self.reload()
+
+    _resumed_before = False
+
+    def on_screen_resume(self) -> None:
+        quiet, self._quiet_resume = self._quiet_resume, False
+        if self._resumed_before and not quiet:  # the first time, on_mount has just read it
+            self.reload()
+        self._resumed_before = True

@@ -62,6 +62,8 @@ MATRIX: dict[str, frozenset[str]] = {
     "residence.manage": frozenset({_A}),
     "mail.view": frozenset({_A}),
     "mail.manage": frozenset({_A}),
+    "ledger.record": frozenset({_R, _A}),
+    "export.ledger": frozenset({_R, _A}),
 }
 
 
@@ -105,6 +107,8 @@ def action_label(action: str) -> str:
         "residence.manage": _("set up residences, rooms and closures"),
         "mail.view": _("read the outbox"),
         "mail.manage": _("send mail again or set mail addresses"),
+        "ledger.record": _("record the money of a stay"),
+        "export.ledger": _("export the stays' balances"),
     }
     return labels.get(action, action)
 
@@ -307,6 +311,17 @@ def student_filter(actor: Staff) -> Any:
     if not campuses:
         return Student.home_university.in_(universities)
     return Student.campus.in_(campuses) | Student.home_university.in_(universities)
+
+
+def residence_filter(actor: Staff) -> Any:
+    """A peewee condition on Room for the residences a receptionist works at (None: no
+    condition — an administrator, a receptionist of every residence, or a manager, whom
+    :func:`student_filter` restricts). Lists filter by the account, not only by the desk."""
+    grant = grant_of(actor)
+    if grant.role != RECEPTIONIST or grant.scope.every_residence:
+        return None
+    codes = sorted(grant.scope.residences)
+    return Room.residence.in_(Residence.select(Residence.id).where(Residence.code.in_(codes)))
 
 
 def desk_residence(actor: Staff, wanted: Residence | None) -> Residence | None:

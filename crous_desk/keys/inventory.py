@@ -79,9 +79,7 @@ class KeyOut:
 
 def rooms_in_scope(desk: Desk, room_id: int | None = None) -> list[object]:
     """The conditions on Room for the desk's residence (and one room, when given)."""
-    where: list[object] = []
-    if desk.residence is not None:
-        where.append(Room.residence == desk.residence)
+    where: list[object] = desk.rooms_where()
     if room_id is not None:
         where.append(Room.id == room_id)
     return where or [Room.id.is_null(False)]  # every room (peewee refuses an empty where)

@@ -121,8 +121,8 @@ def arrivals(desk: Desk, now: datetime | None = None) -> list[Arrival]:
             )
         )
     )
-    if desk.residence is not None:
-        query = query.where(Room.residence == desk.residence)
+    for condition in desk.rooms_where():
+        query = query.where(condition)
     found = []
     for r in query.order_by(Reservation.lease_start, Room.number, Reservation.id):
         status = effective_status(r.status, r.proposal_sent_at, now)
@@ -194,8 +194,8 @@ def departures(desk: Desk) -> list[DepartureDue]:
         .join(Departure, JOIN.LEFT_OUTER)
         .where(Reservation.id.in_(ids))
     )
-    if desk.residence is not None:
-        query = query.where(Room.residence == desk.residence)
+    for condition in desk.rooms_where():
+        query = query.where(condition)
     found = []
     for r in query.order_by(Room.number, Reservation.id):
         departure = Departure.get_or_none(Departure.reservation == r)
@@ -262,8 +262,8 @@ def expiring_proposals(desk: Desk, horizon: timedelta = EXPIRY_HORIZON) -> list[
             Reservation.proposal_sent_at <= earliest_sent + horizon,
         )
     )
-    if desk.residence is not None:
-        query = query.where(Room.residence == desk.residence)
+    for condition in desk.rooms_where():
+        query = query.where(condition)
     found = []
     for r in query.order_by(Reservation.proposal_sent_at, Reservation.id):
         if effective_status(r.status, r.proposal_sent_at, now) != ReservationStatus.PROPOSED:
@@ -291,8 +291,8 @@ def home(desk: Desk) -> Home:
         .join(Room)
         .where(ExtensionRequest.status == ExtensionStatus.PENDING)
     )
-    if desk.residence is not None:
-        pending = pending.where(Room.residence == desk.residence)
+    for condition in desk.rooms_where():
+        pending = pending.where(condition)
     return Home(
         day=desk.today(),
         now=now,

@@ -74,6 +74,7 @@ class Residence(BaseModel):
     opening = CharField(default="09:00")  # the desk's opening hour, HH:MM, local time
     email = CharField(null=True)  # the desk's address: Reply-To of its mail, in its contacts
     manager_email = CharField(null=True)  # the residence manager: the 17:00 list of keys
+    deposit_cents = IntegerField(null=True)  # the security deposit it asks (None: none)
 
 
 class Closure(BaseModel):
@@ -304,6 +305,7 @@ class Departure(BaseModel):
     force_majeure = BooleanField(null=True)  # asked only for an early departure; yes: refundable
     reason = TextField(default="")
     damages_at = InstantField(null=True)  # when the check-out's damage list was charged
+    open_balance_cents = IntegerField(null=True)  # closed with this balance, confirmed
     reservation_id: Any
 
 
@@ -389,6 +391,24 @@ class PriceOverride(BaseModel):
         indexes = ((("residence", "item", "severity"), True),)
 
 
+class LedgerMovement(BaseModel):
+    """One movement of a stay's money, in integer cents, signed: positive, the tenant owes
+    more. Append-only (triggers): a mistake is reversed by a new movement naming it."""
+
+    reservation = ForeignKeyField(Reservation, backref="movements")
+    kind = CharField()  # crous_desk.rules.ledger.MovementKind
+    amount_cents = IntegerField()
+    label = CharField()
+    note = TextField(default="")
+    charge = ForeignKeyField(Charge, null=True, unique=True, backref="+")
+    reverses = ForeignKeyField("self", null=True, unique=True, backref="+")
+    at = InstantField()
+    staff = ForeignKeyField(Staff, backref="+")
+    reservation_id: Any
+    reverses_id: Any
+    charge_id: Any
+
+
 ALL_MODELS: list[type[BaseModel]] = [
     Staff,
     StaffScope,
@@ -412,6 +432,7 @@ ALL_MODELS: list[type[BaseModel]] = [
     KeyLoan,
     RoomStatusChange,
     PriceOverride,
+    LedgerMovement,
 ]
 
 
