@@ -28,6 +28,7 @@ MIGRATIONS = [
     "0005_staff_accounts_and_audit_chain",
     "0006_search_words",
     "0006b_screen_indexes",
+    "0008_stay_ledger",
     "0009_mail_outbox",
     "0011_staff_language",
 ]
