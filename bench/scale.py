@@ -341,6 +341,26 @@ def bench_startup(b: Bench) -> None:
               "bare Textual app", bm, "<= 1.5x", m <= 1.5 * bm, ratio=round(m / bm, 2))
 
 
+# -- keystroke to rows on screen -----------------------------------------------------------------
+
+
+def bench_keystroke(b: Bench) -> None:
+    def run(*extra: str) -> list[float]:
+        out = subprocess.run([sys.executable, str(HERE / "keystroke.py"), str(b.path), *extra],
+                             check=True, capture_output=True, text=True).stdout
+        return list(json.loads(out.strip().splitlines()[-1]))
+
+    ours: list[float] = []
+    stub: list[float] = []
+    for _ in range(max(1, min(3, b.runs))):
+        ours += run()
+        stub += run("stub")
+    p95, base = round(_pct(ours, 0.95), 1), round(_pct(stub, 0.95), 1)
+    b.row("keystroke", "keystroke -> rows on screen p95 (Pilot, 80x24)", p95, "ms",
+          "same screen, search stubbed, p95", base, "<= stubbed + 33 ms", p95 <= base + 33,
+          p50=round(_pct(ours, 0.5), 1), stub_p50=round(_pct(stub, 0.5), 1), keys=len(ours))
+
+
 # -- import ------------------------------------------------------------------------------------
 
 
@@ -490,6 +510,7 @@ def bench_version(b: Bench) -> None:
 
 MEASURES: dict[str, Callable[[Bench], None]] = {
     "search": bench_search,
+    "keystroke": bench_keystroke,
     "screens": bench_screens,
     "writes": bench_writes,
     "rebuild": bench_rebuild,
