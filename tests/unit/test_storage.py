@@ -28,6 +28,7 @@ MIGRATIONS = [
     "0005_staff_accounts_and_audit_chain",
     "0009_mail_outbox",
     "0011_staff_language",
+    "0012_instants_as_timestamptz",
 ]
 
 
