@@ -26,6 +26,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "server_only: about a PostgreSQL server (skipped without CROUS_DESK_TEST_DB)"
     )
+    config.addinivalue_line(
+        "markers", "empty_database: on a server, a new empty database (not the run's, emptied)"
+    )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -75,16 +78,18 @@ def _own_folders(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
 @pytest.fixture
 def db_path(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Path]:
     """Where the test's database is: a file in tmp_path, not made yet; on a server, the URL
-    of a new database (already migrated when the test also asks for ``database``)."""
+    of the run's database, emptied (or of a new empty one: ``empty_database``)."""
     if SERVER is None:
         yield tmp_path / "desk.db"
         return
-    url = SERVER.create(migrated="database" in request.fixturenames)
+    own = request.node.get_closest_marker("empty_database") is not None
+    url = SERVER.create() if own else SERVER.shared()
     yield url  # type: ignore[misc]  # a str where the SQLite suite has a Path
     if isinstance(proxy.obj, Database) and getattr(proxy.obj, "database", None) == url:
         close(proxy.obj)
         proxy.initialize(None)
-    SERVER.drop(url)
+    if own:
+        SERVER.drop(url)
 
 
 @pytest.fixture

@@ -1,7 +1,10 @@
 """The suite on a PostgreSQL server: ``CROUS_DESK_TEST_DB=postgresql://…`` (a database the
-suite may connect to, e.g. ``postgresql://postgres@127.0.0.1:5432/postgres``) makes every
-test database a fresh database on that server, named ``crous_test_<random>_<n>``, dropped
-after the test; the run drops whatever it made at its end."""
+suite may connect to, e.g. ``postgresql://postgres@127.0.0.1:5432/postgres``, as a user who may
+create databases) runs every test on a database of that server made for this run,
+``crous_test_<random>``: migrated once, and emptied before each test (every table but the
+migrations', identities restarted, so ids start at 1 as in a new file). A test marked
+``empty_database`` gets a new, empty database of its own instead. The run drops every
+database it made at its end."""
 
 from __future__ import annotations
 
@@ -29,6 +32,7 @@ class TestServer:
         self.prefix = f"crous_test_{secrets.token_hex(4)}"
         self.count = 0
         self._template: str | None = None
+        self._shared: str | None = None
 
     def _admin(self) -> Any:
         import psycopg
@@ -43,6 +47,37 @@ class TestServer:
         with self._admin() as conn:
             conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
         return database_url(self.url, name)
+
+    def shared(self) -> str:
+        """The run's migrated database, emptied (its schema kept)."""
+        if self._shared is None:
+            self._shared = self.create(migrated=True)
+        import psycopg
+
+        with psycopg.connect(self._shared, autocommit=True) as conn:
+            tables = [
+                name
+                for (name,) in conn.execute(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+                    "AND tablename NOT LIKE 'schema_migration%'"
+                ).fetchall()
+            ]
+            sequences = [
+                name
+                for (name,) in conn.execute(
+                    "SELECT sequencename FROM pg_sequences WHERE schemaname = current_schema()"
+                ).fetchall()
+            ]
+            # DELETE is much quicker than TRUNCATE on small tables; this session's triggers
+            # (the append-only ones, the foreign keys') are off while it empties them
+            conn.execute("SET session_replication_role = replica")
+            conn.execute("SET lock_timeout = '10s'")
+            with conn.transaction():
+                for table in tables:
+                    conn.execute(f'DELETE FROM "{table}"')
+                for sequence in sequences:
+                    conn.execute(f'ALTER SEQUENCE "{sequence}" RESTART')
+        return self._shared
 
     def drop(self, url: str) -> None:
         name = urlsplit(url).path.lstrip("/")

@@ -10,6 +10,7 @@ import re
 
 from peewee import JOIN
 
+from crous_desk.store.locks import on_server
 from crous_desk.store.models import Reservation, Room, Student, db
 
 MAX_RESULTS = 50
@@ -41,6 +42,8 @@ def document_for(reservation: Reservation) -> str:
 
 def index_reservation(reservation: Reservation) -> None:
     """(Re)write the search row of one reservation; call it inside the changing transaction."""
+    if on_server():  # no FTS5 there: the portable word index replaces this (issue 9)
+        return
     room = reservation.room
     residence_id = room.residence_id if room is not None else None
     db.execute_sql("DELETE FROM search_index WHERE reservation_id = ?", (reservation.id,))
@@ -60,6 +63,8 @@ def rebuild_index() -> int:
         .join(Room, JOIN.LEFT_OUTER)
     )
     with db.atomic():
+        if on_server():
+            return Reservation.select().count()
         db.execute_sql("DELETE FROM search_index")
         count = 0
         for reservation in query:
@@ -78,7 +83,7 @@ def search(text: str, residence_id: int | None = None, limit: int = MAX_RESULTS)
     if exact is not None:
         ids.append(exact.id)
     match = fts_query(text)
-    if match is None:
+    if match is None or on_server():
         return ids
     sql = "SELECT reservation_id FROM search_index WHERE search_index MATCH ?"
     params: list[object] = [match]
