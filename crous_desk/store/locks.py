@@ -30,6 +30,17 @@ def lock_key(name: str, *parts: object) -> int:
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
+# PostgreSQL's codes for a transaction that lost a race it could not wait out: a unique key
+# taken meanwhile, a deadlock, a serialization failure, a lock not granted in time
+_RACES = {"23505", "40P01", "40001", "55P03"}
+
+
+def raced(error: BaseException) -> bool:
+    """``error`` (as peewee raises it) says another transaction was first, on a server."""
+    cause = error.args[0] if error.args else None
+    return getattr(cause, "sqlstate", None) in _RACES or getattr(error, "sqlstate", None) in _RACES
+
+
 def hold(name: str, *parts: object) -> None:
     """Hold the lock ``name`` (with ``parts``: one per slot, room…) until the transaction ends.
 
