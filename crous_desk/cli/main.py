@@ -122,13 +122,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help=_("the CUPS printer (default: printer in the configuration, CROUS_DESK_PRINTER)"),
     )
-    from crous_desk.cli import admin, mail, prices, setup, staff
+    from crous_desk.cli import admin, database, mail, prices, setup, staff
 
     staff.add_parsers(commands)
     admin.add_parsers(commands, common)
     prices.add_parsers(commands)
     setup.add_parsers(commands)
     mail.add_parsers(commands)
+    database.add_parsers(commands)
     return parser
 
 
@@ -335,9 +336,9 @@ COMMANDS = {
 
 
 def _admin_commands() -> None:
-    from crous_desk.cli import admin, mail, prices, setup, staff
+    from crous_desk.cli import admin, database, mail, prices, setup, staff
 
-    for module in (staff, admin, prices, setup, mail):
+    for module in (staff, admin, prices, setup, mail, database):
         COMMANDS.update(module.COMMANDS)
 
 

@@ -156,6 +156,18 @@ def connect(target: Target, *, migrate: bool = True) -> Database:
     return database
 
 
+def open_migrated(target: Target) -> Database:
+    """``target`` opened and migrated, without binding the models to it (for a copy, which
+    reads one database and writes another)."""
+    database = open_database(target)
+    database.connect()
+    with _start_up_lock(database):
+        if isinstance(database, SqliteDatabase):
+            database.execute_sql("PRAGMA journal_mode=wal")
+        _apply(database)
+    return database
+
+
 def close(database: Database) -> None:
     """Close ``database`` (a server's pool too)."""
     if isinstance(database, PooledPostgres):
