@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.screen import Screen
 from textual.theme import BUILTIN_THEMES
+from textual.widgets import Input
 
 from crous_desk.base.clock import Clock
 from crous_desk.base.config import Config
@@ -133,6 +134,9 @@ class DeskApp(App[None]):
         if config.keymap:
             self.set_keymap(dict(config.keymap))
         self.mail_problem = ""  # why the desk's last run of the outbox failed, if it did
+        # every open screen reads its data again this often (another desk's changes, the
+        # countdowns); after a change at this desk it is read again at once
+        self.live_seconds = 60.0
 
     def on_mount(self) -> None:
         if self.desk is None:
@@ -174,7 +178,33 @@ class DeskApp(App[None]):
         if isinstance(event, (events.Key, events.MouseDown)) and not event.is_forwarded:
             if not self.locked:
                 self.touch()
+            if isinstance(event, events.Key) and await self._key_in_order(event):
+                return
         await super().on_event(event)
+
+    async def _key_in_order(self, event: events.Key) -> bool:
+        """A key typed into a text box is applied now, before the next key is read.
+
+        Textual 8.2.8 forwards each key to the focused ``Input``'s own queue and reads the
+        next one at once; a character is inserted when the box reads it, but a bound key
+        (Backspace, ←, Tab, Enter…) goes back up to the app and runs its binding only then
+        (textual#6605). In a burst — a barcode scanner, a laggy SSH link — the characters
+        after it overtake it (``XYZ⌫W`` gave "XYZ"; the digits after a Tab stayed in the
+        first box). So the app does the box's work itself, in order: priority bindings, a
+        character into the box, else the bindings from the box up — what Textual would do,
+        without the round trip. Returns whether the key was used."""
+        box = self.focused
+        if not isinstance(box, Input):
+            return False
+        if await self._check_bindings(event.key, priority=True):
+            return True
+        if event.is_printable and event.character is not None:
+            if box.selection.is_empty:
+                box.insert_text_at_cursor(event.character)
+            else:
+                box.replace(event.character, *box.selection)
+            return True
+        return await self._check_bindings(event.key)
 
     def lock_if_idle(self) -> None:
         """Lock the desk after ``idle_lock`` without a key or a click."""

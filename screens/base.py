@@ -22,6 +22,7 @@ from textual.worker import get_current_worker
 from crous_desk.base.errors import Refused
 from crous_desk.base.i18n import _
 from crous_desk.desk.context import Desk
+from crous_desk.store.failures import database_refusal
 
 from .dialogs import ReasonsScreen
 from .language import SpeaksTheDesk
@@ -70,8 +71,12 @@ class DeskWork(_Mixin):
             self.fetch()
         except Refused as refused:  # e.g. filters the core cannot read
             self.refuse(self.cannot_show(), *refused.reasons)
-        except Exception as error:  # the unexpected: see DeskApp.crash
-            self.app.call_later(desk_app(self).crash, error)
+        except Exception as error:  # a busy or damaged file is said; the unexpected: crash
+            refusal = database_refusal(error)
+            if refusal is not None:
+                self.refuse(self.cannot_show(), *refusal.reasons)
+            else:
+                self.app.call_later(desk_app(self).crash, error)
 
     def fetch(self) -> None:
         """Set this screen's reactives from the core: short reads, on the UI loop."""
@@ -145,8 +150,11 @@ class DeskWork(_Mixin):
                 except Refused as refused:
                     outcome = partial(self._refused, title, refused, on_refused, reload)
                 except Exception as error:  # the unexpected: see DeskApp.crash
-                    app.call_later(app.crash, error)
-                    return
+                    refusal = database_refusal(error)  # busy, read-only, full: the form stays
+                    if refusal is None:
+                        app.call_later(app.crash, error)
+                        return
+                    outcome = partial(self._refused, title, refusal, on_refused, reload)
                 else:
                     outcome = partial(self._done, result, on_done, reload)
                 if not (exclusive and get_current_worker().is_cancelled):
@@ -178,4 +186,20 @@ class DeskWork(_Mixin):
 
 
 class DeskScreen(SpeaksTheDesk, DeskWork, Screen[None]):
-    """A full screen of the desk."""
+    """A full screen of the desk. It stays live: read again whenever it comes back on top (a
+    change made in a form or a screen above it) and every ``DeskApp.live_seconds`` (another
+    desk's changes, countdowns)."""
+
+    def on_mount(self) -> None:  # Textual runs it besides each screen's own on_mount
+        self.set_interval(desk_app(self).live_seconds, self.live_tick)
+
+    def live_tick(self) -> None:
+        if self.is_attached:
+            self.reload()
+
+    _resumed_before = False
+
+    def on_screen_resume(self) -> None:
+        if self._resumed_before:  # the first time, on_mount has just read it
+            self.reload()
+        self._resumed_before = True

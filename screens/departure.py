@@ -82,9 +82,18 @@ def summary_of(view: departure.DepartureView) -> Text:
     summary.append(
         "\n" + _("Keys held: {keys}").format(keys=", ".join(view.keys_held) or _("none"))
     )
+    summary.append(" · " + balance_text(view.balance_cents))
     for blocker in view.blockers[:2]:
         summary.append("\n• " + blocker)
     return summary
+
+
+def balance_text(cents: int) -> str:
+    if cents > 0:
+        return _("Balance: the tenant owes {amount}").format(amount=euros(cents))
+    if cents < 0:
+        return _("Balance: the residence owes {amount}").format(amount=euros(-cents))
+    return _("Balance: settled")
 
 
 class DepartureScreen(DeskScreen):
@@ -126,6 +135,14 @@ class DepartureScreen(DeskScreen):
             N_("Close stay"),
             id="departure.depart",
             tooltip=N_("Keys back, reservation closed, room to inspect"),
+        ),
+        Binding(
+            "dollar_sign",
+            "money",
+            N_("Money"),
+            id="departure.money",
+            show=False,
+            tooltip=N_("The stay's ledger: deposit, payments, refunds, charges"),
         ),
         Binding("escape", "back", N_("Back"), id="departure.back"),
     ]
@@ -304,6 +321,14 @@ class DepartureScreen(DeskScreen):
             )
             if not await self.app.push_screen_wait(ConfirmScreen(question)):
                 return
+        accept_open_balance = False
+        if view.balance_cents:
+            question = _("{balance}. Close the stay with this balance open?").format(
+                balance=balance_text(view.balance_cents)
+            )
+            if not await self.app.push_screen_wait(ConfirmScreen(question)):
+                return
+            accept_open_balance = True
 
         def closed(result: departure.DepartureResult) -> None:
             self.notify(
@@ -318,10 +343,19 @@ class DepartureScreen(DeskScreen):
         self.run_desk_action(
             _("The stay cannot be closed"),
             lambda: departure.depart(
-                desk, self.reservation_id, force_majeure=force_majeure, reason=reason
+                desk,
+                self.reservation_id,
+                force_majeure=force_majeure,
+                reason=reason,
+                accept_open_balance=accept_open_balance,
             ),
             closed,
         )
+
+    def action_money(self) -> None:
+        from .ledger import LedgerScreen
+
+        self.app.push_screen(LedgerScreen(self.reservation_id), lambda _r: self.reload())
 
     def action_back(self) -> None:
         self.dismiss(None)

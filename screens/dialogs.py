@@ -21,10 +21,12 @@ class ReasonsScreen(SpeaksTheDesk, ModalScreen[None]):
 
     BINDINGS = [Binding("escape,enter,space", "dismiss", N_("Close"), id="reasons.close")]
 
-    def __init__(self, title: str, reasons: Iterable[str]) -> None:
+    def __init__(self, title: str, reasons: Iterable[str], *, done: bool = False) -> None:
+        """``done``: the change was made, and these are what still needs attention."""
         super().__init__()
         self.title_text = title
         self.reasons = list(reasons)
+        self.done = done
 
     def compose(self) -> ComposeResult:
         text = Text()
@@ -33,12 +35,20 @@ class ReasonsScreen(SpeaksTheDesk, ModalScreen[None]):
             text.append("• ")
             text.append(reason)
             text.append("\n")
-        text.append("\n" + _("Nothing was changed. Enter or Esc to close."), style="dim")
+        closing = (
+            _("This was recorded. Enter or Esc to close.")
+            if self.done
+            else _("Nothing was changed. Enter or Esc to close.")
+        )
+        text.append("\n" + closing, style="dim")
         with Vertical(classes="dialog"):
             yield Static(text)
 
 
 class ConfirmScreen(SpeaksTheDesk, ModalScreen[bool]):
+    """Before a change that matters (keys handed, a set lost, an extension decided, a room made
+    ready): the question names what will happen — the set and the tenant, the charge."""
+
     BINDINGS = [
         Binding("y,o", "answer(True)", N_("Yes"), id="confirm.yes"),
         Binding("n,escape", "answer(False)", N_("No"), id="confirm.no"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.reactive import reactive
@@ -16,9 +17,9 @@ from crous_desk import rooms as tenancy
 from crous_desk.base.dates import parse_day, show_day
 from crous_desk.base.i18n import N_, _
 
-from .base import DeskScreen, DeskWork
+from .base import FORM, DeskScreen, DeskWork
 from .forms import FieldsForm
-from .widgets import DeskHeader
+from .widgets import ConfirmScreen, DeskHeader, ReasonsScreen
 
 
 class ExtensionsScreen(DeskScreen):
@@ -91,18 +92,29 @@ class ExtensionsScreen(DeskScreen):
         row = self.query_one("#extensions", DataTable).cursor_row
         return self.rows[row] if 0 <= row < len(self.rows) else None
 
-    def action_decide(self, grant: bool) -> None:
+    @work(exclusive=True, group=FORM)
+    async def action_decide(self, grant: bool) -> None:
         row = self.current()
         if row is None:
+            return
+        question = (
+            _("Grant {name}'s extension? The lease end moves from {old} to {new}.")
+            if grant
+            else _("Refuse {name}'s extension to {new}? The lease still ends {old}.")
+        ).format(name=row.name, old=show_day(row.previous_end), new=show_day(row.requested_end))
+        if not await self.app.push_screen_wait(ConfirmScreen(question)):
             return
 
         def decided(decision: tenancy.ExtensionDecision) -> None:
             if grant and decision.file_problems:
-                self.refuse(
-                    _("Granted: the lease now ends {day}; the rental file needs attention").format(
-                        day=show_day(decision.lease_end)
-                    ),
-                    *decision.file_problems,
+                self.app.push_screen(
+                    ReasonsScreen(
+                        _(
+                            "Granted: the lease now ends {day}; the rental file needs attention"
+                        ).format(day=show_day(decision.lease_end)),
+                        decision.file_problems,
+                        done=True,
+                    )
                 )
             else:
                 self.notify(

@@ -15,6 +15,7 @@ from crous_desk.base.i18n import N_, _, ngettext
 from crous_desk.rules.condition import euros
 from crous_desk.rules.keys import key_state_label
 from crous_desk.rules.proposal import format_instant
+from crous_desk.store.models import KeySet
 
 from .base import FORM, DeskScreen
 from .forms import FieldsForm, Why
@@ -157,10 +158,17 @@ class KeysScreen(DeskScreen):
         row = self.current()
         if row is None:
             return
-        question = _(
-            "Declare {label} lost? It is blocked for good, a replacement set is made "
-            "and the holder is charged."
-        ).format(label=row.label)
+        amount = keys.lost_charge_cents(KeySet.get_by_id(row.key_set_id))
+        if amount is not None:
+            question = _(
+                "Declare {label} lost? It is blocked for good, a replacement set is made, "
+                "and {holder} is charged {charge}."
+            ).format(label=row.label, holder=row.holder or _("its holder"), charge=euros(amount))
+        else:
+            question = _(
+                "Declare {label} lost? It is blocked for good and a replacement set is made; "
+                "it was at the desk, so nobody is charged."
+            ).format(label=row.label)
         if not await self.app.push_screen_wait(ConfirmScreen(question)):
             return
 

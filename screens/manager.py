@@ -106,10 +106,6 @@ class ManagerScreen(DeskScreen):
         table.focus()
         self.reload()
 
-    def on_screen_resume(self) -> None:
-        if self.view is not None:
-            self.reload()
-
     # -- showing ----------------------------------------------------------------------------
 
     def students(self) -> Callable[[str], Pipeline]:

@@ -14,7 +14,7 @@ from crous_desk.arrivals.appointments import current_appointment
 from crous_desk.base.dates import show_day
 from crous_desk.base.i18n import N_, _
 from crous_desk.inspections.record import open_inspection
-from crous_desk.keys.handover import hand_over_keys
+from crous_desk.keys.handover import hand_over_keys, set_to_hand_over
 from crous_desk.reservations.documents import unverify_document, verify_document
 from crous_desk.reservations.file import DocumentRow, ReservationFile, file_view
 from crous_desk.reservations.proposal import accept, send_proposal
@@ -89,6 +89,14 @@ class ReservationScreen(DeskScreen):
             tooltip=N_("Record an extension request for the mobility manager"),
         ),
         Binding("h", "history", N_("History"), id="reservation.history"),
+        Binding(
+            "dollar_sign",
+            "money",
+            N_("Money"),
+            id="reservation.money",
+            show=False,
+            tooltip=N_("The stay's ledger: advance, deposit, payments, refunds, charges"),
+        ),
         Binding("escape", "back", N_("Back"), id="reservation.back"),
     ]
 
@@ -221,7 +229,19 @@ class ReservationScreen(DeskScreen):
             opened,
         )
 
-    def action_keys(self) -> None:
+    @work(exclusive=True, group=FORM)
+    async def action_keys(self) -> None:
+        view = self.view
+        if view is None:
+            return
+        key_set = set_to_hand_over(view.room.id) if view.room is not None else None
+        if not view.blockers and key_set is not None:  # else the refusal says why not
+            question = _("Hand key set {label} (room {room}) to {name}?").format(
+                label=key_set.label, room=key_set.room.number, name=view.student.full_name
+            )
+            if not await self.app.push_screen_wait(ConfirmScreen(question)):
+                return
+
         def handed(key_set: KeySet) -> None:
             name = self.view.student.full_name if self.view else ""
             self.notify(
@@ -312,6 +332,11 @@ class ReservationScreen(DeskScreen):
 
     def action_history(self) -> None:
         self.query_one("#file", VerticalScroll).scroll_end(animate=False)
+
+    def action_money(self) -> None:
+        from .ledger import LedgerScreen
+
+        self.app.push_screen(LedgerScreen(self.reservation_id), lambda _r: self.reload())
 
     def action_back(self) -> None:
         self.app.pop_screen()

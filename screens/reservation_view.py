@@ -9,6 +9,7 @@ from rich.text import Text
 from crous_desk.base.dates import show_day
 from crous_desk.base.i18n import _, pgettext
 from crous_desk.reservations.file import DocumentRow, ReservationFile
+from crous_desk.rules.condition import euros
 from crous_desk.rules.hours import format_duration
 from crous_desk.rules.proposal import format_instant, status_label
 from crous_desk.rules.reference import room_kinds
@@ -98,6 +99,17 @@ def stay(view: ReservationFile, appointment: Appointment | None) -> Text:
         text.append(payer)
     else:
         text.append(_("Advance of 100 € not paid"))
+    if view.balance_cents:
+        owed = euros(abs(view.balance_cents))
+        text.append(
+            " · "
+            + (
+                _("the tenant owes {amount}")
+                if view.balance_cents > 0
+                else _("the residence owes {amount}")
+            ).format(amount=owed),
+            style="bold",
+        )
     return text
 
 

@@ -21,7 +21,7 @@ from crous_desk.rules.reference import room_kinds
 from .base import FORM, DeskScreen, DeskWork
 from .forms import FieldsForm, Why
 from .language import SpeaksTheDesk
-from .widgets import DeskHeader
+from .widgets import ConfirmScreen, DeskHeader
 
 STATUS_FILTERS = (None, "available", "reserved", "occupied", "to_inspect", "out_of_service")
 
@@ -134,9 +134,15 @@ class RoomsScreen(DeskScreen):
     def action_kind_filter(self) -> None:
         self.kind_index = (self.kind_index + 1) % len(kinds())
 
-    def action_ready(self) -> None:
+    @work(exclusive=True, group=FORM)
+    async def action_ready(self) -> None:
         row, desk = self.current(), self.desk
-        if row is not None:
+        question = _("Room {room} is inspected and ready: offer it to the next student?")
+        if row is None:
+            return
+        if row.status != "to_inspect" or await self.app.push_screen_wait(  # else: refused, why
+            ConfirmScreen(question.format(room=row.number))
+        ):
             self.run_desk_action(
                 _("The room cannot be made ready"),
                 lambda: tenancy.room_ready(desk, row.room_id),

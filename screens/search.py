@@ -38,7 +38,7 @@ class Found:
 
 class SearchScreen(DeskScreen):
     BINDINGS = [
-        Binding("ctrl+f,f2", "focus_search", N_("Search"), id="search.focus"),
+        Binding("ctrl+f", "focus_search", N_("Search"), id="search.focus"),
         Binding("ctrl+l", "clear", N_("Clear"), id="search.clear"),
         Binding("down", "results", N_("Results"), show=False, id="search.results"),
     ]
@@ -75,10 +75,10 @@ class SearchScreen(DeskScreen):
         )
         self.query_one("#query", Input).focus()
 
-    def on_screen_resume(self) -> None:
-        """Back from a file: the day may have changed (keys handed, departures)."""
-        if not self.text.strip():
-            self.query_one("#today", TodayPanel).reload()
+    def reload(self) -> None:
+        """Back from a file, F2, every minute: the day may have changed (keys handed,
+        departures, a countdown); the panel is read again even while a search hides it."""
+        self.query_one("#today", TodayPanel).reload()
 
     @property
     def rows(self) -> list[SearchRow]:
@@ -104,6 +104,7 @@ class SearchScreen(DeskScreen):
         self.query_one("#today", TodayPanel).display = not searching
         if not searching:
             self.workers.cancel_group(self, SEARCH)
+            self.reload()
             self.found = Found(text)
             self.show_summary(_("Today at the desk — type to search, or scan a slip."))
             return
@@ -206,6 +207,7 @@ class SearchScreen(DeskScreen):
         query = self.query_one("#query", Input)
         query.value = ""
         query.focus()
+        self.reload()
 
     def action_results(self) -> None:
         if self.rows_now():

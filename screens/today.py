@@ -65,12 +65,15 @@ class TodayPanel(DeskWork, DataTable[Text]):
             self.home = refused
 
     def watch_home(self, home: today.Home | Refused | None) -> None:
+        row = self.cursor_row  # a redraw every minute keeps the receptionist's place
         self.clear()
         self._rows = 0
         if isinstance(home, Refused):
             self._section(str(home))
         elif home is not None:
             self._show(home)
+        if row > 0 and self.row_count:
+            self.move_cursor(row=min(row, self.row_count - 1))
 
     def _show(self, home: today.Home) -> None:
         self._section(_("Arrivals ({n})").format(n=len(home.arrivals)))

@@ -18,6 +18,7 @@ from crous_desk.store.models import (
     InspectionAmendment,
     InspectionItem,
     KeyLog,
+    LedgerMovement,
 )
 from tests import factories
 from tests.factories import MONDAY_10H
@@ -64,6 +65,15 @@ def rows(database: peewee.Database) -> dict[str, int]:
             at=MONDAY_10H,
             staff=staff,
         )
+        movement = LedgerMovement.create(
+            reservation=reservation,
+            kind="charge",
+            amount_cents=5000,
+            label="Floor",
+            charge=charge,
+            at=MONDAY_10H,
+            staff=staff,
+        )
         amendment = InspectionAmendment.create(
             inspection=locked,
             item=locked_item,
@@ -76,6 +86,7 @@ def rows(database: peewee.Database) -> dict[str, int]:
         "audit_log": entry.id,
         "key_log": log.id,
         "charge": charge.id,
+        "ledger_movement": movement.id,
         "inspection_amendment": amendment.id,
         "inspection": locked.id,
         "inspection_item": locked_item.id,
@@ -94,6 +105,12 @@ FORBIDDEN = [
     ("charge", "UPDATE charge SET amount_cents = 0 WHERE id = {id}", "append-only"),
     ("charge", "DELETE FROM charge WHERE id = {id}", "append-only"),
     (
+        "ledger_movement",
+        "UPDATE ledger_movement SET amount_cents = 1 WHERE id = {id}",
+        "append-only",
+    ),
+    ("ledger_movement", "DELETE FROM ledger_movement WHERE id = {id}", "append-only"),
+    (
         "inspection_amendment",
         "UPDATE inspection_amendment SET reason = 'x' WHERE id = {id}",
         "append-only",
@@ -109,7 +126,15 @@ FORBIDDEN = [
 
 def contents(database: peewee.Database) -> dict[str, list[Any]]:
     out = {}
-    for model in (AuditLog, KeyLog, Charge, InspectionAmendment, Inspection, InspectionItem):
+    for model in (
+        AuditLog,
+        KeyLog,
+        Charge,
+        LedgerMovement,
+        InspectionAmendment,
+        Inspection,
+        InspectionItem,
+    ):
         out[model._meta.table_name] = list(model.select().order_by(model.id).tuples())
     return out
 
@@ -124,7 +149,9 @@ def test_a_forbidden_change_is_refused_by_the_database(
     assert contents(database) == before
 
 
-@pytest.mark.parametrize("table", ["audit_log", "key_log", "charge", "inspection_amendment"])
+@pytest.mark.parametrize(
+    "table", ["audit_log", "key_log", "charge", "ledger_movement", "inspection_amendment"]
+)
 def test_emptying_an_append_only_table_is_refused(
     database: peewee.Database, rows: dict[str, int], table: str
 ) -> None:

@@ -17,6 +17,7 @@ from crous_desk.base.config import Config
 from crous_desk.base.errors import Problem, Refused
 from crous_desk.base.i18n import _, ngettext
 from crous_desk.cli.common import (
+    add_replace_option,
     existing_db,
     is_the_database,
     operator_desk,
@@ -54,12 +55,16 @@ def add_parsers(commands: Any, common: argparse.ArgumentParser) -> None:
         metavar="FILE.csv",
         help=_("where --skip-invalid writes the rejected rows (default: FILE.rejected.csv)"),
     )
+    add_replace_option(imports)
 
     export = commands.add_parser(
-        "export", parents=[common], help=_("write a CSV export: pipeline, arrivals, keylog, audit")
+        "export",
+        parents=[common],
+        help=_("write a CSV export: pipeline, arrivals, keylog, audit, ledger"),
     )
-    export.add_argument("kind", choices=("pipeline", "arrivals", "keylog", "audit"))
+    export.add_argument("kind", choices=("pipeline", "arrivals", "keylog", "audit", "ledger"))
     export.add_argument("--out", metavar="FILE.csv", required=True)
+    add_replace_option(export)
     export.add_argument("--year", metavar="YYYY-YYYY", help=_("pipeline: the academic year"))
     export.add_argument("--semester", type=int, choices=(1, 2), help=_("pipeline: the semester"))
     export.add_argument("--date", metavar="YYYY-MM-DD", help=_("arrivals: the day (today)"))
@@ -112,7 +117,7 @@ def cmd_import_accueil(args: argparse.Namespace, config: Config) -> int:
             raise Refused(
                 Problem("output_is_input", _("--rejected names the database or the list itself"))
             )
-        accueil.write_rejected(rejected_path, checked)
+        accueil.write_rejected(rejected_path, checked, replace=args.replace)
     result = accueil.apply(
         operator_desk(),
         checked.good,
@@ -204,7 +209,7 @@ def cmd_export(args: argparse.Namespace, config: Config) -> int:
     elif args.kind == "audit":
         since, until = desk.day_bounds(first, last)
         filters = {"actor": args.actor, "since": since, "until": until}
-    count = exports.export(desk, args.kind, out, **filters)
+    count = exports.export(desk, args.kind, out, replace=args.replace, **filters)
     print(ngettext("{out}: {n} row", "{out}: {n} rows", count).format(out=out, n=count))
     return 0
 

@@ -18,10 +18,22 @@ from crous_desk.base.errors import Problem, Refused
 from crous_desk.base.i18n import _
 from crous_desk.desk.context import Desk
 from crous_desk.store.db import connect, default_path, is_server, location, shown
+from crous_desk.store.failures import database_refusal
 from crous_desk.store.models import Residence
 
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
+
+
+def add_replace_option(parser: argparse.ArgumentParser) -> None:
+    """``--replace`` (also ``--force``): write over a file that exists; without it, refused."""
+    parser.add_argument(
+        "--replace",
+        "--force",
+        dest="replace",
+        action="store_true",
+        help=_("write over the output file if it exists (refused otherwise)"),
+    )
 
 
 def fail(message: str, code: int) -> int:
@@ -57,6 +69,9 @@ def open_db(path: Path | str) -> None:
     try:
         connect(path)
     except (sqlite3.DatabaseError, peewee.DatabaseError) as error:  # peewee wraps sqlite3's
+        refusal = database_refusal(error)
+        if refusal is not None and refusal.codes[0] != "database_damaged":
+            raise refusal from None  # busy, read-only, full: the file is a database
         raise Refused(
             Problem(
                 "not_a_database",

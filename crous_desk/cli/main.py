@@ -17,10 +17,12 @@ from crous_desk.base.clock import SystemClock
 from crous_desk.base.config import Config, ConfigError, load_config
 from crous_desk.base.dates import plausible
 from crous_desk.base.errors import Problem, Refused
+from crous_desk.base.files import output_problem
 from crous_desk.base.i18n import _, current_language, ngettext, set_language
 from crous_desk.cli.common import (
     EXIT_REFUSED,
     EXIT_USAGE,
+    add_replace_option,
     db_path,
     fail,
     is_the_database,
@@ -30,6 +32,7 @@ from crous_desk.cli.common import (
 )
 from crous_desk.cli.speech import add_language_option, argparse_speaks, command_line_language
 from crous_desk.store.db import is_server, location, shown
+from crous_desk.store.failures import database_refusal
 
 _launcher: Callable[..., int] | None = None
 
@@ -108,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     which.add_argument("--reservation", metavar="REF", help=_("the slip of one reservation"))
     slips.add_argument("--out", metavar="FILE.pdf", required=True, help=_("the PDF to write"))
+    add_replace_option(slips)
     slips.add_argument(
         "--print",
         dest="send_to_printer",
@@ -158,10 +162,15 @@ def main(argv: Sequence[str] | None = None, launcher: Launcher | None = None) ->
         return fail(str(refused), EXIT_REFUSED)
     except KeyboardInterrupt:
         return 130
-    except (OSError, ValueError) as error:
-        return fail(str(error), EXIT_REFUSED)
-    except ArithmeticError as error:  # a number or date out of range that slipped through
-        return fail(_("a value is out of range ({error})").format(error=error), EXIT_REFUSED)
+    except Exception as error:
+        refusal = database_refusal(error)  # busy, read-only, full, damaged: one clear line
+        if refusal is not None:
+            return fail(str(refusal), EXIT_REFUSED)
+        if isinstance(error, (OSError, ValueError)):
+            return fail(str(error), EXIT_REFUSED)
+        if isinstance(error, ArithmeticError):  # a number or date out of range that slipped
+            return fail(_("a value is out of range ({error})").format(error=error), EXIT_REFUSED)
+        raise
 
 
 def cmd_migrate(args: argparse.Namespace, config: Config) -> int:
@@ -271,7 +280,7 @@ def cmd_slips(args: argparse.Namespace, config: Config) -> int:
                 _("{out} is the database: name another file for the PDF").format(out=out),
             )
         )
-    if out.is_file() and _head(out) != b"%PDF-":
+    if args.replace and out.is_file() and _head(out) != b"%PDF-":
         raise Refused(
             Problem(
                 "output_not_pdf",
@@ -279,6 +288,9 @@ def cmd_slips(args: argparse.Namespace, config: Config) -> int:
             )
         )
     open_db(path)
+    problem = output_problem(out, replace=args.replace)
+    if problem:  # before the slips are drawn
+        raise Refused(problem)
     code = getattr(args, "residence", None) or config.residence
     residence_id = residence_by_code(code).id if code else None
     if day is not None:
@@ -308,7 +320,7 @@ def cmd_slips(args: argparse.Namespace, config: Config) -> int:
         ids = [found.id]
         summary = _("{out}: the slip of {ref}").format(out=out, ref=found.reference)
     slips = slips_for(ids, SystemClock().now())
-    save_slips(slips, out, progress_bar(_("slips")))
+    save_slips(slips, out, progress_bar(_("slips")), replace=args.replace)
     print(summary)
     if args.send_to_printer:
         try:

@@ -23,6 +23,7 @@ from crous_desk.inspections.damages import charge_damages
 from crous_desk.inspections.record import acknowledge, change_item, create
 from crous_desk.inspections.views import compare, items, latest
 from crous_desk.keys.actions import return_set
+from crous_desk.money.ledger import balance_of
 from crous_desk.rooms.status import change_room_status
 from crous_desk.rules.condition import Damage, total_cents
 from crous_desk.rules.departure import (
@@ -33,6 +34,7 @@ from crous_desk.rules.departure import (
     is_early,
 )
 from crous_desk.rules.hours import desk_status
+from crous_desk.rules.ledger import open_balance_problem
 from crous_desk.rules.proposal import status_label
 from crous_desk.rules.reference import room_kinds
 from crous_desk.rules.status import InspectionKind, ReservationStatus, RoomStatus
@@ -51,6 +53,7 @@ _DEPARTURE_FIELDS = (
     "force_majeure",
     "reason",
     "damages_at",
+    "open_balance_cents",
 )
 
 
@@ -165,6 +168,16 @@ def mark_same(act: Act, item: InspectionItem) -> InspectionItem:
     return change_item(act, item, state, None)
 
 
+def closing_balance(reservation: Reservation, check_out: Inspection | None) -> int:
+    """The stay's balance once the check-out's damages are charged (they may not be yet)."""
+    pending = 0
+    if check_out is not None:
+        departure = Departure.get_or_none(Departure.reservation == reservation)
+        if departure is None or departure.damages_at is None:
+            pending = total_cents(compare(check_out))
+    return balance_of(reservation) + pending
+
+
 def charge_once(act: Act, check_out: Inspection) -> None:
     """Charge the check-out's damages, once per departure (inside ``act.change()``)."""
     departure, _created = Departure.get_or_create(reservation=check_out.reservation_id)
@@ -198,14 +211,22 @@ class DepartureResult:
     damages: list[Damage]
     damage_cents: int
     room_status: RoomStatus
+    balance_cents: int = 0
 
 
 @action("departure.close", needs="departure.manage", target=Reservation)
 def depart(
-    act: Act, reservation: Reservation, *, force_majeure: bool | None = None, reason: str = ""
+    act: Act,
+    reservation: Reservation,
+    *,
+    force_majeure: bool | None = None,
+    reason: str = "",
+    accept_open_balance: bool = False,
 ) -> DepartureResult:
     """The tenant leaves: keys back at the desk, the reservation 'departed', the room 'to_inspect'
-    (unless a co-tenant still lives there). Desk hours apply: the keys come back."""
+    (unless a co-tenant still lives there). Desk hours apply: the keys come back. A stay whose
+    balance is not zero closes only when the desk confirms it (``accept_open_balance``), and
+    the balance it closed with is recorded."""
     room = reservation.room
     calendar = act.desk.calendar(room.residence if room else act.desk.residence)
     check_out = latest(reservation, InspectionKind.CHECK_OUT)
@@ -223,6 +244,7 @@ def depart(
     early = is_early(act.now.astimezone(calendar.tz).date(), reservation.lease_end)
     if reason_problem is None:
         act.check(early_departure_problems(early, reservation.lease_end, force_majeure, reason))
+    act.check(open_balance_problem(closing_balance(reservation, check_out), accept_open_balance))
     with act.change():
         assert check_out is not None and room is not None
         closed = (
@@ -241,6 +263,7 @@ def depart(
         charge_once(act, check_out)
         departure = Departure.get(Departure.reservation == reservation)
         before = snapshot(departure, *_DEPARTURE_FIELDS)
+        balance = balance_of(reservation)
         left = (
             Departure.update(
                 departed_at=act.now,
@@ -248,6 +271,7 @@ def depart(
                 early=early,
                 force_majeure=force_majeure if early else None,
                 reason=reason,
+                open_balance_cents=balance or None,
             )
             .where(Departure.id == departure.id, Departure.departed_at.is_null())
             .execute()
@@ -282,4 +306,4 @@ def depart(
                 "room_status": room_status,
             },
         )
-    return DepartureResult(departure, returned, found, total_cents(found), room_status)
+    return DepartureResult(departure, returned, found, total_cents(found), room_status, balance)

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from crous_desk.desk.action import Act
 from crous_desk.desk.context import Desk
 from crous_desk.inspections import views as inspections
+from crous_desk.money.ledger import balance_of
 from crous_desk.rules.condition import Damage, total_cents
 from crous_desk.rules.departure import DepartureFacts, departure_blockers, is_early
 from crous_desk.rules.status import InspectionKind, KeyState
@@ -43,6 +44,7 @@ class DepartureView:
     damage_cents: int
     keys_held: list[str]
     blockers: list[str] = field(default_factory=list)
+    balance_cents: int = 0  # the stay's ledger, with the check-out's damages once charged
 
 
 def held_sets(reservation: Reservation) -> list[KeySet]:
@@ -110,4 +112,6 @@ def departure_view(desk: Desk, reservation_id: int) -> DepartureView:
         damage_cents=total_cents(found),
         keys_held=[k.label for k in held_sets(reservation)],
         blockers=blockers,
+        balance_cents=balance_of(reservation)
+        + (total_cents(found) if departure is None or departure.damages_at is None else 0),
     )

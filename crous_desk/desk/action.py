@@ -42,14 +42,14 @@ from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from typing import Any, Concatenate, NoReturn, ParamSpec, TypeVar, overload
 
-from peewee import DatabaseError, Model
+from peewee import DatabaseError, Model, OperationalError, SqliteDatabase
 
 from crous_desk.base.errors import Problem, Refused
 from crous_desk.base.i18n import _
 from crous_desk.base.text import text_problem
 from crous_desk.desk import permissions
 from crous_desk.desk.context import Desk
-from crous_desk.rules.hours import describe_status
+from crous_desk.rules.hours import closed_problem
 from crous_desk.store import audit, locks
 from crous_desk.store.models import (
     ExtensionRequest,
@@ -80,6 +80,32 @@ def write_transaction() -> AbstractContextManager[Any]:
     room's key labels); a transaction that loses a race the database detects (a unique key
     taken meanwhile, a deadlock) is refused as changed meanwhile."""
     return db.atomic()
+
+
+BUSY_PROBE_MS = 200
+
+
+def write_lock_busy() -> bool:
+    """Whether another desk holds the write lock now (tried for a moment). Only then does an
+    action check first without it, so that one the rules refuse anyway says so at once instead
+    of waiting for the lock."""
+    database = db.obj
+    if not isinstance(database, SqliteDatabase) or database.in_transaction():
+        return False
+    (waited,) = database.execute_sql("PRAGMA busy_timeout").fetchone()
+    database.execute_sql(f"PRAGMA busy_timeout = {BUSY_PROBE_MS}")
+    try:
+        database.execute_sql("BEGIN IMMEDIATE")
+        database.execute_sql("ROLLBACK")
+        return False
+    except OperationalError:
+        return True
+    finally:
+        database.execute_sql(f"PRAGMA busy_timeout = {int(waited)}")
+
+
+class _WouldChange(Exception):
+    """The checks passed without the write lock: the action now waits for it."""
 
 
 # -- what a target is, for the scope checks -------------------------------------------------
@@ -128,7 +154,7 @@ def room_of(row: Any) -> Room | None:
 class Act:
     """One action in progress: who acts, at which instant, and the problems found so far."""
 
-    def __init__(self, desk: Desk, name: str, needs: str) -> None:
+    def __init__(self, desk: Desk, name: str, needs: str, *, checking_only: bool = False) -> None:
         self.desk = desk
         self.actor = desk.actor
         self.name = name
@@ -137,6 +163,9 @@ class Act:
         self.problems: list[str] = []
         self.audited = 0
         self._changing = False
+        self.checking_only = (
+            checking_only  # checks read without the write lock (another desk holds it)
+        )
 
     # -- what the action works on -----------------------------------------------------------
 
@@ -183,15 +212,11 @@ class Act:
         """Note that the desk is closed, when it is: ``doing`` happens only at the desk."""
         status = self.desk.desk_status(residence)
         if not status.is_open:
-            self.check(
-                Problem(
-                    "desk_closed",
-                    _(
-                        "the desk is closed: {doing} only at the desk, Monday to Friday "
-                        "before 17:00 ({status})"
-                    ).format(doing=doing, status=describe_status(status)),
-                )
+            sentence = _(
+                "the desk is closed: {doing} only at the desk, Monday to Friday "
+                "before 17:00 ({status})"
             )
+            self.check(closed_problem(status, sentence.replace("{doing}", doing)))
 
     @property
     def refused(self) -> bool:
@@ -215,6 +240,8 @@ class Act:
         """Refuse with every problem gathered, or change rows (and audit them) inside."""
         if self.problems:
             raise Refused(*self.problems)
+        if self.checking_only:
+            raise _WouldChange
         self._changing = True
         yield
         if not self.audited:
@@ -283,18 +310,18 @@ def action(name: str, *, needs: str | None = None, target: type[Model] | None = 
     def decorate(fn: Callable[..., T]) -> Callable[..., T]:
         @functools.wraps(fn)
         def run(desk: Desk, *args: Any, **kwargs: Any) -> T:
-            act = Act(desk, name, permission)
             permissions.require(desk.actor, permission)
+            if write_lock_busy():
+                try:  # refused anyway? say so now, without waiting for the lock
+                    with db.atomic(lock_type="DEFERRED"):
+                        return attempt(
+                            Act(desk, name, permission, checking_only=True), args, kwargs
+                        )
+                except _WouldChange:
+                    pass  # the checks pass: wait for the lock, then check again and change
             try:
                 with write_transaction():
-                    if target is not None:
-                        row_id, *args = args  # type: ignore[assignment]
-                        row = act.get(target, row_id)
-                        act.in_scope(row)
-                        args = [row, *args]  # type: ignore[assignment]
-                    result = fn(act, *args, **kwargs)
-                    if act.problems:  # gathered, then returned without act.change()
-                        raise Refused(*act.problems)
+                    return attempt(Act(desk, name, permission), args, kwargs)
             except DatabaseError as error:
                 if not locks.raced(error):
                     raise
@@ -305,6 +332,16 @@ def action(name: str, *, needs: str | None = None, target: type[Model] | None = 
                         _("another desk changed this just now; look again"),
                     )
                 ) from None
+
+        def attempt(act: Act, args: Any, kwargs: Any) -> T:
+            if target is not None:
+                row_id, *args = args
+                row = act.get(target, row_id)
+                act.in_scope(row)
+                args = [row, *args]
+            result = fn(act, *args, **kwargs)
+            if act.problems:  # gathered, then returned without act.change()
+                raise Refused(*act.problems)
             return result
 
         run.action_name = name  # type: ignore[attr-defined]

@@ -9,6 +9,7 @@ from crous_desk.keys.actions import (
     add_key_set,
     declare_lost,
     lend,
+    lost_charge_cents,
     move_set,
     next_label,
     reissue,
@@ -16,7 +17,7 @@ from crous_desk.keys.actions import (
     return_set,
     take_back,
 )
-from crous_desk.keys.handover import hand_over_keys
+from crous_desk.keys.handover import hand_over_keys, set_to_hand_over
 from crous_desk.keys.inventory import (
     KeyLogRow,
     KeyOut,
@@ -45,6 +46,7 @@ __all__ = [
     "key_log_for",
     "keys_to_return",
     "lend",
+    "lost_charge_cents",
     "move_set",
     "next_label",
     "open_loans",
@@ -52,6 +54,7 @@ __all__ = [
     "retire",
     "return_set",
     "rooms_in_scope",
+    "set_to_hand_over",
     "take_back",
     "tenants_without_keys",
 ]

@@ -17,6 +17,7 @@ from crous_desk.base.i18n import _
 from crous_desk.base.text import text_problem
 from crous_desk.desk.action import Act, action
 from crous_desk.keys.inventory import open_loans
+from crous_desk.money.ledger import post_charge
 from crous_desk.money.prices import prices_for
 from crous_desk.rules.keys import (
     ReissueFacts,
@@ -149,6 +150,14 @@ def take_back(
     return KeySet.get_by_id(key_set.id)
 
 
+def lost_charge_cents(key_set: KeySet) -> int | None:
+    """What declaring this set lost would charge its holder: the residence's lost-key price
+    when the set is out, nothing when it was lost at the desk."""
+    if key_set.state != KeyState.OUT:
+        return None
+    return prices_for(key_set.room.residence_id).lost_key_set_cents()
+
+
 @action("keys.lost", needs="keys.manage", target=KeySet)
 def declare_lost(act: Act, key_set: KeySet, *, note: str = "") -> LostKey:
     """The set is blocked as lost, a replacement set for the room is made (at the desk), and
@@ -162,6 +171,7 @@ def declare_lost(act: Act, key_set: KeySet, *, note: str = "") -> LostKey:
     note = act.text(note, _("a note"))
     with act.change():
         was_out = key_set.state == KeyState.OUT
+        amount = lost_charge_cents(key_set)  # read before the set moves
         before = {"state": key_set.state, "holder": key_set.holder_id}
         holder = Reservation.get_by_id(key_set.holder_id) if key_set.holder_id else None
         loan = open_loans([key_set.id]).get(key_set.id) if was_out else None
@@ -175,14 +185,14 @@ def declare_lost(act: Act, key_set: KeySet, *, note: str = "") -> LostKey:
             note=_("replaces {label}").format(label=key_set.label),
         )
         charge = None
-        if was_out:
+        if amount is not None:
             charge = Charge.create(
                 reservation=holder,
                 room=room,
                 kind=ChargeKind.LOST_KEY,
                 label=_("lost key set {label}").format(label=key_set.label),
                 detail=loan.borrower if loan else (holder.student.full_name if holder else ""),
-                amount_cents=prices_for(room.residence_id).lost_key_set_cents(),
+                amount_cents=amount,
                 key_set=key_set,
                 at=act.now,
                 staff=act.actor,
@@ -199,6 +209,8 @@ def declare_lost(act: Act, key_set: KeySet, *, note: str = "") -> LostKey:
                 "charge_cents": charge.amount_cents if charge else None,
             },
         )
+        if charge is not None:
+            post_charge(act, charge)
     return LostKey(KeySet.get_by_id(key_set.id), replacement, charge)
 
 

@@ -11,6 +11,16 @@ from crous_desk.rules.status import KeyEvent, KeyState, ReservationStatus, RoomS
 from crous_desk.store.models import KeySet, Reservation, Room
 
 
+def set_to_hand_over(room_id: int) -> KeySet | None:
+    """The key set a handover to this room's tenant gives: the first one at the desk."""
+    return (
+        KeySet.select()
+        .where(KeySet.room == room_id, KeySet.state == KeyState.DESK)
+        .order_by(KeySet.label)
+        .first()
+    )
+
+
 @action("keys.handover", target=Reservation)
 def hand_over_keys(act: Act, reservation: Reservation) -> KeySet:
     """Hand a key set of the room to the tenant, or refuse with every unmet condition.
@@ -20,14 +30,10 @@ def hand_over_keys(act: Act, reservation: Reservation) -> KeySet:
     """
     act.check(handover_blockers(act.desk, reservation, act.now))
     with act.change():
-        key_set = (
-            KeySet.select()
-            .where(KeySet.room == reservation.room_id, KeySet.state == KeyState.DESK)
-            .order_by(KeySet.label)
-            .first()
-        )
+        key_set = set_to_hand_over(reservation.room_id)
         what = _("this key set or reservation")
         act.confirm(0 if key_set is None else 1, what)
+        assert key_set is not None  # confirm refused otherwise
         moved = (
             KeySet.update(state=KeyState.OUT, holder=reservation)
             .where(KeySet.id == key_set.id, KeySet.state == KeyState.DESK)

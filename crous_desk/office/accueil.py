@@ -158,10 +158,17 @@ def _row_problem(row: AccueilRow, code: str, reasons: Iterable[str]) -> Problem:
 
 
 def _scope_problem(act: Act, row: AccueilRow, student: Student | None) -> Problem | None:
-    """A manager imports their own students only: the one recorded, or the one the row makes."""
-    target = student or Student(campus=row.campus, home_university=row.home_university)
-    problem = permissions.refusal(act.actor, act.needs, target)
-    return _row_problem(row, "out_of_scope", [problem]) if problem else None
+    """A manager imports their own students only: the student as recorded (matched by INE or
+    student number) and as the row would make them — a row may neither rewrite another
+    office's student nor hand one of theirs over to another office."""
+    targets = [Student(campus=row.campus, home_university=row.home_university)]
+    if student is not None:
+        targets.insert(0, student)
+    for target in targets:
+        problem = permissions.refusal(act.actor, act.needs, target)
+        if problem:
+            return _row_problem(row, "out_of_scope", [problem])
+    return None
 
 
 # -- importing ----------------------------------------------------------------------------------
@@ -250,6 +257,9 @@ def apply(
             student, problems = _match(row)
             if problems:
                 act.refuse(_row_problem(row, "identifiers_conflict", problems))
+            out_of_scope = _scope_problem(act, row, student)  # what an earlier row changed
+            if out_of_scope:
+                act.refuse(out_of_scope)
             _carry_out(act, _plan(row, student), result, source)
             if progress is not None and (done % 50 == 0 or done == len(rows)):
                 progress(done, len(rows))
@@ -353,7 +363,7 @@ def _new_reference() -> str:
             return reference
 
 
-def write_rejected(path: Path, checked: Checked) -> None:
+def write_rejected(path: Path, checked: Checked, *, replace: bool = False) -> None:
     """The rejected rows as they were read, with their line, the stable code of each reason
     (for a script) and the reasons in the user's language (for a person), for correction."""
     from crous_desk.office.exports import write_csv
@@ -362,7 +372,8 @@ def write_rejected(path: Path, checked: Checked) -> None:
     write_csv(
         path,
         ["line", "codes", "reasons", *checked.header],
-        (
+        replace=replace,
+        rows=(
             [
                 bad.line,
                 " ".join(code_of(reason) for reason in bad.reasons),

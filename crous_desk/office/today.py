@@ -33,6 +33,7 @@ from crous_desk.store.models import (
     Reservation,
     Room,
     Student,
+    tuples,
 )
 
 EXPIRY_HORIZON = timedelta(hours=24)
@@ -120,8 +121,8 @@ def arrivals(desk: Desk, now: datetime | None = None) -> list[Arrival]:
             )
         )
     )
-    if desk.residence is not None:
-        query = query.where(Room.residence == desk.residence)
+    for condition in desk.rooms_where():
+        query = query.where(condition)
     found = []
     for r in query.order_by(Reservation.lease_start, Room.number, Reservation.id):
         status = effective_status(r.status, r.proposal_sent_at, now)
@@ -166,6 +167,26 @@ def departures(desk: Desk) -> list[DepartureDue]:
     who already left today."""
     today = desk.today()
     start, end = desk.day_bounds(today, today)
+    # the few reservations the day concerns, each kind found by its own index (an OR over
+    # every stay ever would read them all): leases ending today, today's departure
+    # appointments of tenants still in, and the tenants who left today
+    checked_in = Reservation.status == ReservationStatus.CHECKED_IN
+    concerned = (
+        Reservation.select(Reservation.id).where(checked_in, Reservation.lease_end == today)
+        | Departure.select(Departure.reservation)
+        .join(Reservation)
+        .where(checked_in, Departure.appointment_at >= start, Departure.appointment_at < end)
+        | Departure.select(Departure.reservation)
+        .join(Reservation)
+        .where(
+            Reservation.status == ReservationStatus.DEPARTED,
+            Departure.departed_at >= start,
+            Departure.departed_at < end,
+        )
+    )
+    ids = [rid for (rid,) in tuples(concerned)]
+    if not ids:
+        return []
     query = (
         Reservation.select(Reservation, Student, Room, Departure)
         .join(Student)
@@ -173,23 +194,10 @@ def departures(desk: Desk) -> list[DepartureDue]:
         .join(Room)
         .switch(Reservation)
         .join(Departure, JOIN.LEFT_OUTER)
-        .where(
-            (
-                (Reservation.status == ReservationStatus.CHECKED_IN)
-                & (
-                    (Reservation.lease_end == today)
-                    | ((Departure.appointment_at >= start) & (Departure.appointment_at < end))
-                )
-            )
-            | (
-                (Reservation.status == ReservationStatus.DEPARTED)
-                & (Departure.departed_at >= start)
-                & (Departure.departed_at < end)
-            )
-        )
+        .where(Reservation.id.in_(ids))
     )
-    if desk.residence is not None:
-        query = query.where(Room.residence == desk.residence)
+    for condition in desk.rooms_where():
+        query = query.where(condition)
     found = []
     for r in query.order_by(Room.number, Reservation.id):
         departure = Departure.get_or_none(Departure.reservation == r)
@@ -242,8 +250,8 @@ def expiring_proposals(desk: Desk, horizon: timedelta = EXPIRY_HORIZON) -> list[
             Reservation.proposal_sent_at <= earliest_sent + horizon,
         )
     )
-    if desk.residence is not None:
-        query = query.where(Room.residence == desk.residence)
+    for condition in desk.rooms_where():
+        query = query.where(condition)
     found = []
     for r in query.order_by(Reservation.proposal_sent_at, Reservation.id):
         if effective_status(r.status, r.proposal_sent_at, now) != ReservationStatus.PROPOSED:
@@ -271,8 +279,8 @@ def home(desk: Desk) -> Home:
         .join(Room)
         .where(ExtensionRequest.status == ExtensionStatus.PENDING)
     )
-    if desk.residence is not None:
-        pending = pending.where(Room.residence == desk.residence)
+    for condition in desk.rooms_where():
+        pending = pending.where(condition)
     return Home(
         day=desk.today(),
         now=now,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from peewee import JOIN
+from peewee import JOIN, fn
 
 from crous_desk.base.i18n import _
 from crous_desk.desk.context import Desk
@@ -22,6 +22,7 @@ from crous_desk.store.models import (
     Document,
     Inspection,
     KeySet,
+    LedgerMovement,
     Reservation,
     Residence,
     Room,
@@ -59,6 +60,7 @@ class ReservationFile:
     key_sets: list[KeySet]
     history: list[AuditLog]
     blockers: list[str] = field(default_factory=list)
+    balance_cents: int = 0  # the stay's ledger (crous_desk.money.ledger): + the tenant owes
 
 
 def facts_of(doc: Document) -> DocumentFacts:
@@ -176,4 +178,10 @@ def file_view(desk: Desk, reservation_id: int) -> ReservationFile:
         blockers=handover_blockers(desk, reservation, now)
         if status in (ReservationStatus.ACCEPTED, ReservationStatus.PROPOSED)
         else [],
+        balance_cents=int(
+            LedgerMovement.select(fn.SUM(LedgerMovement.amount_cents))
+            .where(LedgerMovement.reservation == reservation)
+            .scalar()
+            or 0
+        ),
     )

@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from crous_desk.base.errors import Problem
 from crous_desk.base.i18n import _
-from crous_desk.rules.hours import DeskStatus, describe_status, weekday_name
+from crous_desk.rules.hours import DeskStatus, closed_problem, weekday_name
 from crous_desk.rules.proposal import status_label
 from crous_desk.rules.rental_file import fmt
 from crous_desk.rules.status import ReservationStatus
@@ -79,12 +79,12 @@ def departure_blockers(facts: DepartureFacts) -> list[str]:
     problems: list[str] = []
     if not facts.desk.is_open:
         problems.append(
-            Problem(
-                "desk_closed",
+            closed_problem(
+                facts.desk,
                 _(
                     "the desk is closed: keys are taken back only at the desk, Monday to Friday "
                     "before 17:00 ({status})"
-                ).format(status=describe_status(facts.desk)),
+                ),
             )
         )
     if facts.status == ReservationStatus.DEPARTED:

@@ -7,7 +7,7 @@ from datetime import date
 
 from crous_desk.base.errors import Problem, code_of
 from crous_desk.base.i18n import _
-from crous_desk.rules.hours import DeskStatus, describe_status
+from crous_desk.rules.hours import DeskStatus, closed_problem
 from crous_desk.rules.proposal import status_label
 from crous_desk.rules.rental_file import fmt
 from crous_desk.rules.status import ReservationStatus
@@ -31,12 +31,12 @@ def handover_blockers(facts: HandoverFacts) -> list[str]:
     blockers: list[str] = []
     if not facts.desk.is_open:
         blockers.append(
-            Problem(
-                "desk_closed",
+            closed_problem(
+                facts.desk,
                 _(
                     "the desk is closed: keys are handed over Monday to Friday before 17:00 "
                     "({status})"
-                ).format(status=describe_status(facts.desk)),
+                ),
             )
         )
     if facts.status == ReservationStatus.CHECKED_IN:

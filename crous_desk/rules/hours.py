@@ -12,11 +12,11 @@ from datetime import date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
-import holidays as _holidays
-
 from crous_desk.base import formats
 from crous_desk.base.clock import PARIS, require_aware
-from crous_desk.base.i18n import _
+from crous_desk.base.dates import show_day
+from crous_desk.base.errors import Problem
+from crous_desk.base.i18n import _, current_language
 
 CLOSING = time(17, 0)
 DEFAULT_OPENING = time(9, 0)
@@ -60,6 +60,26 @@ class DeskCalendar:
                 return _("closure: {reason}").format(reason=closure.reason or _("declared"))
         return None
 
+    def named_closure(self, day: date) -> str | None:
+        """The public holiday or the declared closure that closes the desk on ``day``, named
+        with its dates ("Friday 25 December 2026: public holiday, Christmas Day"); None on a
+        working day, a weekend, or outside the hours of a working day."""
+        if day.weekday() >= 5:
+            return None
+        holiday = _public_holidays(day.year, self.holiday_subdivision).get(day)
+        if holiday:
+            return _("{day}: public holiday, {name}").format(
+                day=formats.long_day(day), name=holiday
+            )
+        for closure in self.closures:
+            if closure.covers(day):
+                return _("the residence's closure from {first} to {last}: {reason}").format(
+                    first=show_day(closure.first),
+                    last=show_day(closure.last),
+                    reason=closure.reason or _("declared"),
+                )
+        return None
+
     def first_open_day(self, day: date) -> date:
         """``day`` itself if the desk opens that day, else the next day it does."""
         for offset in range(_SEARCH_DAYS):
@@ -75,9 +95,17 @@ class DeskCalendar:
         return datetime.combine(day, CLOSING, tzinfo=self.tz)
 
 
-@cache
 def _public_holidays(year: int, subdivision: str | None) -> dict[date, str]:
-    return dict(_holidays.France(years=year, subdiv=subdivision, language="en_US"))
+    """France's public holidays of ``year``, named in the desk's language."""
+    language = "fr" if current_language() == "fr" else "en_US"
+    return _holidays_in(year, subdivision, language)
+
+
+@cache
+def _holidays_in(year: int, subdivision: str | None, language: str) -> dict[date, str]:
+    import holidays as _holidays  # 0.15 s of tables: loaded when a day is first asked about
+
+    return dict(_holidays.France(years=year, subdiv=subdivision, language=language))
 
 
 @dataclass(frozen=True)
@@ -89,6 +117,7 @@ class DeskStatus:
     closes_at: datetime | None = None
     next_open: datetime | None = None
     reason: str | None = None
+    closure: str | None = None  # the holiday or declared closure, named (``named_closure``)
 
 
 def desk_status(at: datetime, calendar: DeskCalendar | None = None) -> DeskStatus:
@@ -102,7 +131,13 @@ def desk_status(at: datetime, calendar: DeskCalendar | None = None) -> DeskStatu
         return DeskStatus(at=local, is_open=True, closes_at=cal.closes_at(day))
     if reason is None:
         reason = _("before opening") if local < cal.opens_at(day) else _("after 17:00")
-    return DeskStatus(at=local, is_open=False, next_open=_next_open(local, cal), reason=reason)
+    return DeskStatus(
+        at=local,
+        is_open=False,
+        next_open=_next_open(local, cal),
+        reason=reason,
+        closure=cal.named_closure(day),
+    )
 
 
 def _next_open(local: datetime, cal: DeskCalendar) -> datetime:
@@ -136,6 +171,22 @@ def describe_status(status: DeskStatus) -> str:
     else:
         when = f"{weekday_name(nxt.date())} {nxt:%d/%m %H:%M}"
     return _("Desk closed — opens {when}").format(when=when)
+
+
+def closed_because(status: DeskStatus) -> str:
+    """Why a refusal found the desk closed, and when it opens: the status line, after the
+    holiday or closure that closes it when there is one ("Friday 25 December 2026: public
+    holiday, Christmas Day · Desk closed — opens Monday 09:00")."""
+    if status.closure:
+        return f"{status.closure} · {describe_status(status)}"
+    return describe_status(status)
+
+
+def closed_problem(status: DeskStatus, sentence: str) -> Problem:
+    """The one refusal of work bound to the desk while it is closed (``desk_closed``):
+    ``sentence`` says what is done only at the desk; ``{status}`` in it receives
+    :func:`closed_because`."""
+    return Problem("desk_closed", sentence.format(status=closed_because(status)))
 
 
 def weekday_name(day: date) -> str:

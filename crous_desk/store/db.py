@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,6 +26,9 @@ import platformdirs
 from peewee import Database, PostgresqlDatabase, SqliteDatabase
 from playhouse.migrations import Runner
 
+from crous_desk.base.errors import Problem, Refused
+from crous_desk.base.files import protect
+from crous_desk.base.i18n import _
 from crous_desk.store.locks import lock_key
 from crous_desk.store.models import db
 
@@ -39,6 +43,9 @@ PRAGMAS = {
     "busy_timeout": BUSY_TIMEOUT_MS,
     "foreign_keys": 1,
     "synchronous": "normal",
+    # 64 MiB of page cache (2 MiB by default): the search index and the day's rows stay in
+    # memory between keystrokes on a file of a million reservations; it grows only when used
+    "cache_size": -65_536,
 }
 
 SERVER_SCHEMES = ("postgresql://", "postgres://")
@@ -133,10 +140,13 @@ def open_database(target: Target) -> Database:
     if is_server(target):
         return PooledPostgres(str(target))
     path = Path(target)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return SqliteDatabase(
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    private_file(path)
+    database = SqliteDatabase(
         str(path), pragmas=PRAGMAS, lock_type="IMMEDIATE", timeout=BUSY_TIMEOUT_MS / 1000
     )
+    protect(path)  # no export, slip or log is ever written over the database's own files
+    return database
 
 
 def connect(target: Target, *, migrate: bool = True) -> Database:
@@ -176,6 +186,45 @@ def close(database: Database) -> None:
         database.close()
 
 
+def file_mode(directory: Path) -> int:
+    """The mode of the database and of every file SQLite keeps beside it (its WAL and shared
+    memory copy the database's mode): the owner's only, or the group's too in a directory
+    shared by a group (the set-group-id bit, e.g. ``2770``); never anyone else's."""
+    try:
+        shared = bool(directory.stat().st_mode & stat.S_ISGID)
+    except OSError:
+        shared = False
+    return 0o660 if shared else 0o600
+
+
+def private_file(path: Path) -> None:
+    """Create the database file with :func:`file_mode` before SQLite does (it would follow the
+    umask, 0644: any local user reading every student's data), and take back what others may
+    read of a file this account owns."""
+    mode = file_mode(path.parent)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode)
+    except FileExistsError:
+        for side in ("", "-wal", "-shm"):
+            _no_others(Path(f"{path}{side}"))
+        return
+    except OSError:
+        return  # SQLite says why it cannot open it
+    try:
+        os.fchmod(fd, mode)  # whatever the umask: the group must write in a shared directory
+    finally:
+        os.close(fd)
+
+
+def _no_others(path: Path) -> None:
+    try:
+        found = path.stat()
+        if found.st_uid == os.geteuid() and found.st_mode & 0o007:
+            os.chmod(path, stat.S_IMODE(found.st_mode) & ~0o007)
+    except OSError:
+        pass
+
+
 def upgrade(database: Database) -> list[str]:
     """Apply the numbered migrations not yet applied; returns their names.
 
@@ -188,7 +237,19 @@ def upgrade(database: Database) -> list[str]:
 
 
 def _apply(database: Database) -> list[str]:
-    return Runner(database, directory=str(MIGRATIONS), table_name="schema_migration").up()
+    runner = Runner(database, directory=str(MIGRATIONS), table_name="schema_migration")
+    newer = sorted(m.name for m in runner.status() if m.path is None)
+    if newer:  # applied by a crous-desk that knows migrations this one does not
+        raise Refused(
+            Problem(
+                "newer_schema",
+                _(
+                    "{path} was made by a newer crous-desk (its schema has {names}): open it "
+                    "with that version, this one would misread it"
+                ).format(path=shown(getattr(database, "database", "")), names=", ".join(newer)),
+            )
+        )
+    return runner.up()
 
 
 MIGRATION_LOCK = lock_key("crous-desk/migrations")
@@ -212,12 +273,20 @@ def _start_up_lock(database: Database) -> Iterator[None]:
     except ImportError:  # pragma: no cover - not on POSIX: no sidecar lock
         yield
         return
-    with open(f"{path}.migrate-lock", "a+b") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+    # Opened for reading (flock needs no more): every member of a shared group can take the
+    # lock that the first one created, with the database's own mode.
+    mode = file_mode(Path(path).parent)
+    fd = os.open(f"{path}.migrate-lock", os.O_RDONLY | os.O_CREAT | os.O_NOFOLLOW, mode)
+    try:
+        if os.fstat(fd).st_uid == os.geteuid():
+            os.fchmod(fd, mode)
+        fcntl.flock(fd, fcntl.LOCK_EX)
         try:
             yield
         finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
 
 
 def pending(database: Database) -> list[str]:

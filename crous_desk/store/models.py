@@ -74,6 +74,7 @@ class Residence(BaseModel):
     opening = CharField(default="09:00")  # the desk's opening hour, HH:MM, local time
     email = CharField(null=True)  # the desk's address: Reply-To of its mail, in its contacts
     manager_email = CharField(null=True)  # the residence manager: the 17:00 list of keys
+    deposit_cents = IntegerField(null=True)  # the security deposit it asks (None: none)
 
 
 class Closure(BaseModel):
@@ -118,7 +119,10 @@ class Student(BaseModel):
     timezone = CharField(null=True)  # an IANA zone: deadlines are also shown in it
 
     class Meta:
-        indexes = ((("home_university", "student_number"), True),)
+        indexes = (
+            (("home_university", "student_number"), True),
+            (("academic_year", "campus"), False),  # a year's students, a campus's
+        )
 
     @property
     def full_name(self) -> str:
@@ -150,6 +154,7 @@ class Reservation(BaseModel):
         indexes = (
             (("status", "proposal_sent_at"), False),
             (("status", "lease_start"), False),
+            (("status", "lease_end"), False),  # the day's departures
         )
 
     # for the type checker: foreign-key ids and back-references peewee adds
@@ -225,7 +230,7 @@ class KeyLog(BaseModel):
     key_set = ForeignKeyField(KeySet, backref="log")
     reservation = ForeignKeyField(Reservation, null=True, backref="key_log")
     action = CharField()  # handover | return | lost | replaced | retired
-    at = InstantField()
+    at = InstantField(index=True)  # the key log, newest first
     staff = ForeignKeyField(Staff)
     note = CharField(default="")
     key_set_id: Any
@@ -291,15 +296,16 @@ class Departure(BaseModel):
     """The end of a stay: the appointment at the desk, then the departure itself."""
 
     reservation = ForeignKeyField(Reservation, backref="departures", unique=True)
-    appointment_at = InstantField(null=True)
+    appointment_at = InstantField(null=True, index=True)
     booked_by = ForeignKeyField(Staff, null=True, backref="+")
     booked_at = InstantField(null=True)
-    departed_at = InstantField(null=True)
+    departed_at = InstantField(null=True, index=True)
     closed_by = ForeignKeyField(Staff, null=True, backref="+")
     early = BooleanField(default=False)  # left before lease_end
     force_majeure = BooleanField(null=True)  # asked only for an early departure; yes: refundable
     reason = TextField(default="")
     damages_at = InstantField(null=True)  # when the check-out's damage list was charged
+    open_balance_cents = IntegerField(null=True)  # closed with this balance, confirmed
     reservation_id: Any
 
 
@@ -315,7 +321,7 @@ class ExtensionRequest(BaseModel):
     reason = TextField()
     requested_by = ForeignKeyField(Staff, backref="+")
     requested_at = InstantField()
-    status = CharField(default=ExtensionStatus.PENDING.value)
+    status = CharField(default=ExtensionStatus.PENDING.value, index=True)
     decided_by = ForeignKeyField(Staff, null=True, backref="+")
     decided_at = InstantField(null=True)
     decision_note = TextField(default="")
@@ -385,6 +391,24 @@ class PriceOverride(BaseModel):
         indexes = ((("residence", "item", "severity"), True),)
 
 
+class LedgerMovement(BaseModel):
+    """One movement of a stay's money, in integer cents, signed: positive, the tenant owes
+    more. Append-only (triggers): a mistake is reversed by a new movement naming it."""
+
+    reservation = ForeignKeyField(Reservation, backref="movements")
+    kind = CharField()  # crous_desk.rules.ledger.MovementKind
+    amount_cents = IntegerField()
+    label = CharField()
+    note = TextField(default="")
+    charge = ForeignKeyField(Charge, null=True, unique=True, backref="+")
+    reverses = ForeignKeyField("self", null=True, unique=True, backref="+")
+    at = InstantField()
+    staff = ForeignKeyField(Staff, backref="+")
+    reservation_id: Any
+    reverses_id: Any
+    charge_id: Any
+
+
 ALL_MODELS: list[type[BaseModel]] = [
     Staff,
     StaffScope,
@@ -408,6 +432,7 @@ ALL_MODELS: list[type[BaseModel]] = [
     KeyLoan,
     RoomStatusChange,
     PriceOverride,
+    LedgerMovement,
 ]
 
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import pytest
+from textual import events
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import DataTable
@@ -51,4 +52,19 @@ async def highlight(pilot: Pilot[object], table: DataTable[object], text: str) -
     labels = cells(table)
     assert text in labels, labels
     table.move_cursor(row=labels.index(text))
+    await pilot.pause()
+
+
+async def burst(pilot: Pilot[object], *keys: str) -> None:
+    """Keys as a barcode scanner or a laggy SSH link sends them: all read at once, nothing
+    handled in between (``pilot.press`` waits after each key, which hides ordering bugs)."""
+    app = pilot.app
+    driver = app._driver
+    assert driver is not None
+    for key in keys:
+        character = key if len(key) == 1 else {"space": " "}.get(key)
+        event = events.Key(key, character)
+        event.set_sender(app)
+        driver.send_message(event)
+    await pilot.pause()
     await pilot.pause()

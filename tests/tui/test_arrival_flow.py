@@ -5,7 +5,7 @@ from __future__ import annotations
 from crous_desk.store.models import Inspection, KeyLog, KeySet, Reservation
 from screens.inspection import InspectionScreen
 from screens.reservation import ReservationScreen
-from screens.widgets import ReasonsScreen
+from screens.widgets import ConfirmScreen, ReasonsScreen
 from tests import factories
 from tests.tui.settle import press
 
@@ -44,6 +44,8 @@ async def test_whole_arrival_from_search_to_keys(database, desk_app, at_time):
         await press(pilot, "escape")
 
         await press(pilot, "k")
+        assert isinstance(app.screen, ConfirmScreen)  # naming the set and the tenant
+        await press(pilot, "y")
         assert not isinstance(app.screen, ReasonsScreen)
     key_set = KeySet.get(KeySet.room == room)
     assert key_set.state == "out" and key_set.holder_id == res.id

@@ -88,6 +88,8 @@ async def test_an_early_departure_from_the_appointment_to_the_closed_stay(
         await pilot.press("x")  # early: force majeure and a reason are asked
         await on_screen(pilot, FieldsForm)
         await pilot.press("enter", "enter")  # neither answered
+        await on_screen(pilot, ConfirmScreen)  # the balance is open: closing is confirmed
+        await pilot.press("y")
         reasons = await on_screen(pilot, ReasonsScreen)
         asked = "say whether this early departure is force majeure"
         assert any(asked in r for r in reasons.reasons)
@@ -98,6 +100,9 @@ async def test_an_early_departure_from_the_appointment_to_the_closed_stay(
         await pilot.press("x")
         await on_screen(pilot, FieldsForm)
         await pilot.press(*"non", "enter", *"internship abroad", "enter")
+        confirm = await on_screen(pilot, ConfirmScreen)  # the worn item is charged
+        assert "the tenant owes 20.00 €" in confirm.question
+        await pilot.press("y")
         await until(
             pilot, lambda: "departed" in text_of(screen, "#departure-title"), "the stay closed"
         )
@@ -105,5 +110,6 @@ async def test_an_early_departure_from_the_appointment_to_the_closed_stay(
     assert KeySet.get(KeySet.room == room).state == "desk"
     departure = Departure.get(Departure.reservation == res.id)
     assert departure.force_majeure is False and departure.reason == "internship abroad"
+    assert departure.open_balance_cents == 2000
     states = [(i.state, i.remark) for i in check_out_items()[:3]]
     assert states[0][0] == "worn" and states[2][1] == "scuff by the door"

@@ -110,7 +110,7 @@ async def test_typing_goes_on_while_a_write_waits_for_the_database_lock(
         async with app.run_test(size=(80, 24)) as pilot:
             await press(pilot, *res.reference, "enter")
             other_desk.execute("BEGIN IMMEDIATE")  # another desk holds the write lock
-            await pilot.press("k")  # the handover waits for it, in its worker
+            await pilot.press("k", "y")  # the handover waits for it, in its worker
             assert app.busy
             await pilot.press("escape", "ctrl+l", *"dupont")
             assert isinstance(app.screen, SearchScreen)

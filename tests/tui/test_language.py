@@ -153,7 +153,7 @@ async def test_the_whole_arrival_in_french_at_80x24(database, desk_app, at_time)
         for _ in app.screen.items:
             await press(pilot, "g")
         await press(pilot, "a", "o")  # "o" for oui
-        await press(pilot, "escape", "k")
+        await press(pilot, "escape", "k", "o")  # "o" for oui
         assert not isinstance(app.screen, ReasonsScreen)
     assert Reservation.get_by_id(res.id).status == "checked_in"
 

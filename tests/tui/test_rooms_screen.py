@@ -8,7 +8,7 @@ from textual.widgets import DataTable, Static
 from crous_desk.store.models import AuditLog, Room
 from screens.forms import FieldsForm
 from screens.rooms import RoomHistoryScreen, RoomsScreen
-from screens.widgets import ReasonsScreen
+from screens.widgets import ConfirmScreen, ReasonsScreen
 from tests import factories, tenants
 from tests.tui.driving import cells, highlight, on_screen, until
 
@@ -48,6 +48,8 @@ async def test_filters_ready_out_of_service_and_back(database, desk_app, at_time
         await pilot.press("s")  # to inspect
         await until(pilot, lambda: cells(table) == ["B-103"], "the room to inspect")
         await pilot.press("r")
+        await on_screen(pilot, ConfirmScreen)
+        await pilot.press("y")
         await until(pilot, lambda: cells(table) == [], "the ready room leaves the list")
         assert status("B-103") == "available"
 

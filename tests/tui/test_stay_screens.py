@@ -51,6 +51,7 @@ async def test_departure_with_one_damaged_item(database, desk_app, at_time):
         assert view.damages[0].amount_cents > 0
         await press(pilot, "x")
         await press(pilot, "y")
+        await press(pilot, "y")  # the damage is owed: closed with the balance open, confirmed
         assert not isinstance(app.screen, ReasonsScreen)
     saved = Reservation.get_by_id(res.id)
     assert saved.status == "departed"
@@ -102,7 +103,7 @@ async def test_extension_granted_reopens_the_insurance_check(database, desk_app,
     async with manager.run_test(size=(80, 24)) as pilot:
         await press(pilot, "f6")
         assert isinstance(manager.screen, ExtensionsScreen)
-        await press(pilot, "y")
+        await press(pilot, "y", "y")
         assert isinstance(manager.screen, ReasonsScreen)  # granted; the insurance falls short
         assert any("Insurance" in r and "30/06/2027" in r for r in manager.screen.reasons)
     saved = Reservation.get_by_id(res.id)
@@ -139,7 +140,7 @@ async def test_rooms_view_filters_and_makes_a_room_ready(database, desk_app, at_
         for _ in range(4):  # every status → available → reserved → occupied → to inspect
             await press(pilot, "s")
         assert [r.number for r in app.screen.rows] == ["A-002"]
-        await press(pilot, "r")
+        await press(pilot, "r", "y")
     assert Room.get_by_id(inspected.id).status == "available"
 
 

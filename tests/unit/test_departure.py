@@ -18,6 +18,7 @@ from crous_desk import departure, inspections
 from crous_desk import rooms as tenancy
 from crous_desk.base.errors import Refused
 from crous_desk.money import prices
+from crous_desk.money.ledger import balance_of
 from crous_desk.rules.condition import STATES, Damage, ItemState, damages, euros, rank, worse
 from crous_desk.rules.reference import inspection_states, room_kinds
 from crous_desk.store.models import (
@@ -28,6 +29,7 @@ from crous_desk.store.models import (
     InspectionItem,
     KeyLog,
     KeySet,
+    LedgerMovement,
     Reservation,
     Room,
     RoomStatusChange,
@@ -250,9 +252,15 @@ def test_a_departure_with_one_damaged_item_lists_it_with_its_amount() -> None:
         "k.benali",
     )
 
-    result = departure.depart(desk, r.id)
+    with pytest.raises(Refused) as refused:
+        departure.depart(desk, r.id)
+    assert refused.value.codes == ("open_balance",)
+    assert "60.00 €" in str(refused.value)
+    result = departure.depart(desk, r.id, accept_open_balance=True)
     assert result.keys_returned == [key_set.label]
     assert result.damage_cents == 6000
+    assert result.balance_cents == 6000
+    assert Departure.get(Departure.reservation == r.id).open_balance_cents == 6000
     got = Reservation.get_by_id(r.id)
     assert got.status == "departed"
     assert KeySet.get_by_id(key_set.id).state == "desk"
@@ -346,7 +354,7 @@ def test_a_check_out_acknowledged_the_plain_way_is_still_charged_at_departure() 
     desk.set_item(InspectionItem.get(inspection=check_out, label="Heater").id, state="missing")
     desk.acknowledge_inspection(check_out.id)  # not departure.acknowledge_check_out
     assert Charge.select().count() == 0
-    departure.depart(desk, r.id)
+    departure.depart(desk, r.id, accept_open_balance=True)
     (charge,) = Charge.select()
     assert (charge.label, charge.amount_cents) == ("Heater", 25000)
 
@@ -441,7 +449,7 @@ def test_correcting_a_check_out_after_the_departure_records_the_difference() -> 
     item = InspectionItem.get(inspection=check_out, label="Desk")
     desk.set_item(item.id, state="damaged")
     departure.acknowledge_check_out(desk, check_out.id)
-    departure.depart(desk, r.id)
+    departure.depart(desk, r.id, accept_open_balance=True)
     inspections.amend_item(
         desk_at(FRIDAY_10H + timedelta(hours=1), "k.benali"),
         item.id,
@@ -451,6 +459,10 @@ def test_correcting_a_check_out_after_the_departure_records_the_difference() -> 
     charges = [(c.detail, c.amount_cents) for c in Charge.select().order_by(Charge.id)]
     assert charges == [("good → damaged", 6000), ("correction: good → worn", -5000)]
     assert sum(amount for _detail, amount in charges) == 1000  # furniture, worn
+    ledger = [(m.kind, m.amount_cents, m.charge_id) for m in LedgerMovement.select()]
+    assert [(kind, cents) for kind, cents, _c in ledger] == [("damage", 6000), ("damage", -5000)]
+    assert all(charge_id is not None for _k, _c, charge_id in ledger)
+    assert balance_of(r.id) == 1000
 
 
 def test_a_room_keeps_its_inspection_history() -> None:
@@ -460,7 +472,7 @@ def test_a_room_keeps_its_inspection_history() -> None:
     check_out = departure.open_check_out(desk, first.id)
     desk.set_item(InspectionItem.get(inspection=check_out, label="Curtains").id, state="missing")
     departure.acknowledge_check_out(desk, check_out.id)
-    departure.depart(desk, first.id)
+    departure.depart(desk, first.id, accept_open_balance=True)
     tenancy.room_ready(desk, room.id)
     check_in = inspections.latest(first.id, "check_in")
     assert check_in is not None

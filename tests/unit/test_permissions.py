@@ -18,7 +18,7 @@ from crous_desk.base.clock import PARIS, FixedClock
 from crous_desk.base.errors import Refused
 from crous_desk.departure import actions as departure
 from crous_desk.desk import permissions
-from crous_desk.money import prices
+from crous_desk.money import ledger, prices
 from crous_desk.office import accueil, exports, pipeline, setup
 from crous_desk.people import audit, staff
 from crous_desk.services import Desk
@@ -64,6 +64,8 @@ EXPECTED = {
     "residence.manage": {A},
     "mail.view": {A},
     "mail.manage": {A},
+    "ledger.record": {R, A},
+    "export.ledger": {R, A},
 }
 
 
@@ -151,6 +153,8 @@ CALLS: dict[str, Callable[[Desk, World], Any]] = {
     "mail.manage": lambda d, w: mail.set_residence_addresses(
         d, w.residence.id, manager_email="gestion@example.org"
     ),
+    "ledger.record": lambda d, w: ledger.record_movement(d, w.tenant.id, "payment", 4500),
+    "export.ledger": lambda d, w: exports.export(d, "ledger", w.file("l.csv")),
 }
 
 

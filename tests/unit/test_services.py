@@ -58,7 +58,7 @@ def desk_at(when: datetime, username: str = "accueil") -> Desk:
 
 def counts() -> dict[str, int]:
     found = {model.__name__: model.select().count() for model in ALL_MODELS}
-    found["search_index"] = db.execute_sql("SELECT count(*) FROM search_index").fetchone()[0]
+    found["search_index"] = db.execute_sql("SELECT count(*) FROM search_word").fetchone()[0]
     return found
 
 
