@@ -68,8 +68,21 @@ def open_db(path: Path | str) -> None:
         )
     try:
         connect(path)
-    except (sqlite3.DatabaseError, peewee.DatabaseError) as error:  # peewee wraps sqlite3's
-        refusal = database_refusal(error)
+    except Refused:
+        raise  # made by a newer crous-desk
+    except Exception as error:
+        if is_server(path):  # a bad URL, refused, timed out, a wrong password (psycopg, pool)
+            raise Refused(
+                Problem(
+                    "no_server",
+                    _("{url}: cannot reach the database server ({error})").format(
+                        url=shown(path), error=_first_line(error)
+                    ),
+                )
+            ) from None
+        if not isinstance(error, (sqlite3.DatabaseError, peewee.DatabaseError)):
+            raise
+        refusal = database_refusal(error)  # peewee wraps sqlite3's
         if refusal is not None and refusal.codes[0] != "database_damaged":
             raise refusal from None  # busy, read-only, full: the file is a database
         raise Refused(
@@ -77,17 +90,6 @@ def open_db(path: Path | str) -> None:
                 "not_a_database",
                 _("{path}: cannot open as a crous-desk database ({error})").format(
                     path=shown(path), error=_first_line(error)
-                ),
-            )
-        ) from None
-    except Exception as error:  # the server: a bad URL, refused or timed out (psycopg, pool)
-        if not is_server(path):
-            raise
-        raise Refused(
-            Problem(
-                "no_server",
-                _("{url}: cannot reach the database server ({error})").format(
-                    url=shown(path), error=_first_line(error)
                 ),
             )
         ) from None

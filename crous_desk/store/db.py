@@ -121,7 +121,12 @@ class PooledPostgres(PostgresqlDatabase):
 
 
 def _open_pool(url: str, size: int) -> Any:
+    import logging
+
     from psycopg_pool import ConnectionPool
+
+    # the pool logs each failed attempt; the desk says it once, in its own words
+    logging.getLogger("psycopg.pool").addHandler(logging.NullHandler())
 
     def configure(conn: Any) -> None:
         conn.autocommit = True

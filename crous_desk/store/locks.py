@@ -37,7 +37,7 @@ _RACES = {"23505", "40P01", "40001", "55P03"}
 
 def raced(error: BaseException) -> bool:
     """``error`` (as peewee raises it) says another transaction was first, on a server."""
-    cause = error.args[0] if error.args else None
+    cause = getattr(error, "orig", None)  # peewee keeps the driver's error there
     return getattr(cause, "sqlstate", None) in _RACES or getattr(error, "sqlstate", None) in _RACES
 
 
