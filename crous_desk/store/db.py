@@ -102,8 +102,8 @@ class PooledPostgres(PostgresqlDatabase):
         super().__init__(url, prefer_psycopg3=True, **kwargs)
 
     def _connect(self) -> Any:
-        if self._pool is None:
-            self._pool = _open_pool(self.database, self._pool_size)
+        if self._pool is None or self._pool.closed:
+            self._pool = _pool_for(self.database, self._pool_size)
         return self._pool.getconn(timeout=POOL_TIMEOUT_S)
 
     def _close(self, conn: Any) -> None:
@@ -116,8 +116,22 @@ class PooledPostgres(PostgresqlDatabase):
         if not self.is_closed():
             self.close()
         if self._pool is not None:
+            if _POOLS.get(self.database) is self._pool:
+                del _POOLS[self.database]
             self._pool.close()
             self._pool = None
+
+
+# One pool per server URL in a process, however many times it is opened: a script (or a test)
+# that opens the same database again and forgets to close it leaves no connection behind.
+_POOLS: dict[str, Any] = {}
+
+
+def _pool_for(url: str, size: int) -> Any:
+    pool = _POOLS.get(url)
+    if pool is None or pool.closed:
+        pool = _POOLS[url] = _open_pool(url, size)
+    return pool
 
 
 def _open_pool(url: str, size: int) -> Any:
