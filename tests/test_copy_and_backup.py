@@ -63,6 +63,8 @@ def everything(target: Any) -> dict[str, list[tuple[Any, ...]]]:
             names = ", ".join(f'"{c}"' for c in sorted(columns))
             rows = database.execute_sql(f'SELECT {names} FROM "{table}"{order}').fetchall()
             out[table] = [tuple(normal(v) for v in row) for row in rows]
+            if not order:  # a table without ids (the search words): as a set
+                out[table].sort()
         return out
     finally:
         close(database)
