@@ -55,6 +55,8 @@ else:  # at run time a plain mixin: Textual takes a node's CSS type names from i
 class DeskWork(_Mixin):
     """Mixed into the screens (and the odd widget) that read and change the desk."""
 
+    _quiet_resume = False  # a reasons box is on top: closing it changes nothing
+
     @property
     def desk(self) -> Desk:
         return desk_of(self)
@@ -88,7 +90,9 @@ class DeskWork(_Mixin):
     # -- acting -----------------------------------------------------------------------------
 
     def refuse(self, title: str, *reasons: str) -> None:
-        """The reasons box: the action was not done, and why."""
+        """The reasons box: the action was not done, and why. Nothing changed, so closing it
+        does not read the screen again (a refused filter would only be refused again)."""
+        self._quiet_resume = True
         self.app.push_screen(ReasonsScreen(title, reasons))
 
     def checked(self, title: str, check: Callable[[], T]) -> T | None:
@@ -200,6 +204,7 @@ class DeskScreen(SpeaksTheDesk, DeskWork, Screen[None]):
     _resumed_before = False
 
     def on_screen_resume(self) -> None:
-        if self._resumed_before:  # the first time, on_mount has just read it
+        quiet, self._quiet_resume = self._quiet_resume, False
+        if self._resumed_before and not quiet:  # the first time, on_mount has just read it
             self.reload()
         self._resumed_before = True

@@ -38,6 +38,7 @@ def export_labels() -> dict[str, str]:
         "arrivals": _("Arrivals — today's, with their rental file"),
         "keylog": _("Key log — who held which set, when, handed by whom"),
         "audit": _("Audit log — every change, before and after"),
+        "ledger": _("Ledger — each stay's money and its balance"),
     }
 
 

@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Footer, Static
 from crous_desk.arrivals.appointments import current_appointment
 from crous_desk.base.dates import show_day
 from crous_desk.base.i18n import N_, _
+from crous_desk.desk import permissions
 from crous_desk.inspections.record import open_inspection
 from crous_desk.keys.handover import hand_over_keys, set_to_hand_over
 from crous_desk.reservations.documents import unverify_document, verify_document
@@ -235,7 +236,8 @@ class ReservationScreen(DeskScreen):
         if view is None:
             return
         key_set = set_to_hand_over(view.room.id) if view.room is not None else None
-        if not view.blockers and key_set is not None:  # else the refusal says why not
+        may = permissions.allowed(self.desk.actor, "keys.handover")
+        if may and not view.blockers and key_set is not None:  # else the refusal says why not
             question = _("Hand key set {label} (room {room}) to {name}?").format(
                 label=key_set.label, room=key_set.room.number, name=view.student.full_name
             )
