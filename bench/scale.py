@@ -22,6 +22,12 @@ of ``--runs`` runs:
 
 The figures are printed and written to ``bench/results/scale.json`` (merged by size, so that
 runs of different sizes add up) and ``bench/results/scale.md`` (the table the README quotes).
+
+With ``--server postgresql://…`` (a database where others may be created) the same measures
+run on PostgreSQL: each size's file is copied once (``crous-desk copy``) into a database of
+that server, ``crous_bench_scale_<size>``, kept for the next runs (``--fresh`` copies it
+again); times are wall-clock there (the work is in the server's process, not this one's) and
+the figures go to ``scale-postgresql.json`` / ``.md``.
 """
 
 from __future__ import annotations
@@ -49,6 +55,37 @@ import generate  # noqa: E402
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 VENV_BIN = Path(sys.executable).parent
+
+
+SERVER: str | None = None  # --server: the measures run on PostgreSQL
+
+
+def cpu_clock(clock: Callable[[], float]) -> Callable[[], float]:
+    """The clock of a CPU measure: this process's CPU on a file, the wall on a server."""
+    return time.perf_counter if SERVER else clock
+
+
+class _Raw:
+    """The baselines' raw SQL on either backend: ``?`` and ``?N`` placeholders."""
+
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection
+
+    def execute(self, sql: str, params: Any = ()) -> Any:
+        if SERVER:
+            import re
+
+            if re.search(r"\?\d", sql):
+                named = {f"p{i + 1}": v for i, v in enumerate(params)}
+                return self.connection.execute(re.sub(r"\?(\d)", r"%(p\1)s", sql), named)
+            return self.connection.execute(sql.replace("?", "%s"), params)
+        return self.connection.execute(sql, params)
+
+
+def raw_connection() -> _Raw:
+    from crous_desk.store.models import db
+
+    return _Raw(db.connection())
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -80,6 +117,8 @@ class Bench:
 
     def row(self, group: str, what: str, value: float, unit: str, baseline: str,
             base: float | None, goal: str, met: bool | None, **extra: Any) -> None:
+        if SERVER:  # wall-clock there: the work is in the server's process
+            unit = unit.replace(" CPU", " wall")
         row = {"group": group, "what": what, "value": value, "unit": unit,
                "baseline": baseline, "baseline_value": base, "goal": goal, "met": met, **extra}
         self.rows.append(row)
@@ -124,7 +163,7 @@ def bench_search(b: Bench) -> None:
     database = open_file(b.path)
     try:
         desk = the_desk()
-        c = db.connection()
+        c = raw_connection()
         here = desk.residence.id
         ine, ref, email = c.execute(
             "SELECT s.ine, r.reference, s.email FROM reservation r JOIN student s "
@@ -166,12 +205,12 @@ def bench_search(b: Bench) -> None:
             first = text.split()[0]
             for _ in range(b.runs):
                 gc.collect()
-                samples += timed(lambda: desk.search(text), repeat, time.thread_time)
+                samples += timed(lambda: desk.search(text), repeat, cpu_clock(time.thread_time))
                 walls += timed(lambda: desk.search(text), repeat)
                 base_samples += timed(
                     lambda: c.execute(like, (f"{first}%", here)).fetchall(),
                     max(3, repeat // 8),
-                    time.thread_time,
+                    cpu_clock(time.thread_time),
                 )
                 if exact:
                     exact_samples += timed(lambda: c.execute(*exact).fetchall(), repeat)
@@ -186,7 +225,7 @@ def bench_search(b: Bench) -> None:
                             ("every residence: a full name", "dupont")):
             samples = []
             for _ in range(b.runs):
-                samples += timed(lambda: admin.search(text), repeat, time.thread_time)
+                samples += timed(lambda: admin.search(text), repeat, cpu_clock(time.thread_time))
             b.row("search", label, _ms(_pct(samples, 0.5)), "ms CPU p50", "(information)", None,
                   "p95 <= 2 ms", _ms(_pct(samples, 0.95)) <= 2, p95=_ms(_pct(samples, 0.95)))
     finally:
@@ -208,7 +247,7 @@ def bench_screens(b: Bench) -> None:
         desk = the_desk()
         manager = the_desk(None, "s.laurent")
         admin = the_desk(None, "admin")
-        c = db.connection()
+        c = raw_connection()
         rooms_view = _rooms_view()
         today = "2026-11-23"
         screens = [
@@ -233,8 +272,8 @@ def bench_screens(b: Bench) -> None:
             base: list[float] = []
             for _ in range(b.runs):
                 gc.collect()
-                samples += timed(work, 3, time.process_time)
-                base += timed(lambda: c.execute(raw).fetchall(), 3, time.process_time)
+                samples += timed(work, 3, cpu_clock(time.process_time))
+                base += timed(lambda: c.execute(raw).fetchall(), 3, cpu_clock(time.process_time))
             value = _ms(statistics.median(samples))
             b.row("screens", label, value, "ms CPU", "raw SQL", _ms(statistics.median(base)),
                   "<= 50 ms", value <= 50)
@@ -257,7 +296,7 @@ def bench_writes(b: Bench) -> None:
 
     database = open_file(b.path)
     try:
-        c = db.connection()
+        c = raw_connection()
         ids = [r for (r,) in c.execute(
             "SELECT id FROM reservation ORDER BY id DESC LIMIT 200").fetchall()]
         samples: list[float] = []
@@ -469,13 +508,13 @@ def bench_audit(b: Bench) -> None:
 
     database = open_file(b.path)
     try:
-        c = db.connection()
+        c = raw_connection()
 
         def read_and_hash() -> None:
             for row in c.execute("SELECT id, at, actor, action, entity, entity_id, "
                                  "reservation_id, before, after, prev_hash, hash FROM audit_log "
                                  "ORDER BY id"):
-                hashlib.sha256(json.dumps(row[:10], ensure_ascii=False,
+                hashlib.sha256(json.dumps(row[:10], ensure_ascii=False, default=str,
                                           separators=(",", ":")).encode()).hexdigest()
 
         runs = max(1, min(b.runs, 3))
@@ -541,7 +580,7 @@ def within_twice(results: dict[str, Any]) -> None:
 
 def write_results(results: dict[str, Any]) -> None:
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "scale.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    (RESULTS / f"scale{SUFFIX}.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     sizes = sorted(results["sizes"], key=int)
     lines = [
         f"Measured {results['when']} on {results['machine']} — `python bench/scale.py` "
@@ -576,25 +615,57 @@ def write_results(results: dict[str, Any]) -> None:
         base_label = match[0]["baseline"] if match else ""
         lines.append(f"| {what} ({unit}) | " + " | ".join(cells) +
                      f" | {base_label} {' / '.join(b for b in bases if b)} | {goal} |")
-    (RESULTS / "scale.md").write_text("\n".join(lines) + "\n")
+    (RESULTS / f"scale{SUFFIX}.md").write_text("\n".join(lines) + "\n")
+
+
+SUFFIX = ""
+
+
+def on_server(url: str, size: int, file: Path, fresh: bool) -> str:
+    """The database of this size on the server, copied from the file once."""
+    import psycopg
+
+    from crous_desk.store.moving import copy_database
+
+    name = f"crous_bench_scale_{size}"
+    target = url.rsplit("/", 1)[0] + "/" + name
+    with psycopg.connect(url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if exists and not fresh:
+            return target
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    t = time.perf_counter()
+    report = copy_database(file, target)
+    with psycopg.connect(target, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+    print(f"  copied onto {name}: {report.total:,} rows in {time.perf_counter() - t:.0f} s",
+          flush=True)
+    return target
 
 
 def main() -> None:
+    global SERVER, SUFFIX
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--server", help="a postgresql:// URL: run the measures there")
+    parser.add_argument("--fresh", action="store_true", help="copy onto the server again")
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--only", default=",".join(MEASURES))
     args = parser.parse_args()
-    path = RESULTS / "scale.json"
+    if args.server:
+        SERVER, SUFFIX = args.server, "-postgresql"
+    path = RESULTS / f"scale{SUFFIX}.json"
     results = json.loads(path.read_text()) if path.exists() else {"sizes": {}}
     results["when"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     results["machine"] = f"{os.cpu_count()} cores, Python {platform.python_version()}, " \
-        f"SQLite {__import__('sqlite3').sqlite_version}"
+        f"SQLite {__import__('sqlite3').sqlite_version}" + (f", PostgreSQL on {SERVER}" if SERVER else "")
     for size in args.sizes:
         file, info = generate.cached(size)
         print(f"{size:,} reservations: {file} ({info['size_mb']} MiB, built in "
               f"{info['seconds']} s)", flush=True)
-        b = Bench(size, file, info, args.runs)
+        where: Any = on_server(SERVER, size, file, args.fresh) if SERVER else file
+        b = Bench(size, where, info, args.runs)
         for name in args.only.split(","):
             if name in ONCE and size != args.sizes[0]:
                 continue
@@ -605,7 +676,7 @@ def main() -> None:
         results["sizes"][str(size)] = {"file": info, "rows": rows + b.rows}
         within_twice(results)
         write_results(results)
-    print(f"written: {RESULTS / 'scale.json'}, {RESULTS / 'scale.md'}")
+    print(f"written: {RESULTS / f'scale{SUFFIX}.json'}, {RESULTS / f'scale{SUFFIX}.md'}")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
-"""Shared fixtures: a real SQLite file per test, a fixed Paris time, a zone that is not Paris,
-and folders of the test's own for what the desk writes."""
+"""Shared fixtures: a real SQLite file per test (or a fresh PostgreSQL database, with
+``CROUS_DESK_TEST_DB=postgresql://…``: see tests/server.py), a fixed Paris time, a zone that is
+not Paris, and folders of the test's own for what the desk writes."""
 
 from __future__ import annotations
 
@@ -13,8 +14,35 @@ from peewee import Database
 
 from crous_desk.base.errors import Problem, Refused
 from crous_desk.base.i18n import set_language
-from crous_desk.store.db import connect
+from crous_desk.store.db import close, connect
 from crous_desk.store.models import db as proxy
+from tests.server import SERVER
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "sqlite_only: about the SQLite file itself (skipped on a PostgreSQL server)"
+    )
+    config.addinivalue_line(
+        "markers", "server_only: about a PostgreSQL server (skipped without CROUS_DESK_TEST_DB)"
+    )
+    config.addinivalue_line(
+        "markers", "empty_database: on a server, a new empty database (not the run's, emptied)"
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if SERVER is not None and item.get_closest_marker("sqlite_only"):
+            item.add_marker(pytest.mark.skip(reason="about the SQLite file itself"))
+        if SERVER is None and item.get_closest_marker("server_only"):
+            item.add_marker(pytest.mark.skip(reason="needs CROUS_DESK_TEST_DB=postgresql://…"))
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    if SERVER is None:
+        return "crous-desk databases: an SQLite file per test"
+    return f"crous-desk databases: PostgreSQL, {SERVER.prefix}_* on {SERVER.url}"
 
 
 @pytest.fixture(autouse=True)
@@ -48,17 +76,37 @@ def _own_folders(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
 
 
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "desk.db"
+def db_path(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Path]:
+    """Where the test's database is: a file in tmp_path, not made yet; on a server, the URL
+    of the run's database, emptied (or of a new empty one: ``empty_database``)."""
+    if SERVER is None:
+        yield tmp_path / "desk.db"
+        return
+    own = request.node.get_closest_marker("empty_database") is not None
+    url = SERVER.create() if own else SERVER.shared()
+    yield url  # type: ignore[misc]  # a str where the SQLite suite has a Path
+    if isinstance(proxy.obj, Database) and getattr(proxy.obj, "database", None) == url:
+        close(proxy.obj)
+        proxy.initialize(None)
+    if own:
+        SERVER.drop(url)
 
 
 @pytest.fixture
 def database(db_path: Path) -> Iterator[Database]:
-    """A migrated SQLite file in tmp_path, bound to the models."""
+    """A migrated database (an SQLite file in tmp_path, or a server's), bound to the models."""
     database = connect(db_path)
     yield database
-    database.close()
+    close(database)
     proxy.initialize(None)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _server_databases() -> Iterator[None]:
+    """On a server, every database the run made is dropped at its end."""
+    yield
+    if SERVER is not None:
+        SERVER.drop_all()
 
 
 # -- every refusal has a stable code -------------------------------------------------------------

@@ -24,6 +24,7 @@ from crous_desk.rules.proposal import effective_status, status_label
 from crous_desk.rules.rental_file import fmt
 from crous_desk.rules.slots import Slot, SlotPolicy, day_slots, slot_at, slot_problems
 from crous_desk.rules.status import ReservationStatus
+from crous_desk.store import locks
 from crous_desk.store.models import Appointment, Reservation, Residence, snapshot
 
 __all__ = [
@@ -310,7 +311,11 @@ def book_appointment(
     if act.refused:
         act.check(next_free())
     with act.change():
-        full = _slot_full(residence, slot, policy, reservation.id)  # again, under the lock
+        # again, under the lock of the residence's slots: on SQLite the write lock the
+        # transaction holds since it began; on PostgreSQL, desks booking the same residence
+        # take turns here, and each counts what the one before committed
+        locks.hold("slots", residence.id)
+        full = _slot_full(residence, slot, policy, reservation.id)
         if full:
             act.refuse(full, next_free())
         appointment = _place(act, reservation, residence, existing, slot)

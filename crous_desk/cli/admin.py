@@ -20,12 +20,14 @@ from crous_desk.base.i18n import _, ngettext
 from crous_desk.cli.common import (
     add_replace_option,
     existing_db,
+    is_the_database,
     operator_desk,
     option_day,
     progress_bar,
     residence_by_code,
 )
 from crous_desk.office.accueil import ImportResult
+from crous_desk.store.db import shown
 
 EXIT_PARTIAL = 3
 
@@ -33,7 +35,10 @@ EXIT_PARTIAL = 3
 def add_parsers(commands: Any, common: argparse.ArgumentParser) -> None:
     only_db = argparse.ArgumentParser(add_help=False)
     only_db.add_argument(
-        "--db", metavar="PATH", default=argparse.SUPPRESS, help=_("the SQLite database file")
+        "--db",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help=_("the database: an SQLite file or a postgresql:// URL"),
     )
     imports = commands.add_parser(
         "import-accueil",
@@ -122,7 +127,7 @@ def cmd_import_accueil(args: argparse.Namespace, config: Config) -> int:
         )
         return 1
     if checked.bad:
-        if rejected_path.resolve() in (path.resolve(), source.resolve()):
+        if is_the_database(rejected_path, path) or rejected_path.resolve() == source.resolve():
             raise Refused(
                 Problem("output_is_input", _("--rejected names the database or the list itself"))
             )
@@ -199,7 +204,7 @@ def cmd_export(args: argparse.Namespace, config: Config) -> int:
             )
     day = option_day(args.date, "--date")
     path = existing_db(args, config)
-    if out.resolve() == path.resolve():
+    if is_the_database(out, path):
         raise Refused(
             Problem(
                 "output_is_database",
@@ -291,7 +296,7 @@ def cmd_reindex(args: argparse.Namespace, config: Config) -> int:
             "{path}: search index rebuilt ({n} reservation)",
             "{path}: search index rebuilt ({n} reservations)",
             count,
-        ).format(path=path, n=count)
+        ).format(path=shown(path), n=count)
     )
     return 0
 

@@ -1,5 +1,6 @@
-"""What every command shares: which database file, opening it, the residence named by its
-code, the desk of the command line's own account, and a progress bar on stderr."""
+"""What every command shares: which database (an SQLite file or a PostgreSQL URL), opening it,
+the residence named by its code, the desk of the command line's own account, and a progress bar
+on stderr."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from crous_desk.base.dates import parse_iso_day
 from crous_desk.base.errors import Problem, Refused
 from crous_desk.base.i18n import _
 from crous_desk.desk.context import Desk
-from crous_desk.store.db import connect, database_owner, default_path
+from crous_desk.store.db import connect, database_owner, default_path, is_server, location, shown
 from crous_desk.store.failures import database_refusal
 from crous_desk.store.models import Residence
 
@@ -40,23 +41,26 @@ def fail(message: str, code: int) -> int:
     return code
 
 
-def db_path(args: argparse.Namespace, config: Config) -> Path:
+def db_path(args: argparse.Namespace, config: Config) -> Path | str:
+    """The database: ``--db``, else ``CROUS_DESK_DB``, else the configuration's ``database``,
+    else a file in the user's data directory. A ``postgresql://`` URL names a server."""
     if getattr(args, "db", None):
-        return Path(args.db)
+        return location(args.db)
     if os.environ.get("CROUS_DESK_DB"):
-        return Path(os.environ["CROUS_DESK_DB"])
+        return location(os.environ["CROUS_DESK_DB"])
     if config.database:
-        return Path(config.database)
+        return location(config.database)
     return default_path()
 
 
-def open_db(path: Path) -> None:
-    """Open (or create) the database file, schema up to date; refused when it is not one."""
+def open_db(path: Path | str) -> None:
+    """Open the database (an SQLite file is created), schema up to date; refused when it is
+    not one, or when the server cannot be reached."""
     import sqlite3
 
     import peewee
 
-    if path.exists() and path.is_dir():
+    if not is_server(path) and Path(path).is_dir():
         raise Refused(
             Problem(
                 "not_a_database", _("{path} is a directory, not a database file").format(path=path)
@@ -64,27 +68,50 @@ def open_db(path: Path) -> None:
         )
     try:
         connect(path)
-    except (sqlite3.DatabaseError, peewee.DatabaseError) as error:  # peewee wraps sqlite3's
-        refusal = database_refusal(error)
+    except Refused:
+        raise  # made by a newer crous-desk
+    except Exception as error:
+        if is_server(path):  # a bad URL, refused, timed out, a wrong password (psycopg, pool)
+            raise Refused(
+                Problem(
+                    "no_server",
+                    _("{url}: cannot reach the database server ({error})").format(
+                        url=shown(path), error=_first_line(error)
+                    ),
+                )
+            ) from None
+        if not isinstance(error, (sqlite3.DatabaseError, peewee.DatabaseError)):
+            raise
+        refusal = database_refusal(error)  # peewee wraps sqlite3's
         if refusal is not None and refusal.codes[0] != "database_damaged":
             raise refusal from None  # busy, read-only, full: the file is a database
         raise Refused(
             Problem(
                 "not_a_database",
                 _("{path}: cannot open as a crous-desk database ({error})").format(
-                    path=path, error=error
+                    path=shown(path), error=_first_line(error)
                 ),
             )
         ) from None
 
 
-def existing_db(args: argparse.Namespace, config: Config) -> Path:
-    """Open the database file, which must exist (an admin command never creates one)."""
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def existing_db(args: argparse.Namespace, config: Config) -> Path | str:
+    """Open the database, which must exist (an admin command never creates a file)."""
     path = db_path(args, config)
-    if not path.is_file():
+    if not is_server(path) and not Path(path).is_file():
         raise Refused(Problem("no_database", _("{path}: no such database file").format(path=path)))
     open_db(path)
     return path
+
+
+def is_the_database(out: Path, database: Path | str) -> bool:
+    """``out`` (a file about to be written) is the database file itself."""
+    return not is_server(database) and out.resolve() == Path(database).resolve()
 
 
 def residence_by_code(code: str) -> Residence:

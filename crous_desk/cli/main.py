@@ -25,12 +25,14 @@ from crous_desk.cli.common import (
     add_replace_option,
     db_path,
     fail,
+    is_the_database,
     open_db,
     operator_desk,
     progress_bar,
     residence_by_code,
 )
 from crous_desk.cli.speech import add_language_option, argparse_speaks, command_line_language
+from crous_desk.store.db import is_server, location, shown
 from crous_desk.store.failures import database_refusal
 
 _launcher: Callable[..., int] | None = None
@@ -43,8 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         default=argparse.SUPPRESS,
         help=_(
-            "the SQLite database file (default: CROUS_DESK_DB, the "
-            "configuration, or the user's data directory)"
+            "the database: an SQLite file or a postgresql:// URL (default: CROUS_DESK_DB, "
+            "the configuration, or a file in the user's data directory)"
         ),
     )
     common.add_argument(
@@ -125,7 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help=_("the CUPS printer (default: printer in the configuration, CROUS_DESK_PRINTER)"),
     )
-    from crous_desk.cli import admin, etat, mail, person, prices, report, setup, staff
+    from crous_desk.cli import admin, database, etat, mail, person, prices, report, setup, staff
 
     staff.add_parsers(commands)
     person.add_parsers(commands)
@@ -135,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     prices.add_parsers(commands)
     setup.add_parsers(commands)
     mail.add_parsers(commands)
+    database.add_parsers(commands)
     return parser
 
 
@@ -177,7 +180,7 @@ def main(argv: Sequence[str] | None = None, launcher: Launcher | None = None) ->
 def cmd_migrate(args: argparse.Namespace, config: Config) -> int:
     path = db_path(args, config)
     open_db(path)
-    print(_("{path}: schema up to date").format(path=path))
+    print(_("{path}: schema up to date").format(path=shown(path)))
     return 0
 
 
@@ -188,7 +191,9 @@ def cmd_seed_demo(args: argparse.Namespace, config: Config) -> int:
     open_db(path)
     counts = seed_demo(SystemClock())
     print(
-        _("{path}: demo data written ({n} reservations)").format(path=path, n=sum(counts.values()))
+        _("{path}: demo data written ({n} reservations)").format(
+            path=shown(path), n=sum(counts.values())
+        )
     )
     return 0
 
@@ -197,8 +202,9 @@ def cmd_demo(args: argparse.Namespace, config: Config) -> int:
     from crous_desk.office.demo import seed_demo
     from crous_desk.store.models import Residence
 
+    path: Path | str
     if getattr(args, "db", None):
-        path = Path(args.db)
+        path = location(args.db)
     else:
         path = Path(tempfile.mkdtemp(prefix="crous-desk-demo-")) / "demo.db"
     open_db(path)
@@ -269,9 +275,9 @@ def cmd_slips(args: argparse.Namespace, config: Config) -> int:
             )
     path = db_path(args, config)
     out = Path(args.out)
-    if not path.is_file():
+    if not is_server(path) and not Path(path).is_file():
         raise Refused(Problem("no_database", _("{path}: no such database file").format(path=path)))
-    if out.resolve() == path.resolve():
+    if is_the_database(out, path):
         raise Refused(
             Problem(
                 "output_is_database",
@@ -349,9 +355,9 @@ COMMANDS = {
 
 
 def _admin_commands() -> None:
-    from crous_desk.cli import admin, etat, mail, person, prices, report, setup, staff
+    from crous_desk.cli import admin, database, etat, mail, person, prices, report, setup, staff
 
-    for module in (staff, admin, prices, setup, mail, person, report, etat):
+    for module in (staff, admin, prices, setup, mail, person, report, etat, database):
         COMMANDS.update(module.COMMANDS)
 
 

@@ -22,7 +22,10 @@ from crous_desk.rules.status import Role
 def add_parsers(commands: Any) -> None:
     only_db = argparse.ArgumentParser(add_help=False)
     only_db.add_argument(
-        "--db", metavar="PATH", default=argparse.SUPPRESS, help=_("the SQLite database file")
+        "--db",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help=_("the database: an SQLite file or a postgresql:// URL"),
     )
     parser = commands.add_parser(
         "staff", parents=[only_db], help=_("staff accounts: add, list, disable, enable, passwd")

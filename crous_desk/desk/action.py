@@ -42,7 +42,7 @@ from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from typing import Any, Concatenate, NoReturn, ParamSpec, TypeVar, overload
 
-from peewee import Model, OperationalError, SqliteDatabase
+from peewee import DatabaseError, Model, OperationalError, SqliteDatabase
 
 from crous_desk.base.errors import Problem, Refused
 from crous_desk.base.i18n import _
@@ -50,7 +50,7 @@ from crous_desk.base.text import text_problem
 from crous_desk.desk import permissions
 from crous_desk.desk.context import Desk
 from crous_desk.rules.hours import closed_problem
-from crous_desk.store import audit
+from crous_desk.store import audit, locks
 from crous_desk.store.models import (
     ExtensionRequest,
     Inspection,
@@ -73,7 +73,12 @@ Reason = str | None | Iterable[str | None]
 def write_transaction() -> AbstractContextManager[Any]:
     """The one write transaction of an action. On SQLite it begins IMMEDIATE: it holds the
     write lock from its first statement, so the checks read in it are still true when the
-    action writes."""
+    action writes. On PostgreSQL (READ COMMITTED) transactions run side by side: each change
+    confirms what it read (a conditional update waits for the other desk, then finds the row
+    changed), and the checks that count rows take a named lock first
+    (:mod:`crous_desk.store.locks`: the audit chain, a residence's slots, a room's promise, a
+    room's key labels); a transaction that loses a race the database detects (a unique key
+    taken meanwhile, a deadlock) is refused as changed meanwhile."""
     return db.atomic()
 
 
@@ -314,8 +319,19 @@ def action(name: str, *, needs: str | None = None, target: type[Model] | None = 
                         )
                 except _WouldChange:
                     pass  # the checks pass: wait for the lock, then check again and change
-            with write_transaction():
-                return attempt(Act(desk, name, permission), args, kwargs)
+            try:
+                with write_transaction():
+                    return attempt(Act(desk, name, permission), args, kwargs)
+            except DatabaseError as error:
+                if not locks.raced(error):
+                    raise
+                # PostgreSQL: another desk committed first (rolled back: nothing changed)
+                raise Refused(
+                    Problem(
+                        "changed_meanwhile",
+                        _("another desk changed this just now; look again"),
+                    )
+                ) from None
 
         def attempt(act: Act, args: Any, kwargs: Any) -> T:
             if target is not None:

@@ -28,6 +28,7 @@ from crous_desk.rules.keys import (
 )
 from crous_desk.rules.proposal import format_instant
 from crous_desk.rules.status import ChargeKind, KeyEvent, KeyState, ReservationStatus
+from crous_desk.store import locks
 from crous_desk.store.models import Charge, KeyLoan, KeyLog, KeySet, Reservation, Room
 
 
@@ -99,7 +100,11 @@ def return_set(act: Act, key_set: KeySet, *, note: str, action: str = "keys.retu
 
 
 def next_label(key_set: KeySet) -> str:
-    """The room's next set label: "GAS/B-112/1" is replaced by "GAS/B-112/3" if /2 exists."""
+    """The room's next set label: "GAS/B-112/1" is replaced by "GAS/B-112/3" if /2 exists.
+
+    Inside the changing transaction: two desks adding sets to one room at once take turns
+    (a lock of the room's labels), so they never pick the same label."""
+    locks.hold("key-labels", key_set.room_id)
     labels = {k.label for k in KeySet.select(KeySet.label).where(KeySet.room == key_set.room_id)}
     base, _sep, last = key_set.label.rpartition("/")
     if not base or not last.isdigit():

@@ -20,7 +20,7 @@ from crous_desk.rules.proposal import (
 )
 from crous_desk.rules.reference import room_kinds
 from crous_desk.rules.status import HOLDING, Payer, ReservationStatus, RoomStatus
-from crous_desk.store import search_index
+from crous_desk.store import locks, search_index
 from crous_desk.store.models import Reservation, Room, snapshot
 
 
@@ -49,7 +49,11 @@ def change_reservation(
 
 def room_taken(room: Room, reservation: Reservation, now: datetime) -> list[str]:
     """Why ``room`` cannot be promised for ``reservation``'s days (empty when it can): first
-    come, first served, as many students as the room holds."""
+    come, first served, as many students as the room holds.
+
+    Inside the action's transaction: desks promising one room take turns from here (a lock of
+    the room's promises), so the second one sees the first one's promise."""
+    locks.hold("room-promise", room.id)
     places = 2 if room_kinds()[room.kind].couples else 1
     holders = [
         r

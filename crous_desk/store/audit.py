@@ -19,7 +19,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from crous_desk.store import anchor
+from crous_desk.store import anchor, locks
+from crous_desk.store.fields import instant_text
 from crous_desk.store.models import AuditLog, Reservation, db
 
 GENESIS = "0" * 64
@@ -49,19 +50,21 @@ def record(
 ) -> AuditLog:
     """Append one entry; call it inside the transaction that makes the change.
 
-    The last entry is read inside a transaction that began IMMEDIATE (it holds the write lock),
-    so two writers can never chain to the same entry; the id is the last one plus one, so a
-    writer that somehow raced would fail on the primary key instead of forking the chain.
+    The last entry is read under the chain's lock — on SQLite the write lock the transaction
+    took when it began IMMEDIATE, on PostgreSQL an advisory lock held until the transaction
+    ends — so two writers can never chain to the same entry; the id is the last one plus one,
+    so a writer that somehow raced would fail on the primary key instead of forking the chain.
     """
     reservation_id = reservation.id if isinstance(reservation, Reservation) else reservation
     with db.atomic():
+        locks.hold("audit-chain")
         last = db.execute_sql("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
         entry_id = (last[0] if last else 0) + 1
         prev_hash = (last[1] or GENESIS) if last else GENESIS
         key = _key(entry_id - 1, prev_hash, at)
         stored = (
             entry_id,
-            AuditLog.at.db_value(at),
+            instant_text(at),
             actor,
             action,
             entity,
@@ -296,4 +299,5 @@ def _rows() -> Iterator[tuple[Any, ...]]:
         batch = cursor.fetchmany(1000)
         if not batch:
             return
-        yield from batch
+        for row in batch:  # a timestamptz column gives a datetime: hashed as its stored text
+            yield (row[0], instant_text(row[1]), *row[2:])

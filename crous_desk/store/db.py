@@ -1,29 +1,41 @@
 """Opening the database: bound at start-up, migrated to the current schema, safe to share.
 
+One setting picks it: a file path (SQLite, the default, nothing to set up) or a
+``postgresql://`` URL (a PostgreSQL server, through psycopg 3 and a connection pool). The same
+numbered migrations build the same schema on both.
+
 SQLite runs in WAL mode with a busy timeout and foreign keys on, and every transaction begins
 IMMEDIATE so that it holds the write lock from its first statement: several desk processes and
 SSH sessions can share one file without a lost update or a "database is locked" half-way.
+PostgreSQL runs its transactions side by side (READ COMMITTED); the few checks that must not
+race take a named lock of their own (:mod:`crous_desk.store.locks`).
 """
 
 from __future__ import annotations
 
+import atexit
 import os
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import platformdirs
-from peewee import Database, SqliteDatabase
+from peewee import Database, PostgresqlDatabase, SqliteDatabase
 from playhouse.migrations import Runner
 
 from crous_desk.base.errors import Problem, Refused
 from crous_desk.base.files import protect
 from crous_desk.base.i18n import _
+from crous_desk.store.locks import lock_key
 from crous_desk.store.models import db
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 BUSY_TIMEOUT_MS = 15_000
+POOL_SIZE = 8  # connections one process keeps to the server (the UI thread and its workers)
+POOL_TIMEOUT_S = 30  # waiting for a free connection of the pool longer than this is an error
 
 # Set on every connection. WAL is set once per file, under the start-up lock (see connect):
 # switching a file to WAL needs it to itself, and does not wait for a busy timeout.
@@ -36,31 +48,161 @@ PRAGMAS = {
     "cache_size": -65_536,
 }
 
+SERVER_SCHEMES = ("postgresql://", "postgres://")
 
-def default_path() -> Path:
-    """The database file: ``CROUS_DESK_DB`` or the user's data directory."""
+Target = str | os.PathLike[str]  # a file path or a postgresql:// URL
+
+
+def is_server(target: Target) -> bool:
+    """``target`` names a PostgreSQL server (a ``postgresql://`` URL), not a file."""
+    return isinstance(target, str) and target.startswith(SERVER_SCHEMES)
+
+
+def location(text: str) -> Path | str:
+    """What a ``--db``, ``CROUS_DESK_DB`` or configuration value names: a URL stays as it is
+    (``postgres://`` is read as ``postgresql://``), anything else is a file path."""
+    text = text.strip()
+    if text.startswith("postgres://"):
+        return "postgresql://" + text.removeprefix("postgres://")
+    if is_server(text):
+        return text
+    return Path(text)
+
+
+def shown(target: Target) -> str:
+    """The database as said to a person: a URL without its password."""
+    if not is_server(target):
+        return str(target)
+    parts = urlsplit(str(target))
+    if parts.password is None:
+        return str(target)
+    netloc = parts.netloc.rpartition("@")
+    user = netloc[0].partition(":")[0]
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc[2]}"))
+
+
+def default_path() -> Path | str:
+    """The database: ``CROUS_DESK_DB`` or a file in the user's data directory."""
     env = os.environ.get("CROUS_DESK_DB")
     if env:
-        return Path(env)
+        return location(env)
     return Path(platformdirs.user_data_dir("crous-desk", appauthor=False)) / "crous-desk.db"
 
 
-def connect(path: str | os.PathLike[str], *, migrate: bool = True) -> Database:
-    """Bind the models to the SQLite file at ``path`` (created if missing) and migrate it."""
-    path = Path(path)
+class PooledPostgres(PostgresqlDatabase):
+    """PostgreSQL through psycopg 3, each thread's connection lent by a psycopg_pool pool.
+
+    Connections are in autocommit outside transactions (peewee begins each one itself), in
+    UTC. Closing the database (``db.close()`` at the end of a worker) gives the connection
+    back to the pool; :meth:`close_pool` closes them all."""
+
+    def __init__(self, url: str, **kwargs: Any) -> None:
+        self._pool: Any = None
+        self._pool_size = kwargs.pop("pool_size", POOL_SIZE)
+        super().__init__(url, prefer_psycopg3=True, **kwargs)
+
+    def _connect(self) -> Any:
+        if self._pool is None or self._pool.closed:
+            self._pool = _pool_for(self.database, self._pool_size)
+        return self._pool.getconn(timeout=POOL_TIMEOUT_S)
+
+    def _close(self, conn: Any) -> None:
+        if self._pool is None:  # pragma: no cover - a connection always comes from the pool
+            conn.close()
+            return
+        self._pool.putconn(conn)
+
+    def close_pool(self) -> None:
+        if not self.is_closed():
+            self.close()
+        if self._pool is not None:
+            if _POOLS.get(self.database) is self._pool:
+                del _POOLS[self.database]
+            self._pool.close()
+            self._pool = None
+
+
+# One pool per server URL in a process, however many times it is opened: a script (or a test)
+# that opens the same database again and forgets to close it leaves no connection behind.
+_POOLS: dict[str, Any] = {}
+
+
+def _pool_for(url: str, size: int) -> Any:
+    pool = _POOLS.get(url)
+    if pool is None or pool.closed:
+        pool = _POOLS[url] = _open_pool(url, size)
+    return pool
+
+
+def _open_pool(url: str, size: int) -> Any:
+    import logging
+
+    from psycopg_pool import ConnectionPool
+
+    # the pool logs each failed attempt; the desk says it once, in its own words
+    logging.getLogger("psycopg.pool").addHandler(logging.NullHandler())
+
+    def configure(conn: Any) -> None:
+        conn.autocommit = True
+        conn.execute("SET TIME ZONE 'UTC'")
+
+    pool = ConnectionPool(
+        url, min_size=1, max_size=size, configure=configure, open=False, name="crous-desk"
+    )
+    pool.open(wait=True, timeout=POOL_TIMEOUT_S)
+    atexit.register(pool.close)
+    return pool
+
+
+def open_database(target: Target) -> Database:
+    """An unbound database for ``target``: a pooled PostgreSQL server or an SQLite file."""
+    if is_server(target):
+        return PooledPostgres(str(target))
+    path = Path(target)
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     private_file(path)
     database = SqliteDatabase(
         str(path), pragmas=PRAGMAS, lock_type="IMMEDIATE", timeout=BUSY_TIMEOUT_MS / 1000
     )
     protect(path)  # no export, slip or log is ever written over the database's own files
+    return database
+
+
+def connect(target: Target, *, migrate: bool = True) -> Database:
+    """Bind the models to ``target`` (an SQLite file, created if missing, or a PostgreSQL
+    URL) and migrate it."""
+    previous = db.obj
+    if isinstance(previous, PooledPostgres):
+        previous.close_pool()
+    database = open_database(target)
     db.initialize(database)
     database.connect(reuse_if_open=True)
     with _start_up_lock(database):
-        database.execute_sql("PRAGMA journal_mode=wal")
+        if isinstance(database, SqliteDatabase):
+            database.execute_sql("PRAGMA journal_mode=wal")
         if migrate:
             _apply(database)
     return database
+
+
+def open_migrated(target: Target) -> Database:
+    """``target`` opened and migrated, without binding the models to it (for a copy, which
+    reads one database and writes another)."""
+    database = open_database(target)
+    database.connect()
+    with _start_up_lock(database):
+        if isinstance(database, SqliteDatabase):
+            database.execute_sql("PRAGMA journal_mode=wal")
+        _apply(database)
+    return database
+
+
+def close(database: Database) -> None:
+    """Close ``database`` (a server's pool too)."""
+    if isinstance(database, PooledPostgres):
+        database.close_pool()
+    elif not database.is_closed():
+        database.close()
 
 
 def file_mode(directory: Path) -> int:
@@ -116,9 +258,10 @@ def database_owner() -> int | None:
 def upgrade(database: Database) -> list[str]:
     """Apply the numbered migrations not yet applied; returns their names.
 
-    Several desks may start together on a new or older file: one at a time checks what is
-    pending and applies it, under an exclusive lock on a file beside the database (not a
-    transaction, which would keep SQLite's table rebuilds from turning foreign keys off)."""
+    Several desks may start together on a new or older database: one at a time checks what
+    is pending and applies it, under an exclusive lock — on SQLite a lock on a file beside the
+    database (not a transaction, which would keep SQLite's table rebuilds from turning foreign
+    keys off), on PostgreSQL a session-level advisory lock."""
     with _start_up_lock(database):
         return _apply(database)
 
@@ -133,14 +276,24 @@ def _apply(database: Database) -> list[str]:
                 _(
                     "{path} was made by a newer crous-desk (its schema has {names}): open it "
                     "with that version, this one would misread it"
-                ).format(path=getattr(database, "database", ""), names=", ".join(newer)),
+                ).format(path=shown(getattr(database, "database", "")), names=", ".join(newer)),
             )
         )
     return runner.up()
 
 
+MIGRATION_LOCK = lock_key("crous-desk/migrations")
+
+
 @contextmanager
 def _start_up_lock(database: Database) -> Iterator[None]:
+    if isinstance(database, PostgresqlDatabase):
+        database.execute_sql("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK,))
+        try:
+            yield
+        finally:
+            database.execute_sql("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK,))
+        return
     path = getattr(database, "database", None)
     if not isinstance(database, SqliteDatabase) or not path or path == ":memory:":
         yield

@@ -33,10 +33,15 @@ _UNREACHABLE = ("unable to open database file",)
 
 
 def database_path() -> str:
-    """The file the models are bound to ("the database" when it is not a file)."""
+    """The file the models are bound to ("the database" when it is not a file; a server's URL
+    without its password)."""
+    from crous_desk.store.db import shown
+
     bound = db.obj
     path = getattr(bound, "database", None)
-    return path if isinstance(path, str) and path and path != ":memory:" else _("the database")
+    if isinstance(path, str) and path and path != ":memory:":
+        return shown(path)
+    return _("the database")
 
 
 def _chain(error: BaseException) -> Iterator[BaseException]:

@@ -1,4 +1,5 @@
-"""Column types: instants are stored in UTC as fixed-width ISO text, and come back aware."""
+"""Column types: instants are stored in UTC, as fixed-width ISO text in an SQLite file and as
+``timestamptz`` on PostgreSQL, and come back aware (in UTC)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ class InstantField(Field):
     field_type = "TEXT"
 
     def db_value(self, value: Any) -> str | None:
+        # The same text on both: PostgreSQL reads it as a timestamptz (psycopg sends a str
+        # untyped), and the audit chain hashes it (crous_desk.store.audit).
         if value is None:
             return None
         if isinstance(value, str):  # already formatted (e.g. in a comparison against a column)
@@ -27,8 +30,10 @@ class InstantField(Field):
         return value.astimezone(UTC).strftime(_FORMAT)
 
     def python_value(self, value: Any) -> datetime | None:
-        if value is None or isinstance(value, datetime):
-            return value
+        if value is None:
+            return None
+        if isinstance(value, datetime):  # a timestamptz column
+            return value.astimezone(UTC)
         return datetime.fromisoformat(value).astimezone(UTC)
 
 
@@ -47,3 +52,12 @@ class ShownTextField(TextField):
     def python_value(self, value: Any) -> Any:
         value = super().python_value(value)
         return shown(value) if isinstance(value, str) else value
+
+
+def instant_text(value: datetime | str) -> str:
+    """An instant as the fixed-width UTC text an SQLite file stores (and the audit chain
+    hashes), whichever column it was read from."""
+    if isinstance(value, str):
+        return value
+    require_aware(value)
+    return value.astimezone(UTC).strftime(_FORMAT)

@@ -194,6 +194,7 @@ def test_a_path_that_cannot_be_written_writes_nothing(desk_file, db_path, tmp_pa
     assert [p.name for p in tmp_path.rglob("*") if ".pdf" in p.name] == []
 
 
+@pytest.mark.sqlite_only  # the database file itself
 def test_the_database_and_other_files_are_never_overwritten(
     desk_file, db_path, tmp_path, capsys
 ) -> None:

@@ -94,6 +94,7 @@ def test_the_code_is_found_after_what_was_already_typed() -> None:
     assert find_payload("B-204") is None
 
 
+@pytest.mark.sqlite_only  # two installation files
 def test_the_secret_is_made_once_and_kept_in_the_file(db_path: Path) -> None:
     database = connect(db_path)
     try:

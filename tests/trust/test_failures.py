@@ -67,6 +67,7 @@ def test_an_export_while_the_lock_is_held_writes_nothing_and_says_so(
     assert [p.name for p in tmp_path.iterdir() if p.suffix == ".part"] == []
 
 
+@pytest.mark.sqlite_only  # SQLite's one write lock
 def test_a_handover_refused_anyway_does_not_wait_for_the_lock(
     database: Database, db_path: Path
 ) -> None:
@@ -84,6 +85,7 @@ def test_a_handover_refused_anyway_does_not_wait_for_the_lock(
     assert refused.value.codes == ("desk_closed",)
 
 
+@pytest.mark.sqlite_only  # SQLite's one write lock
 def test_a_handover_the_rules_allow_waits_for_the_lock_then_is_done(
     database: Database, db_path: Path
 ) -> None:

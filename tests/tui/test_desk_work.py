@@ -98,6 +98,7 @@ async def test_a_refused_write_shows_the_reasons_once_and_changes_nothing(
     assert Reservation.get_by_id(res.id).status == "accepted"
 
 
+@pytest.mark.sqlite_only  # SQLite's one write lock
 async def test_typing_goes_on_while_a_write_waits_for_the_database_lock(
     database, db_path: Path, desk_app, at_time
 ) -> None:

@@ -7,6 +7,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from crous_desk.keys import hand_over_keys
 from crous_desk.store.models import Reservation
 from screens.reservation import ReservationScreen
@@ -16,6 +18,7 @@ from tests.tui.settle import press, settle
 from tests.tui.test_desk_rules_in_the_app import _ready_for_keys
 
 
+@pytest.mark.sqlite_only  # SQLite's one write lock
 async def test_a_lock_held_too_long_says_the_desk_is_busy_and_keeps_the_screen(
     database, db_path: Path, desk_app, at_time
 ) -> None:

@@ -15,7 +15,9 @@ from playhouse.migrations import Runner
 
 from crous_desk.store import audit
 from crous_desk.store.audit import GENESIS, entry_hash, verify_chain
-from crous_desk.store.db import MIGRATIONS, PRAGMAS, upgrade
+from crous_desk.store.db import MIGRATIONS, PRAGMAS, close, connect, upgrade
+from crous_desk.store.fields import instant_text
+from crous_desk.store.locks import on_server
 from crous_desk.store.models import AuditLog
 from crous_desk.store.models import db as proxy
 from tests import factories
@@ -37,15 +39,24 @@ def write_some(n: int = 5) -> list[AuditLog]:
     ]
 
 
+def stored(database: Any, entry_id: int) -> list[Any]:
+    """An entry's hashed values as stored (its instant as the SQLite file's text)."""
+    row = list(
+        database.execute_sql(
+            "SELECT id, at, actor, action, entity, entity_id, reservation_id, before, after "
+            f"FROM audit_log WHERE id = {database.param}",
+            (entry_id,),
+        ).fetchone()
+    )
+    row[1] = instant_text(row[1])
+    return row
+
+
 def test_each_entry_hashes_its_values_and_the_one_before(database) -> None:
     entries = write_some(3)
     assert entries[0].prev_hash == GENESIS
     assert [e.prev_hash for e in entries[1:]] == [e.hash for e in entries[:-1]]
-    raw = database.execute_sql(
-        "SELECT id, at, actor, action, entity, entity_id, reservation_id, before, after "
-        "FROM audit_log WHERE id = ?",
-        (entries[1].id,),
-    ).fetchone()
+    raw = stored(database, entries[1].id)
     assert entry_hash(tuple(raw), entries[0].hash) == entries[1].hash
     report = verify_chain()
     assert report.intact and report.entries == 3 and report.head == entries[-1].hash
@@ -57,10 +68,18 @@ def test_an_empty_log_is_intact(database) -> None:
 
 
 def tamper(database: Any, sql: str, *params: object) -> None:
-    """What an attacker with the file does: drop the triggers, then edit."""
-    database.execute_sql("DROP TRIGGER IF EXISTS audit_log_no_update")
-    database.execute_sql("DROP TRIGGER IF EXISTS audit_log_no_delete")
-    database.execute_sql(sql, params)
+    """What an attacker with the file (or the server's superuser) does: drop or disable the
+    triggers, then edit."""
+    if on_server():  # off for this one change only (the run's database is shared)
+        with database.atomic():
+            database.execute_sql("ALTER TABLE audit_log DISABLE TRIGGER USER")
+            database.execute_sql(sql.replace("?", database.param), params)
+            database.execute_sql("ALTER TABLE audit_log ENABLE TRIGGER USER")
+        return
+    else:
+        database.execute_sql("DROP TRIGGER IF EXISTS audit_log_no_update")
+        database.execute_sql("DROP TRIGGER IF EXISTS audit_log_no_delete")
+    database.execute_sql(sql.replace("?", database.param), params)
 
 
 def test_the_triggers_refuse_edits(database) -> None:
@@ -68,9 +87,9 @@ def test_the_triggers_refuse_edits(database) -> None:
 
     entry = write_some(1)[0]
     with pytest.raises(peewee.IntegrityError, match="append-only"):
-        database.execute_sql("UPDATE audit_log SET actor = 'x' WHERE id = ?", (entry.id,))
+        database.execute_sql(f"UPDATE audit_log SET actor = 'x' WHERE id = {entry.id}")
     with pytest.raises(peewee.IntegrityError, match="append-only"):
-        database.execute_sql("DELETE FROM audit_log WHERE id = ?", (entry.id,))
+        database.execute_sql(f"DELETE FROM audit_log WHERE id = {entry.id}")
 
 
 def test_an_edited_entry_is_found(database) -> None:
@@ -83,13 +102,7 @@ def test_an_edited_entry_is_found(database) -> None:
 
 def test_an_edit_with_a_recomputed_hash_breaks_the_next_link(database) -> None:
     entries = write_some(5)
-    row = list(
-        database.execute_sql(
-            "SELECT id, at, actor, action, entity, entity_id, reservation_id, before, after "
-            "FROM audit_log WHERE id = ?",
-            (entries[2].id,),
-        ).fetchone()
-    )
+    row = stored(database, entries[2].id)
     row[2] = "someone-else"
     forged = entry_hash(tuple(row), entries[1].hash)
     tamper(
@@ -132,20 +145,27 @@ def test_real_actions_are_chained(database) -> None:
     assert verify_chain().intact
 
 
-def test_the_migration_chains_the_entries_written_before_it(tmp_path: Path) -> None:
-    database = SqliteDatabase(str(tmp_path / "old.db"), pragmas=PRAGMAS)
+@pytest.mark.empty_database
+def test_the_migration_chains_the_entries_written_before_it(db_path: Path) -> None:
+    database = (
+        SqliteDatabase(str(db_path), pragmas=PRAGMAS)
+        if isinstance(db_path, Path)
+        else connect(db_path, migrate=False)  # a new, empty database on the server
+    )
     proxy.initialize(database)
     try:
         Runner(database, directory=str(MIGRATIONS), table_name="schema_migration").up("0004_stay")
+        p = database.param
         for i in range(4):
             database.execute_sql(
                 "INSERT INTO audit_log (at, actor, action, entity, entity_id, before, after) "
-                "VALUES (?, 'accueil', 'old.change', 'thing', ?, NULL, ?)",
+                f"VALUES ({p}, 'accueil', 'old.change', 'thing', {p}, NULL, {p})",
                 (f"2026-11-2{i}T09:00:00.000000+00:00", i, json.dumps({"n": i})),
             )
         database.execute_sql(
             "INSERT INTO staff (username, display_name, role, active, created_at) "
-            "VALUES ('accueil', 'Accueil', 'receptionist', 1, '2026-11-20T09:00:00.000000+00:00')"
+            "VALUES ('accueil', 'Accueil', 'receptionist', TRUE, "
+            "'2026-11-20T09:00:00.000000+00:00')"
         )
         assert upgrade(database)[0] == "0005_staff_accounts_and_audit_chain"  # and any later
         report = verify_chain()
@@ -162,7 +182,7 @@ def test_the_migration_chains_the_entries_written_before_it(tmp_path: Path) -> N
         entry = audit.record("accueil", MONDAY_10H, "new.change", "thing", 9)
         assert entry.id == 5 and verify_chain().intact
     finally:
-        database.close()
+        close(database)
         proxy.initialize(None)
 
 

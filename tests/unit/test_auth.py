@@ -53,6 +53,7 @@ def test_a_short_passphrase_is_refused() -> None:
     assert auth.passphrase_problem("long enough passphrase") is None
 
 
+@pytest.mark.sqlite_only  # reads the SQLite file (a server: no file to read)
 def test_the_file_never_holds_the_passphrase(account: Staff, db_path: Path) -> None:
     dump = "\n".join(sqlite3.connect(db_path).iterdump())
     assert PASSPHRASE not in dump

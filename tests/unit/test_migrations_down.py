@@ -5,15 +5,33 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from peewee import Database
+import pytest
+from peewee import Database, PostgresqlDatabase
 from playhouse.migrations import Runner
 
-from crous_desk.store.db import MIGRATIONS, connect, pending, upgrade
+from crous_desk.store.db import MIGRATIONS, close, connect, pending, upgrade
 from crous_desk.store.models import db as proxy
+
+PG_SCHEMA = """
+SELECT 'column', table_name || '.' || column_name, data_type || ' ' || is_nullable
+    FROM information_schema.columns
+    WHERE table_schema = current_schema() AND table_name NOT LIKE 'schema_migration%%'
+UNION ALL SELECT 'index', indexname, indexdef FROM pg_indexes
+    WHERE schemaname = current_schema() AND tablename NOT LIKE 'schema_migration%%'
+UNION ALL SELECT 'trigger', t.tgname, pg_get_triggerdef(t.oid) FROM pg_trigger t
+    JOIN pg_class c ON c.oid = t.tgrelid
+    WHERE NOT t.tgisinternal AND c.relnamespace = current_schema()::regnamespace
+UNION ALL SELECT 'function', p.proname, pg_get_functiondef(p.oid) FROM pg_proc p
+    WHERE p.pronamespace = current_schema()::regnamespace
+ORDER BY 1, 2
+"""
 
 
 def schema(database: Database) -> list[tuple[str, str, str]]:
-    """Tables, indexes and triggers, as SQLite keeps them (the runner's own table aside)."""
+    """Tables, indexes and triggers, as SQLite keeps them (the runner's own table aside); on
+    PostgreSQL, columns with their types, indexes, triggers and functions."""
+    if isinstance(database, PostgresqlDatabase):
+        return [tuple(row) for row in database.execute_sql(PG_SCHEMA).fetchall()]
     rows = database.execute_sql(
         "SELECT type, name, sql FROM sqlite_master "
         "WHERE name NOT LIKE 'sqlite_%' AND name NOT LIKE 'schema_migration%' ORDER BY type, name"
@@ -21,6 +39,7 @@ def schema(database: Database) -> list[tuple[str, str, str]]:
     return [(kind, name, sql or "") for kind, name, sql in rows]
 
 
+@pytest.mark.empty_database
 def test_every_migration_reverts_and_applies_again(db_path: Path) -> None:
     database = connect(db_path)
     try:
@@ -36,5 +55,5 @@ def test_every_migration_reverts_and_applies_again(db_path: Path) -> None:
         assert upgrade(database) == applied
         assert schema(database) == migrated
     finally:
-        database.close()
+        close(database)
         proxy.initialize(None)

@@ -207,6 +207,7 @@ def plan(database: peewee.Database, sql: str, params: list[object]) -> str:
     return "\n".join(row[-1] for row in rows)
 
 
+@pytest.mark.sqlite_only  # SQLite's query plans, trace and counters
 @pytest.mark.parametrize("text", ["a", "hel", "dupont", "helene dupont", "B-112"])
 @pytest.mark.parametrize("scope", [[1, 0], None])
 def test_a_search_reads_the_index_by_range_within_the_residences(
@@ -220,6 +221,7 @@ def test_a_search_reads_the_index_by_range_within_the_residences(
         assert "SEARCH x USING COVERING INDEX search_word_reservation" in shown, shown
 
 
+@pytest.mark.sqlite_only  # SQLite's query plans, trace and counters
 def test_the_whole_search_is_one_statement_on_indexes(
     people: People, database: peewee.Database
 ) -> None:
@@ -243,6 +245,7 @@ def test_the_whole_search_is_one_statement_on_indexes(
         assert scans <= {"c", "cw", "k", "CONSTANT", "residence"}, shown
 
 
+@pytest.mark.sqlite_only  # SQLite's query plans, trace and counters
 def test_reindexing_one_reservation_reads_and_writes_its_own_rows(
     people: People, database: peewee.Database
 ) -> None:
@@ -254,6 +257,7 @@ def test_reindexing_one_reservation_reads_and_writes_its_own_rows(
     assert "search_word_reservation (reservation_id=?)" in shown, shown
 
 
+@pytest.mark.sqlite_only  # SQLite's query plans, trace and counters
 def test_an_unchanged_reservation_is_not_rewritten(
     people: People, database: peewee.Database
 ) -> None:
@@ -311,6 +315,7 @@ def test_a_receptionist_of_one_residence_finds_no_request_not_yet_placed(
     assert at_gaston.search("dupont") == []
 
 
+@pytest.mark.sqlite_only  # SQLite's query plans, trace and counters
 def test_upgrading_a_file_indexes_its_reservations(
     people: People, database: peewee.Database
 ) -> None:

@@ -16,6 +16,7 @@ from crous_desk.store import outbox
 from crous_desk.store import search_index as search
 from crous_desk.store.db import BUSY_TIMEOUT_MS, connect, pending, upgrade
 from crous_desk.store.db import MIGRATIONS as MIGRATION_DIR
+from crous_desk.store.locks import on_server
 from crous_desk.store.models import ALL_MODELS, Document, Reservation, Staff
 from crous_desk.store.models import db as proxy
 from tests import factories
@@ -33,11 +34,13 @@ assert MIGRATIONS[:5] == [
 ]
 
 
+@pytest.mark.empty_database
 def test_a_new_file_is_created_and_migrated(db_path: Path) -> None:
-    assert not db_path.exists()
+    on_a_server = not isinstance(db_path, Path)  # a new, empty database on the server
+    assert on_a_server or not db_path.exists()
     database = connect(db_path)
     try:
-        assert db_path.exists()
+        assert on_a_server or db_path.exists()
         assert pending(database) == []
         assert upgrade(database) == []  # nothing left to apply
         applied = [name for (name,) in database.execute_sql("SELECT name FROM schema_migration")]
@@ -47,6 +50,7 @@ def test_a_new_file_is_created_and_migrated(db_path: Path) -> None:
         proxy.initialize(None)
 
 
+@pytest.mark.empty_database
 def test_without_migrating_every_migration_is_pending(db_path: Path) -> None:
     database = connect(db_path, migrate=False)
     try:
@@ -90,6 +94,7 @@ def test_reopening_a_file_keeps_every_row(db_path: Path) -> None:
         proxy.initialize(None)
 
 
+@pytest.mark.sqlite_only
 def test_wal_foreign_keys_and_busy_timeout(database: peewee.Database) -> None:
     def pragma(name: str) -> object:
         return database.execute_sql(f"PRAGMA {name}").fetchone()[0]
@@ -128,7 +133,10 @@ def test_instants_come_back_aware_in_utc(database: peewee.Database) -> None:
     assert got.tzinfo is UTC
     assert got == datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
     (raw,) = database.execute_sql("SELECT created_at FROM staff").fetchone()
-    assert raw == "2026-11-23T09:00:00.000000+00:00"
+    if on_server():  # a timestamptz column
+        assert raw == datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    else:
+        assert raw == "2026-11-23T09:00:00.000000+00:00"
 
 
 def test_instants_compare_as_instants_whatever_zone_they_were_written_in(
@@ -146,3 +154,29 @@ def test_instants_compare_as_instants_whatever_zone_they_were_written_in(
     cutoff = MONDAY_10H - timedelta(minutes=30)  # 08:30 UTC, between the two
     before = Reservation.select().where(Reservation.proposal_sent_at < cutoff)
     assert [r.id for r in before] == [early.id]
+
+
+@pytest.mark.server_only
+def test_on_a_server_instants_are_timestamptz_and_every_connection_speaks_utc(
+    database: peewee.Database,
+) -> None:
+    from crous_desk.store.fields import InstantField
+
+    types = dict(
+        ((table, column), kind)
+        for table, column, kind in database.execute_sql(
+            "SELECT table_name, column_name, data_type FROM information_schema.columns "
+            "WHERE table_schema = current_schema()"
+        ).fetchall()
+    )
+    instants = [
+        (model._meta.table_name, field.column_name)
+        for model in [*ALL_MODELS, *outbox.MODELS]
+        for field in model._meta.sorted_fields
+        if isinstance(field, InstantField)
+    ]
+    assert instants
+    assert {types[i] for i in instants} == {"timestamp with time zone"}
+    assert types[("room", "surface_m2")] == "double precision"
+    assert database.execute_sql("SHOW TIME ZONE").fetchone()[0] == "UTC"
+    assert database.execute_sql("SHOW transaction_isolation").fetchone()[0] == "read committed"

@@ -2,6 +2,13 @@
 
 from peewee import SqliteDatabase
 
+# PostgreSQL: one function refuses, with the message the trigger gives it (TRUNCATE too, which
+# skips row triggers there).
+PG_REFUSE = (
+    "CREATE OR REPLACE FUNCTION crous_desk_refuse() RETURNS trigger LANGUAGE plpgsql AS $$ "
+    "BEGIN RAISE EXCEPTION USING MESSAGE = TG_ARGV[0], ERRCODE = 'restrict_violation'; END $$"
+)
+
 
 def up(migrator, db):
     if isinstance(db, SqliteDatabase):
@@ -19,6 +26,13 @@ def up(migrator, db):
             "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
             "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
         )
+    else:
+        db.execute_sql(PG_REFUSE)
+        for verb, each in (("update", "ROW"), ("delete", "ROW"), ("truncate", "STATEMENT")):
+            db.execute_sql(
+                f"CREATE TRIGGER audit_log_no_{verb} BEFORE {verb.upper()} ON audit_log "
+                f"FOR EACH {each} EXECUTE FUNCTION crous_desk_refuse('the audit log is append-only')"
+            )
 
 
 def down(migrator, db):
@@ -26,3 +40,7 @@ def down(migrator, db):
         db.execute_sql("DROP TRIGGER IF EXISTS audit_log_no_update")
         db.execute_sql("DROP TRIGGER IF EXISTS audit_log_no_delete")
         db.execute_sql("DROP TABLE IF EXISTS search_index")
+    else:
+        for verb in ("update", "delete", "truncate"):
+            db.execute_sql(f"DROP TRIGGER IF EXISTS audit_log_no_{verb} ON audit_log")
+        db.execute_sql("DROP FUNCTION IF EXISTS crous_desk_refuse()")

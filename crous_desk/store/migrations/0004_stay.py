@@ -4,6 +4,27 @@ locked by triggers (a correction is a new row, never an edit)."""
 
 from peewee import *
 
+# PostgreSQL: an acknowledged inspection is not changed, nor its items changed or deleted.
+PG_ITEM_LOCKED = """
+CREATE OR REPLACE FUNCTION crous_desk_inspection_locked() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_TABLE_NAME = 'inspection' THEN
+        IF OLD.acknowledged_at IS NOT NULL THEN
+            RAISE EXCEPTION USING MESSAGE = 'this inspection is acknowledged and locked',
+                ERRCODE = 'restrict_violation';
+        END IF;
+    ELSIF (SELECT acknowledged_at FROM inspection WHERE id = OLD.inspection_id) IS NOT NULL THEN
+        RAISE EXCEPTION USING MESSAGE = 'this inspection is acknowledged and locked',
+            ERRCODE = 'restrict_violation';
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        RETURN OLD;
+    END IF;
+    RETURN NEW;
+END $$
+"""
+
 
 def up(migrator, db):
     class Staff(Model):
@@ -180,6 +201,25 @@ def up(migrator, db):
                     f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
                     f"BEGIN SELECT RAISE(ABORT, 'the {table} table is append-only'); END"
                 )
+    else:
+        # the same refusals on PostgreSQL (crous_desk_refuse is made by migration 0002)
+        db.execute_sql(PG_ITEM_LOCKED)
+        for verb in ("UPDATE", "DELETE"):
+            db.execute_sql(
+                f"CREATE TRIGGER inspection_item_locked_{verb.lower()} BEFORE {verb} "
+                "ON inspection_item FOR EACH ROW EXECUTE FUNCTION crous_desk_inspection_locked()"
+            )
+        db.execute_sql(
+            "CREATE TRIGGER inspection_acknowledged_locked BEFORE UPDATE ON inspection "
+            "FOR EACH ROW EXECUTE FUNCTION crous_desk_inspection_locked()"
+        )
+        for table in ("inspection_amendment", "charge", "key_log"):
+            for verb, each in (("UPDATE", "ROW"), ("DELETE", "ROW"), ("TRUNCATE", "STATEMENT")):
+                db.execute_sql(
+                    f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
+                    f"FOR EACH {each} "
+                    f"EXECUTE FUNCTION crous_desk_refuse('the {table} table is append-only')"
+                )
 
 
 def down(migrator, db):
@@ -190,6 +230,14 @@ def down(migrator, db):
         db.execute_sql("DROP TRIGGER IF EXISTS inspection_acknowledged_locked")
         db.execute_sql("DROP TRIGGER IF EXISTS inspection_item_locked_delete")
         db.execute_sql("DROP TRIGGER IF EXISTS inspection_item_locked_update")
+    else:
+        for table in ("inspection_amendment", "charge", "key_log"):
+            for verb in ("update", "delete", "truncate"):
+                db.execute_sql(f"DROP TRIGGER IF EXISTS {table}_no_{verb} ON {table}")
+        db.execute_sql("DROP TRIGGER IF EXISTS inspection_acknowledged_locked ON inspection")
+        db.execute_sql("DROP TRIGGER IF EXISTS inspection_item_locked_delete ON inspection_item")
+        db.execute_sql("DROP TRIGGER IF EXISTS inspection_item_locked_update ON inspection_item")
+        db.execute_sql("DROP FUNCTION IF EXISTS crous_desk_inspection_locked()")
     for table in (
         "price_override",
         "room_status_change",

@@ -59,7 +59,8 @@ def up(migrator, db):
     for staff_id, role in db.execute_sql("SELECT id, role FROM staff").fetchall():
         if role in default_kind:
             db.execute_sql(
-                "INSERT INTO staff_scope (staff_id, kind, value) VALUES (?, ?, '*')",
+                "INSERT INTO staff_scope (staff_id, kind, value) "
+                f"VALUES ({db.param}, {db.param}, '*')",
                 (staff_id, default_kind[role]),
             )
 
@@ -67,6 +68,8 @@ def up(migrator, db):
     is_sqlite = isinstance(db, SqliteDatabase)
     if is_sqlite:
         db.execute_sql("DROP TRIGGER IF EXISTS audit_log_no_update")
+    else:  # PostgreSQL: only this transaction's own updates pass, and the trigger stays
+        db.execute_sql("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update")
     prev = GENESIS
     rows = db.execute_sql(
         "SELECT id, at, actor, action, entity, entity_id, reservation_id, before, after "
@@ -75,7 +78,8 @@ def up(migrator, db):
     for row in rows:
         digest = _entry_hash(row, prev)
         db.execute_sql(
-            "UPDATE audit_log SET prev_hash = ?, hash = ? WHERE id = ?", (prev, digest, row[0])
+            f"UPDATE audit_log SET prev_hash = {db.param}, hash = {db.param} WHERE id = {db.param}",
+            (prev, digest, row[0]),
         )
         prev = digest
     if is_sqlite:
@@ -83,12 +87,16 @@ def up(migrator, db):
             "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
             "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
         )
+    else:
+        db.execute_sql("ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update")
 
 
 def down(migrator, db):
     migrator.migrate(migrator.drop_table("staff_scope"))
     if isinstance(db, SqliteDatabase):
         db.execute_sql("DROP TRIGGER IF EXISTS audit_log_no_update")
+    else:
+        db.execute_sql("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update")
     migrator.migrate(
         migrator.drop_column("audit_log", "hash"),
         migrator.drop_column("audit_log", "prev_hash"),
@@ -106,3 +114,5 @@ def down(migrator, db):
             "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
             "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
         )
+    else:
+        db.execute_sql("ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update")
