@@ -10,7 +10,7 @@ from typing import Any
 from crous_desk.base.config import Config
 from crous_desk.base.errors import Problem, Refused
 from crous_desk.base.i18n import _
-from crous_desk.cli.common import existing_db, operator_desk, residence_by_code
+from crous_desk.cli.common import existing_db, is_the_database, operator_desk, residence_by_code
 
 
 def add_parsers(commands: Any, common: argparse.ArgumentParser) -> None:
@@ -34,7 +34,7 @@ def cmd_report(args: argparse.Namespace, config: Config) -> int:
 
     out = Path(args.out)
     path = existing_db(args, config)
-    if out.resolve() == path.resolve():
+    if is_the_database(out, path):
         raise Refused(
             Problem(
                 "output_is_database",
