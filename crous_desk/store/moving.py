@@ -126,6 +126,12 @@ def _rows(database: Database, table: str, columns: list[str]) -> Iterator[list[t
         yield batch
 
 
+# Columns set once a row is locked (an inspection is acknowledged): the row goes in without
+# them, the rows that belong to it follow (the triggers refuse parts of a locked inspection),
+# and they are set last.
+LOCKING_COLUMNS = {"inspection": ("acknowledged_at", "acknowledged_by_id", "tenant_name")}
+
+
 def copy_rows(
     source: Database, target: Database, progress: Progress | None = None
 ) -> dict[str, int]:
@@ -146,16 +152,24 @@ def copy_rows(
     total = sum(expected.values())
     done = 0
     copied: dict[str, int] = {}
+    locking: list[tuple[str, list[str], list[tuple[Any, ...]]]] = []
     for table in tables:
         kinds = _columns(target, table)
         columns = [c for c in _columns(source, table) if c in kinds]
         convert = [_converter(source, target, kinds[c]) for c in columns]
-        marks = ", ".join([target.param] * len(columns))
+        later = [c for c in LOCKING_COLUMNS.get(table, ()) if c in columns and "id" in columns]
+        marks = ", ".join("NULL" if c in later else target.param for c in columns)
         names = ", ".join(f'"{c}"' for c in columns)
         insert = f'INSERT INTO "{table}" ({names}) VALUES ({marks})'
         copied[table] = 0
         for batch in _rows(source, table, columns):
             rows = [tuple(f(v) for f, v in zip(convert, row, strict=True)) for row in batch]
+            if later:
+                at = [columns.index(c) for c in later]
+                ident = columns.index("id")
+                locked = [(*(r[i] for i in at), r[ident]) for r in rows if r[at[0]] is not None]
+                locking.append((table, later, locked))
+                rows = [tuple(v for i, v in enumerate(r) if i not in at) for r in rows]
             cursor = target.cursor()
             cursor.executemany(insert, rows)
             copied[table] += len(rows)
@@ -169,6 +183,11 @@ def copy_rows(
                 f'COALESCE((SELECT max("id") FROM "{table}"), 0) + 1, false) '
                 f"WHERE pg_get_serial_sequence('\"{table}\"', 'id') IS NOT NULL"
             )
+    for table, later, locked in locking:
+        sets = ", ".join(f'"{c}" = {target.param}' for c in later)
+        target.cursor().executemany(
+            f'UPDATE "{table}" SET {sets} WHERE "id" = {target.param}', locked
+        )
     if progress and not total:
         progress(0, 0)
     return copied
