@@ -125,10 +125,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help=_("the CUPS printer (default: printer in the configuration, CROUS_DESK_PRINTER)"),
     )
-    from crous_desk.cli import admin, mail, person, prices, setup, staff
+    from crous_desk.cli import admin, etat, mail, person, prices, report, setup, staff
 
     staff.add_parsers(commands)
     person.add_parsers(commands)
+    report.add_parsers(commands, common)
+    etat.add_parsers(commands)
     admin.add_parsers(commands, common)
     prices.add_parsers(commands)
     setup.add_parsers(commands)
@@ -347,9 +349,9 @@ COMMANDS = {
 
 
 def _admin_commands() -> None:
-    from crous_desk.cli import admin, mail, person, prices, setup, staff
+    from crous_desk.cli import admin, etat, mail, person, prices, report, setup, staff
 
-    for module in (staff, admin, prices, setup, mail, person):
+    for module in (staff, admin, prices, setup, mail, person, report, etat):
         COMMANDS.update(module.COMMANDS)
 
 

@@ -75,6 +75,8 @@ class Residence(BaseModel):
     email = CharField(null=True)  # the desk's address: Reply-To of its mail, in its contacts
     manager_email = CharField(null=True)  # the residence manager: the 17:00 list of keys
     deposit_cents = IntegerField(null=True)  # the security deposit it asks (None: none)
+    amendment_days = IntegerField(null=True)  # the window to complete a check-in (None: 10)
+    heating_starts = CharField(null=True)  # MM-DD: the heating season's first day (None: 10-01)
 
 
 class Closure(BaseModel):
@@ -98,6 +100,7 @@ class Room(BaseModel):
     surface_m2 = FloatField()
     rent_cents = IntegerField()
     status = CharField(default=RoomStatus.AVAILABLE.value)
+    meters = TextField(null=True)  # its own meters, "electricity,water_cold"; None: its kind's
     residence_id: Any
 
     class Meta:
@@ -195,8 +198,12 @@ class Inspection(BaseModel):
     acknowledged_at = InstantField(null=True)
     acknowledged_by = ForeignKeyField(Staff, null=True)
     tenant_name = ShownCharField(null=True)  # the tenant who acknowledged, as shown to them
+    forwarding_address = TextField(null=True)  # check-out: the tenant's new address
     reservation_id: Any
+    room_id: Any
     items: Any
+    readings: Any
+    keys: Any
 
     @property
     def locked(self) -> bool:
@@ -289,6 +296,7 @@ class InspectionAmendment(BaseModel):
     reason = TextField()
     staff = ForeignKeyField(Staff, backref="+")
     at = InstantField()
+    by_tenant = BooleanField(null=True, default=False)  # the tenant's report within the window
     inspection_id: Any
     item_id: Any
 
@@ -410,6 +418,51 @@ class LedgerMovement(BaseModel):
     charge_id: Any
 
 
+class MeterReading(BaseModel):
+    """A meter's index read at an inspection; locked with the inspection (triggers)."""
+
+    inspection = ForeignKeyField(Inspection, backref="readings", on_delete="CASCADE")
+    meter = CharField()  # crous_desk.rules.etat.meters()
+    reading = CharField()  # as read off the dial, "012345.6"
+    at = InstantField()
+    staff = ForeignKeyField(Staff, backref="+")
+
+    class Meta:
+        indexes = ((("inspection", "meter"), True),)
+
+
+class InspectionKey(BaseModel):
+    """The keys handed over (check-in) or given back (check-out), by kind and number."""
+
+    inspection = ForeignKeyField(Inspection, backref="keys", on_delete="CASCADE")
+    kind = CharField()  # crous_desk.rules.etat.key_kinds()
+    count = IntegerField()
+
+    class Meta:
+        indexes = ((("inspection", "kind"), True),)
+
+
+class RoomMove(BaseModel):
+    """A tenant moved to another room during the stay: prepared (the two inspections opened),
+    then done in one action (keys, rooms, charges)."""
+
+    reservation = ForeignKeyField(Reservation, backref="moves")
+    from_room = ForeignKeyField(Room, backref="+")
+    to_room = ForeignKeyField(Room, backref="+")
+    check_out = ForeignKeyField(Inspection, backref="+")
+    check_in = ForeignKeyField(Inspection, backref="+")
+    reason = TextField()
+    prepared_at = InstantField()
+    prepared_by = ForeignKeyField(Staff, backref="+")
+    moved_at = InstantField(null=True)
+    moved_by = ForeignKeyField(Staff, null=True, backref="+")
+    reservation_id: Any
+    from_room_id: Any
+    to_room_id: Any
+    check_out_id: Any
+    check_in_id: Any
+
+
 ALL_MODELS: list[type[BaseModel]] = [
     Staff,
     StaffScope,
@@ -434,6 +487,9 @@ ALL_MODELS: list[type[BaseModel]] = [
     RoomStatusChange,
     PriceOverride,
     LedgerMovement,
+    MeterReading,
+    InspectionKey,
+    RoomMove,
 ]
 
 
