@@ -16,6 +16,7 @@ from crous_desk import keys
 from crous_desk.base.i18n import N_, _, ngettext, pgettext
 from crous_desk.rules.proposal import format_instant
 from crous_desk.rules.status import KeyEvent
+from crous_desk.store.anchor import last_anchor
 
 from .base import FORM, LOAD, DeskScreen
 from .forms import FieldsForm
@@ -142,6 +143,7 @@ class ClosingScreen(DeskScreen):
     BINDINGS = [Binding("escape", "back", N_("Back"), id="closing.back")]
 
     rows: reactive[list[keys.KeyOut]] = reactive(list, init=False, always_update=True)
+    audit_anchor = ""
 
     def compose(self) -> ComposeResult:
         yield DeskHeader(id="desk-header")
@@ -158,6 +160,10 @@ class ClosingScreen(DeskScreen):
         self.reload()
 
     def fetch(self) -> None:
+        last = last_anchor()  # the audit log's head, kept outside the database
+        self.audit_anchor = (
+            f"{last.at} entries={last.entries} head={last.head[:16]}…" if last else ""
+        )
         self.rows = keys.closing_check(self.desk)
 
     def watch_rows(self, rows: list[keys.KeyOut]) -> None:
@@ -165,6 +171,10 @@ class ClosingScreen(DeskScreen):
         title.append(
             "  " + ngettext("{n} set", "{n} sets", len(rows)).format(n=len(rows)), style="dim"
         )
+        if self.audit_anchor:
+            title.append(
+                "\n" + _("Audit anchor: {anchor}").format(anchor=self.audit_anchor), style="dim"
+            )
         self.query_one("#closing-title", Static).update(title)
         table = self.query_one("#closing", DataTable)
         table.clear()

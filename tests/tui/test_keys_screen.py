@@ -147,7 +147,9 @@ async def test_the_closing_check_lists_what_should_be_back_and_opens_the_file(
         closing = await on_screen(pilot, ClosingScreen)
         table = closing.query_one("#closing", DataTable)
         assert sorted(cells(table)) == ["GAS/B-401/1", "GAS/B-402/2"]
-        assert "2 sets" in str(closing.query_one("#closing-title", Static).render())
+        title = str(closing.query_one("#closing-title", Static).render())
+        assert "2 sets" in title
+        assert "Audit anchor: " in title and " head=" in title  # issue 13, point 6
         why = dict(zip(cells(table), cells(table, 2), strict=True))
         assert "Plomberie Durand" in why["GAS/B-402/2"]
         await highlight(pilot, table, "GAS/B-401/1")
