@@ -21,6 +21,7 @@ from crous_desk.store.models import KeyLog, KeySet, Reservation
 from tests import factories
 from tests.desk_processes import Pool, desk_processes
 from tests.factories import MONDAY_10H
+from tests.tenants import read_meters
 
 pytestmark = pytest.mark.slow
 
@@ -73,6 +74,7 @@ def ready_reservation(room: Any, first: str) -> Reservation:
     inspection = desk.open_inspection(r.id)
     for item in inspection.items:
         desk.set_item(item.id, state="good")
+    read_meters(desk, inspection.id)  # a flat has meters of its own
     desk.acknowledge_inspection(inspection.id)
     assert desk.handover_blockers(r.id) == []
     return r
