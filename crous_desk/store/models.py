@@ -18,7 +18,7 @@ from peewee import (
 )
 
 from crous_desk.rules.status import ExtensionStatus, KeyState, ReservationStatus, RoomStatus
-from crous_desk.store.fields import InstantField
+from crous_desk.store.fields import InstantField, ShownCharField, ShownTextField
 
 db = DatabaseProxy()
 
@@ -33,7 +33,7 @@ class BaseModel(Model):
 
 class Staff(BaseModel):
     username = CharField(unique=True)
-    display_name = CharField()
+    display_name = ShownCharField()
     role = CharField(default="receptionist")  # receptionist | mobility_manager | administrator
     active = BooleanField(default=True)
     created_at = InstantField()
@@ -66,9 +66,9 @@ class StaffScope(BaseModel):
 
 class Residence(BaseModel):
     code = CharField(unique=True)
-    name = CharField()
+    name = ShownCharField()
     crous_code = CharField()  # key of the CROUS directory in data/crous.json
-    address = TextField()
+    address = ShownTextField()
     desk_phone = CharField()
     timezone = CharField(default="Europe/Paris")
     opening = CharField(default="09:00")  # the desk's opening hour, HH:MM, local time
@@ -108,13 +108,13 @@ class Room(BaseModel):
 
 
 class Student(BaseModel):
-    first_name = CharField()
-    last_name = CharField()
+    first_name = ShownCharField()
+    last_name = ShownCharField()
     ine = CharField(null=True, unique=True)
-    email = CharField(default="")
-    phone = CharField(default="")
-    home_university = CharField(default="")
-    campus = CharField(default="")
+    email = ShownCharField(default="")
+    phone = ShownCharField(default="")
+    home_university = ShownCharField(default="")
+    campus = ShownCharField(default="")
     semester = IntegerField(default=1)  # 1: procedure at the end of June; 2: in December
     academic_year = CharField(default="")
     student_number = CharField(null=True)  # the home university's own number ("Accueil" list)
@@ -147,7 +147,7 @@ class Reservation(BaseModel):
     advance_cents = IntegerField(null=True)
     advance_paid_at = InstantField(null=True)
     paid_by_kind = CharField(null=True)  # Payer
-    paid_by_name = CharField(null=True)
+    paid_by_name = ShownCharField(null=True)
     keys_handed_at = InstantField(null=True)
     created_at = InstantField()
 
@@ -197,7 +197,7 @@ class Inspection(BaseModel):
     started_by = ForeignKeyField(Staff)
     acknowledged_at = InstantField(null=True)
     acknowledged_by = ForeignKeyField(Staff, null=True)
-    tenant_name = CharField(null=True)  # the tenant who acknowledged, as shown to them
+    tenant_name = ShownCharField(null=True)  # the tenant who acknowledged, as shown to them
     forwarding_address = TextField(null=True)  # check-out: the tenant's new address
     reservation_id: Any
     room_id: Any
@@ -215,7 +215,7 @@ class InspectionItem(BaseModel):
     position = IntegerField()
     label = CharField()
     state = CharField(null=True)  # new | good | worn | damaged | missing
-    remark = TextField(default="")
+    remark = ShownTextField(default="")
 
     class Meta:
         indexes = ((("inspection", "position"), True),)
@@ -239,7 +239,7 @@ class KeyLog(BaseModel):
     action = CharField()  # handover | return | lost | replaced | retired
     at = InstantField(index=True)  # the key log, newest first
     staff = ForeignKeyField(Staff)
-    note = CharField(default="")
+    note = ShownCharField(default="")
     key_set_id: Any
     reservation_id: Any
 
@@ -257,6 +257,7 @@ class AuditLog(BaseModel):
     after = TextField(null=True)
     prev_hash = TextField(null=True)  # the hash of the entry before (crous_desk.audit)
     hash = TextField(null=True)  # sha256 of this entry and prev_hash
+    mac = TextField(null=True)  # HMAC of hash under the key outside the database (anchor)
 
 
 class Appointment(BaseModel):
@@ -360,7 +361,7 @@ class KeyLoan(BaseModel):
 
     key_set = ForeignKeyField(KeySet, backref="loans")
     reservation = ForeignKeyField(Reservation, null=True, backref="+")
-    borrower = CharField()
+    borrower = ShownCharField()
     lent_at = InstantField()
     lent_by = ForeignKeyField(Staff, backref="+")
     due_at = InstantField()
