@@ -256,7 +256,11 @@ class InspectionScreen(DeskScreen):
                     ("state", _("State (new, good, worn, damaged, missing)"), view.state or ""),
                     ("remark", _("Remark"), view.remark),
                     ("reason", _("Why the correction (required)"), ""),
-                    ("tenant", _("Reported by the tenant? (yes / no)"), _("yes")),
+                    (
+                        "tenant",
+                        _("Reported by the tenant? (yes / no)"),
+                        _("yes") if self.walk.inspection.kind == "check_in" else _("no"),
+                    ),
                 ],
                 note=_(
                     "The inspection stays as acknowledged; the correction is added, dated "

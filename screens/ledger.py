@@ -54,7 +54,7 @@ def heading(statement: ledger.Statement) -> Text:
     text.append("\n")
     if statement.advance_cents:
         text.append(
-            _("Advance {amount} paid by {payer} on {when} (counts towards the first rent)").format(
+            _("Advance {amount} · {payer} · {when} · towards the first rent").format(
                 amount=euros(statement.advance_cents),
                 payer=statement.advance_payer,
                 when=format_instant(statement.advance_paid_at)
