@@ -11,7 +11,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.reactive import reactive
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from crous_desk import departure
 from crous_desk.base.dates import parse_instant, show_day
@@ -21,28 +21,15 @@ from crous_desk.rules.condition import euros
 from crous_desk.rules.proposal import format_instant
 
 from .base import FORM, DeskScreen
-from .forms import FieldsForm, RemarkForm
+from .forms import EarlyDepartureForm, FieldsForm, RemarkForm, Why
 from .inspection import state_labels
-from .widgets import ConfirmScreen, DeskHeader
-
-YES = {"yes": True, "y": True, "oui": True, "no": False, "n": False, "non": False}
+from .widgets import ConfirmScreen, DeskFooter, DeskHeader
 
 
 @dataclass(frozen=True)
 class DepartureTime:
     day: str
     time: str
-
-
-@dataclass(frozen=True)
-class EarlyDeparture:
-    force: str
-    reason: str
-
-    @property
-    def force_majeure(self) -> bool | None:
-        """yes / no (or oui / non); anything else: not said, and the core asks for it."""
-        return YES.get(self.force.strip().lower())
 
 
 def title_of(view: departure.DepartureView) -> Text:
@@ -101,7 +88,13 @@ class DepartureScreen(DeskScreen):
         ),
         Binding("g", "state('good')", N_("Good"), id="departure.good", show=False),
         Binding("w", "state('worn')", N_("Worn"), id="departure.worn", show=False),
-        Binding("d", "state('damaged')", N_("Damaged"), id="departure.damaged"),
+        Binding(
+            "d",
+            "damaged",
+            N_("Damaged"),
+            id="departure.damaged",
+            tooltip=N_("Damaged, saying what: it is charged"),
+        ),
         Binding("m", "state('missing')", N_("Missing"), id="departure.missing", show=False),
         Binding("n", "state('new')", N_("New"), id="departure.new", show=False),
         Binding("r", "remark", N_("Remark"), id="departure.remark", show=False),
@@ -141,7 +134,7 @@ class DepartureScreen(DeskScreen):
         yield Static(id="departure-title")
         yield DataTable(id="check-out", cursor_type="row", zebra_stripes=True)
         yield Static(id="departure-summary")
-        yield Footer(compact=True)
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#check-out", DataTable)
@@ -208,6 +201,25 @@ class DepartureScreen(DeskScreen):
         item, desk = self.current(), self.desk
         if item is not None:
             self._item_change(lambda: set_item(desk, item.item_id, state=state))
+
+    @work(exclusive=True, group=FORM)
+    async def action_damaged(self) -> None:
+        """A damage is charged: it is recorded with what is damaged, never without."""
+        item, desk = self.current(), self.desk
+        if item is None:
+            return
+        item_id = item.item_id
+        answer = await self.app.push_screen_wait(
+            FieldsForm(
+                _("Damaged — {item}").format(item=_(item.label)),
+                Why,
+                [("reason", _("What is damaged (required)"), item.remark)],
+                save=lambda what: departure.mark_damaged(desk, item_id, what.reason),
+            )
+        )
+        if answer is not None:
+            self.query_one("#check-out", DataTable).action_cursor_down()
+            self.reload()
 
     @work(exclusive=True, group=FORM)
     async def action_remark(self) -> None:
@@ -287,17 +299,23 @@ class DepartureScreen(DeskScreen):
         force_majeure: bool | None = None
         reason = ""
         if view.early:
+            desk = self.desk
             early = await self.app.push_screen_wait(
-                FieldsForm(
-                    _("Early departure (lease ends {day})").format(day=show_day(view.lease_end)),
-                    EarlyDeparture,
-                    [("force", _("Force majeure? (yes / no)"), ""), ("reason", _("Reason"), "")],
-                    note=_("Without force majeure, no refund."),
+                EarlyDepartureForm(
+                    view.reservation.student.full_name,
+                    view.lease_end,
+                    lambda answer: departure.depart(
+                        desk,
+                        self.reservation_id,
+                        force_majeure=answer.force_majeure,
+                        reason=answer.reason,
+                    ),
                 )
             )
-            if early is None:
-                return
-            force_majeure, reason = early.force_majeure, early.reason
+            if early is not None:
+                self.notify(_("Stay closed: early departure recorded"), markup=False)
+                self.reload()
+            return
         else:
             question = _("Close the stay of {name}: keys back, room to inspect?").format(
                 name=view.reservation.student.full_name

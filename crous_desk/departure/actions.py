@@ -165,6 +165,13 @@ def mark_same(act: Act, item: InspectionItem) -> InspectionItem:
     return change_item(act, item, state, None)
 
 
+@action("inspection.item", needs="inspection.record", target=InspectionItem)
+def mark_damaged(act: Act, item: InspectionItem, remark: str) -> InspectionItem:
+    """At check-out an item is damaged only with a remark saying what: it is charged."""
+    remark = act.text(remark, _("what is damaged"), required=True, about="remark")
+    return change_item(act, item, "damaged", remark)
+
+
 def charge_once(act: Act, check_out: Inspection) -> None:
     """Charge the check-out's damages, once per departure (inside ``act.change()``)."""
     departure, _created = Departure.get_or_create(reservation=check_out.reservation_id)

@@ -43,7 +43,8 @@ async def test_departure_with_one_damaged_item(database, desk_app, at_time):
         await press(pilot, "o")  # the check-out starts from the check-in: every item "same"
         view = app.screen.view
         assert view is not None and view.items and all(i.same for i in view.items)
-        await press(pilot, "down", "down", "d")  # the third item got damaged
+        await press(pilot, "down", "down", "d")  # the third item got damaged: say what
+        await press(pilot, *"scratched", "enter")
         await press(pilot, "a")
         await press(pilot, "y")
         view = app.screen.view
