@@ -25,6 +25,7 @@ from crous_desk.base.i18n import _
 from crous_desk.desk import permissions
 from crous_desk.desk.action import needs
 from crous_desk.desk.context import Desk
+from crous_desk.store.failures import database_refusal
 
 from .dialogs import ReasonsScreen
 from .language import SpeaksTheDesk
@@ -57,6 +58,8 @@ else:  # at run time a plain mixin: Textual takes a node's CSS type names from i
 class DeskWork(_Mixin):
     """Mixed into the screens (and the odd widget) that read and change the desk."""
 
+    _quiet_resume = False  # a reasons box is on top: closing it changes nothing
+
     @property
     def desk(self) -> Desk:
         return desk_of(self)
@@ -76,8 +79,13 @@ class DeskWork(_Mixin):
         except Refused as refused:  # e.g. filters the core cannot read
             if not quiet:
                 self.refuse(self.cannot_show(), *refused.reasons)
-        except Exception as error:  # the unexpected: see DeskApp.crash
-            self.app.call_later(desk_app(self).crash, error)
+        except Exception as error:  # a busy or damaged file is said; the unexpected: crash
+            refusal = database_refusal(error)
+            if refusal is not None:
+                if not quiet:
+                    self.refuse(self.cannot_show(), *refusal.reasons)
+            else:
+                self.app.call_later(desk_app(self).crash, error)
 
     def fetch(self) -> None:
         """Set this screen's reactives from the core: short reads, on the UI loop."""
@@ -89,7 +97,9 @@ class DeskWork(_Mixin):
     # -- acting -----------------------------------------------------------------------------
 
     def refuse(self, title: str, *reasons: str) -> None:
-        """The reasons box: the action was not done, and why."""
+        """The reasons box: the action was not done, and why. Nothing changed, so closing it
+        does not read the screen again (a refused filter would only be refused again)."""
+        self._quiet_resume = True
         self.app.push_screen(ReasonsScreen(title, reasons))
 
     def checked(self, title: str, check: Callable[[], T]) -> T | None:
@@ -151,8 +161,11 @@ class DeskWork(_Mixin):
                 except Refused as refused:
                     outcome = partial(self._refused, title, refused, on_refused, reload)
                 except Exception as error:  # the unexpected: see DeskApp.crash
-                    app.call_later(app.crash, error)
-                    return
+                    refusal = database_refusal(error)  # busy, read-only, full: the form stays
+                    if refusal is None:
+                        app.call_later(app.crash, error)
+                        return
+                    outcome = partial(self._refused, title, refusal, on_refused, reload)
                 else:
                     outcome = partial(self._done, result, on_done, reload)
                 if not (exclusive and get_current_worker().is_cancelled):
@@ -228,6 +241,7 @@ class DeskScreen(SpeaksTheDesk, DeskWork, Screen[None]):
     _resumed_before = False
 
     def on_screen_resume(self) -> None:
-        if self._resumed_before:  # the first time, on_mount has just read it
+        quiet, self._quiet_resume = self._quiet_resume, False
+        if self._resumed_before and not quiet:  # the first time, on_mount has just read it
             self.reload(quiet=True)
         self._resumed_before = True

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import platformdirs
 
+from crous_desk.base.files import PRIVATE_MODE, free_name, write_bytes
 from crous_desk.base.i18n import _
 
 if TYPE_CHECKING:
@@ -24,10 +25,9 @@ COLOURS = re.compile(r"\x1b\[[0-9;]*m")  # a terminal's colour codes, not for a 
 def write_crash_log(details: str, at: datetime) -> Path:
     """The details of an unexpected error, in the user's log directory; named by ``at``."""
     directory = Path(platformdirs.user_log_dir("crous-desk", appauthor=False))
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"crash-{at.astimezone(UTC):%Y%m%dT%H%M%SZ}.log"
-    path.write_text(details, encoding="utf-8")
-    return path
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path = free_name(directory / f"crash-{at.astimezone(UTC):%Y%m%dT%H%M%SZ}.log")
+    return write_bytes(path, details.encode("utf-8"), mode=PRIVATE_MODE)  # names, INEs: private
 
 
 def crash_line(path: Path) -> str:

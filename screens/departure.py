@@ -16,8 +16,8 @@ from textual.widgets import DataTable, Static
 from crous_desk import departure
 from crous_desk.base.dates import parse_instant, show_day
 from crous_desk.base.i18n import N_, _, ngettext
-from crous_desk.inspections.record import set_item
-from crous_desk.rules.condition import euros
+from crous_desk.inspections.record import record_forwarding_address, set_item
+from crous_desk.rules.condition import Damage, euros
 from crous_desk.rules.proposal import format_instant
 
 from .base import FORM, DeskScreen
@@ -30,6 +30,11 @@ from .widgets import ConfirmScreen, DeskFooter, DeskHeader
 class DepartureTime:
     day: str
     time: str
+
+
+@dataclass(frozen=True)
+class NewAddress:
+    address: str
 
 
 def title_of(view: departure.DepartureView) -> Text:
@@ -69,9 +74,18 @@ def summary_of(view: departure.DepartureView) -> Text:
     summary.append(
         "\n" + _("Keys held: {keys}").format(keys=", ".join(view.keys_held) or _("none"))
     )
+    summary.append(" · " + balance_text(view.balance_cents))
     for blocker in view.blockers[:2]:
         summary.append("\n• " + blocker)
     return summary
+
+
+def balance_text(cents: int) -> str:
+    if cents > 0:
+        return _("Balance: the tenant owes {amount}").format(amount=euros(cents))
+    if cents < 0:
+        return _("Balance: the residence owes {amount}").format(amount=euros(-cents))
+    return _("Balance: settled")
 
 
 class DepartureScreen(DeskScreen):
@@ -119,6 +133,22 @@ class DepartureScreen(DeskScreen):
             N_("Close stay"),
             id="departure.depart",
             tooltip=N_("Keys back, reservation closed, room to inspect"),
+        ),
+        Binding(
+            "l",
+            "etat",
+            N_("Meters, keys, PDF"),
+            id="departure.etat",
+            show=False,
+            tooltip=N_("Meter readings, keys given back, new address; the tenant's PDF copy"),
+        ),
+        Binding(
+            "dollar_sign",
+            "money",
+            N_("Money"),
+            id="departure.money",
+            show=False,
+            tooltip=N_("The stay's ledger: deposit, payments, refunds, charges"),
         ),
         Binding("escape", "back", N_("Back"), id="departure.back"),
     ]
@@ -253,10 +283,29 @@ class DepartureScreen(DeskScreen):
         )
         if not await self.app.push_screen_wait(ConfirmScreen(question)):
             return
+        address = view.check_out.forwarding_address
+        if not address:  # the law asks for it at exit
+            asked = await self.app.push_screen_wait(
+                FieldsForm(
+                    _("The tenant's new address"),
+                    NewAddress,
+                    [("address", _("Address (one line)"), "")],
+                )
+            )
+            if asked is None:
+                return
+            address = asked.address
         desk, check_out_id = self.desk, view.check_out.id
+        given = address if address != view.check_out.forwarding_address else None
+
+        def acknowledge() -> list[Damage]:
+            if given is not None:
+                record_forwarding_address(desk, check_out_id, given)
+            return departure.acknowledge_check_out(desk, check_out_id)
+
         self.run_desk_action(
             _("Not acknowledged yet"),
-            lambda: departure.acknowledge_check_out(desk, check_out_id),
+            acknowledge,
             lambda damages: self.notify(
                 ngettext(
                     "Check-out locked; {n} damage charged",
@@ -296,10 +345,16 @@ class DepartureScreen(DeskScreen):
         view = self.view
         if view is None:
             return
-        force_majeure: bool | None = None
-        reason = ""
-        if view.early:
-            desk = self.desk
+        accept_open_balance = False
+        if view.balance_cents:  # said first, whatever the departure
+            question = _("{balance}. Close the stay with this balance open?").format(
+                balance=balance_text(view.balance_cents)
+            )
+            if not await self.app.push_screen_wait(ConfirmScreen(question)):
+                return
+            accept_open_balance = True
+        desk = self.desk
+        if view.early:  # force majeure chosen, not typed; the form closes the stay
             early = await self.app.push_screen_wait(
                 EarlyDepartureForm(
                     view.reservation.student.full_name,
@@ -309,6 +364,7 @@ class DepartureScreen(DeskScreen):
                         self.reservation_id,
                         force_majeure=answer.force_majeure,
                         reason=answer.reason,
+                        accept_open_balance=accept_open_balance,
                     ),
                 )
             )
@@ -316,7 +372,7 @@ class DepartureScreen(DeskScreen):
                 self.notify(_("Stay closed: early departure recorded"), markup=False)
                 self.reload()
             return
-        else:
+        if not view.balance_cents:
             question = _("Close the stay of {name}: keys back, room to inspect?").format(
                 name=view.reservation.student.full_name
             )
@@ -332,14 +388,30 @@ class DepartureScreen(DeskScreen):
                 markup=False,
             )
 
-        desk = self.desk
         self.run_desk_action(
             _("The stay cannot be closed"),
             lambda: departure.depart(
-                desk, self.reservation_id, force_majeure=force_majeure, reason=reason
+                desk,
+                self.reservation_id,
+                accept_open_balance=accept_open_balance,
             ),
             closed,
         )
+
+    def action_etat(self) -> None:
+        from .etat import EtatScreen
+
+        if self.view is None or self.view.check_out is None:
+            self.refuse(
+                _("No check-out inspection yet"), _("open the check-out inspection first (o)")
+            )
+            return
+        self.app.push_screen(EtatScreen(self.view.check_out.id), lambda _r: self.reload())
+
+    def action_money(self) -> None:
+        from .ledger import LedgerScreen
+
+        self.app.push_screen(LedgerScreen(self.reservation_id), lambda _r: self.reload())
 
     def action_back(self) -> None:
         self.dismiss(None)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
-
-from crous_desk.cli.main import main as core_main
 
 
 def _launch(**kwargs: object) -> int:
@@ -14,6 +13,13 @@ def _launch(**kwargs: object) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if list(sys.argv[1:] if argv is None else argv) == ["--version"]:
+        from crous_desk import __version__  # nothing else: a version is a quick question
+
+        print(f"crous-desk {__version__}")
+        return 0
+    from crous_desk.cli.main import main as core_main
+
     return core_main(argv, launcher=_launch)
 
 

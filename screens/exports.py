@@ -20,6 +20,7 @@ from textual.widgets.option_list import Option
 
 from crous_desk.arrivals.slips import default_slip_dir
 from crous_desk.base.errors import Problem, Refused
+from crous_desk.base.files import free_name
 from crous_desk.base.i18n import N_, _, ngettext
 from crous_desk.desk import permissions
 from crous_desk.desk.context import Desk
@@ -37,6 +38,7 @@ def export_labels() -> dict[str, str]:
         "arrivals": _("Arrivals — today's, with their rental file"),
         "keylog": _("Key log — who held which set, when, handed by whom"),
         "audit": _("Audit log — every change, before and after"),
+        "ledger": _("Ledger — each stay's money and its balance"),
     }
 
 
@@ -53,9 +55,10 @@ class Written:
 
 def write_export(kind: str, desk: Desk, **filters: Any) -> Written:
     """Write one export into the documents folder; a file that cannot be written is refused."""
-    path = default_slip_dir() / exports.default_name(kind, desk.now())
+    folder = default_slip_dir()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = free_name(folder / exports.default_name(kind, desk.now()))  # never over a file
         return Written(exports.export(desk, kind, path, **filters), path)
     except OSError as error:
         raise Refused(Problem("cannot_write", str(error))) from error

@@ -14,6 +14,7 @@ from crous_desk.arrivals.appointments import book_appointment, current_appointme
 from crous_desk.base.dates import show_day
 from crous_desk.base.i18n import N_, _
 from crous_desk.departure import depart
+from crous_desk.desk import permissions
 from crous_desk.inspections.record import open_inspection
 from crous_desk.keys.handover import hand_over_keys, set_to_hand_over
 from crous_desk.reservations.documents import unverify_document, verify_document
@@ -124,6 +125,22 @@ class ReservationScreen(DeskScreen):
             priority=True,
             id="reservation.top",
         ),
+        Binding(
+            "m",
+            "move",
+            N_("Move"),
+            id="reservation.move",
+            show=False,
+            tooltip=N_("Move the tenant to another room (two inspections, keys, in one action)"),
+        ),
+        Binding(
+            "dollar_sign",
+            "money",
+            N_("Money"),
+            id="reservation.money",
+            show=False,
+            tooltip=N_("The stay's ledger: advance, deposit, payments, refunds, charges"),
+        ),
         Binding("escape", "back", N_("Back"), id="reservation.back"),
     ]
 
@@ -137,6 +154,7 @@ class ReservationScreen(DeskScreen):
         "slip": "slip.print",
         "departure": depart,
         "extension": request_extension,
+        "move": "stay.move",
     }
 
     view: reactive[ReservationFile | None] = reactive(None, init=False, always_update=True)
@@ -309,7 +327,8 @@ class ReservationScreen(DeskScreen):
         if view is None:
             return
         key_set = set_to_hand_over(view.room.id) if view.room is not None else None
-        if not view.blockers and key_set is not None:  # else the refusal says why not
+        may = permissions.allowed(self.desk.actor, "keys.handover")
+        if may and not view.blockers and key_set is not None:  # else the refusal says why not
             question = _("Hand key set {label} (room {room}) to {name}?").format(
                 label=key_set.label, room=key_set.room.number, name=view.student.full_name
             )
@@ -357,7 +376,7 @@ class ReservationScreen(DeskScreen):
     # (payment, documents, appointment, slip, handover) or during the stay (departure,
     # extension). Within a phase, an action the rules refuse stays offered and says why.
     _BEFORE_KEYS = frozenset({"payment", "keys", "appointment", "slip"})
-    _DURING_STAY = frozenset({"departure", "extension"})
+    _DURING_STAY = frozenset({"departure", "extension", "move"})
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if not super().check_action(action, parameters):
@@ -411,6 +430,16 @@ class ReservationScreen(DeskScreen):
 
     def action_history(self) -> None:
         self.query_one("#file", VerticalScroll).scroll_end(animate=False)
+
+    def action_move(self) -> None:
+        from .move import MoveScreen
+
+        self.app.push_screen(MoveScreen(self.reservation_id), lambda _r: self.reload())
+
+    def action_money(self) -> None:
+        from .ledger import LedgerScreen
+
+        self.app.push_screen(LedgerScreen(self.reservation_id), lambda _r: self.reload())
 
     def action_back(self) -> None:
         self.app.pop_screen()

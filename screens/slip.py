@@ -141,7 +141,7 @@ class SlipScreen(DeskScreen):
         def write() -> str:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                save_slips([slip], path)
+                save_slips([slip], path, replace=True)  # this slip again, in the desk's folder
                 if printer is None:
                     return _("Saved: {path}").format(path=path)
                 said = print_pdf(path, printer)

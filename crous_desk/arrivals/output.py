@@ -3,10 +3,8 @@ folder by default, and sent to the printer through CUPS."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +13,7 @@ from typing import IO
 import platformdirs
 
 from crous_desk.base.errors import Problem, Refused
+from crous_desk.base.files import safe_output
 from crous_desk.base.i18n import _
 
 
@@ -23,44 +22,12 @@ def default_slip_dir() -> Path:
     return Path(platformdirs.user_documents_dir()) / "crous-desk"
 
 
-def _umask() -> int:
-    mask = os.umask(0o022)  # read once, at import, while nothing runs in another thread
-    os.umask(mask)
-    return mask
-
-
-_UMASK = _umask()
-
-
 @contextmanager
-def atomic_output(path: Path) -> Iterator[IO[bytes]]:
-    """A binary file that appears at ``path`` only once it is complete; nothing is left
-    behind on failure. Refused when the place is not writable."""
-    if path.is_dir():
-        raise Refused(
-            Problem(
-                "is_a_directory", _("{path} is a directory: name the PDF file").format(path=path)
-            )
-        )
-    try:
-        handle = tempfile.NamedTemporaryFile(
-            dir=path.parent, prefix=f".{path.name}.", suffix=".part", delete=False
-        )
-    except OSError as error:
-        raise Refused(
-            Problem(
-                "not_writable",
-                _("cannot write {path}: {error}").format(path=path, error=error.strerror or error),
-            )
-        ) from None
-    try:
-        with handle:
-            yield handle
-        os.chmod(handle.name, 0o666 & ~_UMASK)  # as an ordinary file, not the temp file's 0600
-        os.replace(handle.name, path)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
+def atomic_output(path: Path, *, replace: bool = False) -> Iterator[IO[bytes]]:
+    """A binary file that appears at ``path`` only once it is complete, private, never over
+    a file nobody said to replace (:func:`crous_desk.base.files.safe_output`)."""
+    with safe_output(path, replace=replace) as handle:
+        yield handle
 
 
 def print_pdf(path: Path, printer: str | None) -> str:

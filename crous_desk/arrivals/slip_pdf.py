@@ -352,7 +352,10 @@ def _draw(canvas: Any, slip: Slip) -> None:
         canvas.drawRightString(right - 10, box_y + box_h - 43.5, crous.web)
 
 
-def save_slips(slips: Sequence[Slip], path: Path, progress: ProgressFn | None = None) -> Path:
-    with atomic_output(path) as out:
+def save_slips(
+    slips: Sequence[Slip], path: Path, progress: ProgressFn | None = None, *, replace: bool = False
+) -> Path:
+    """The slips in one PDF at ``path``, which must not exist unless ``replace``."""
+    with atomic_output(path, replace=replace) as out:
         write_slips(slips, out, progress)
     return path

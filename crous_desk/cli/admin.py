@@ -13,10 +13,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from crous_desk.base.clock import SystemClock
 from crous_desk.base.config import Config
 from crous_desk.base.errors import Problem, Refused
 from crous_desk.base.i18n import _, ngettext
 from crous_desk.cli.common import (
+    add_replace_option,
     existing_db,
     operator_desk,
     option_day,
@@ -49,12 +51,16 @@ def add_parsers(commands: Any, common: argparse.ArgumentParser) -> None:
         metavar="FILE.csv",
         help=_("where --skip-invalid writes the rejected rows (default: FILE.rejected.csv)"),
     )
+    add_replace_option(imports)
 
     export = commands.add_parser(
-        "export", parents=[common], help=_("write a CSV export: pipeline, arrivals, keylog, audit")
+        "export",
+        parents=[common],
+        help=_("write a CSV export: pipeline, arrivals, keylog, audit, ledger"),
     )
-    export.add_argument("kind", choices=("pipeline", "arrivals", "keylog", "audit"))
+    export.add_argument("kind", choices=("pipeline", "arrivals", "keylog", "audit", "ledger"))
     export.add_argument("--out", metavar="FILE.csv", required=True)
+    add_replace_option(export)
     export.add_argument("--year", metavar="YYYY-YYYY", help=_("pipeline: the academic year"))
     export.add_argument("--semester", type=int, choices=(1, 2), help=_("pipeline: the semester"))
     export.add_argument("--date", metavar="YYYY-MM-DD", help=_("arrivals: the day (today)"))
@@ -64,10 +70,23 @@ def add_parsers(commands: Any, common: argparse.ArgumentParser) -> None:
 
     auditing = commands.add_parser("audit", parents=[only_db], help=_("the audit log"))
     audit_actions = auditing.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
-    audit_actions.add_parser(
+    verify = audit_actions.add_parser(
         "verify",
         parents=[only_db],
         help=_("check the hash chain: exit 0 when intact, 1 and the first broken entry otherwise"),
+    )
+    verify.add_argument(
+        "--anchor",
+        metavar="FILE",
+        help=_(
+            "hold the log against this anchor log (default: the installation's, "
+            "DATABASE.audit-anchors)"
+        ),
+    )
+    audit_actions.add_parser(
+        "anchor",
+        parents=[only_db],
+        help=_("verify the log, then append its head (entries and hash) to the anchor log"),
     )
     commands.add_parser(
         "reindex",
@@ -107,7 +126,7 @@ def cmd_import_accueil(args: argparse.Namespace, config: Config) -> int:
             raise Refused(
                 Problem("output_is_input", _("--rejected names the database or the list itself"))
             )
-        accueil.write_rejected(rejected_path, checked)
+        accueil.write_rejected(rejected_path, checked, replace=args.replace)
     result = accueil.apply(
         operator_desk(),
         checked.good,
@@ -199,7 +218,7 @@ def cmd_export(args: argparse.Namespace, config: Config) -> int:
     elif args.kind == "audit":
         since, until = desk.day_bounds(first, last)
         filters = {"actor": args.actor, "since": since, "until": until}
-    count = exports.export(desk, args.kind, out, **filters)
+    count = exports.export(desk, args.kind, out, replace=args.replace, **filters)
     print(ngettext("{out}: {n} row", "{out}: {n} rows", count).format(out=out, n=count))
     return 0
 
@@ -211,20 +230,53 @@ def cmd_audit(args: argparse.Namespace, config: Config) -> int:
     from crous_desk.store import audit
 
     existing_db(args, config)
-    report = audit.verify_chain(progress_bar(_("entries")))
-    if report.intact:
-        print(
-            _("audit log intact: {n} entries; head {head}").format(
-                n=report.entries, head=report.head
+    if args.audit_command == "anchor":
+        report, line = audit.anchor_now(SystemClock().now())
+        if line is not None:
+            print(line)
+            return 0
+    else:
+        anchors = Path(args.anchor) if args.anchor else None
+        if anchors is not None and not anchors.is_file():
+            raise Refused(
+                Problem("no_anchor_log", _("{path}: no such anchor log").format(path=anchors))
+            )
+        report = audit.verify_chain(progress_bar(_("entries")), anchors=anchors)
+        if report.intact:
+            print(
+                _("audit log intact: {n} entries; head {head}").format(
+                    n=report.entries, head=report.head
+                )
+                + (
+                    " "
+                    + ngettext(
+                        "(signed; held against {n} anchor)",
+                        "(signed; held against {n} anchors)",
+                        report.anchors,
+                    ).format(n=report.anchors)
+                    if report.signed
+                    else ""
+                )
+            )
+            return 0
+    if report.intact:  # anchor: a log without a key yet (nothing was recorded since)
+        raise Refused(
+            Problem(
+                "no_audit_key", _("no audit key yet: nothing to anchor before the first change")
             )
         )
-        return 0
-    print(
-        _("crous-desk: audit log broken at entry #{id}: {reason}").format(
-            id=report.broken_id, reason=report.reason
-        ),
-        file=sys.stderr,
-    )
+    if report.broken_id is None:
+        print(
+            _("crous-desk: the audit log cannot be trusted: {reason}").format(reason=report.reason),
+            file=sys.stderr,
+        )
+    else:
+        print(
+            _("crous-desk: audit log broken at entry #{id}: {reason}").format(
+                id=report.broken_id, reason=report.reason
+            ),
+            file=sys.stderr,
+        )
     return 1
 
 

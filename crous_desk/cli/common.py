@@ -16,11 +16,23 @@ from crous_desk.base.dates import parse_iso_day
 from crous_desk.base.errors import Problem, Refused
 from crous_desk.base.i18n import _
 from crous_desk.desk.context import Desk
-from crous_desk.store.db import connect, default_path
+from crous_desk.store.db import connect, database_owner, default_path
+from crous_desk.store.failures import database_refusal
 from crous_desk.store.models import Residence
 
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
+
+
+def add_replace_option(parser: argparse.ArgumentParser) -> None:
+    """``--replace`` (also ``--force``): write over a file that exists; without it, refused."""
+    parser.add_argument(
+        "--replace",
+        "--force",
+        dest="replace",
+        action="store_true",
+        help=_("write over the output file if it exists (refused otherwise)"),
+    )
 
 
 def fail(message: str, code: int) -> int:
@@ -53,6 +65,9 @@ def open_db(path: Path) -> None:
     try:
         connect(path)
     except (sqlite3.DatabaseError, peewee.DatabaseError) as error:  # peewee wraps sqlite3's
+        refusal = database_refusal(error)
+        if refusal is not None and refusal.codes[0] != "database_damaged":
+            raise refusal from None  # busy, read-only, full: the file is a database
         raise Refused(
             Problem(
                 "not_a_database",
@@ -89,10 +104,10 @@ def residence_by_code(code: str) -> Residence:
 
 def operator_desk(residence: Residence | None = None) -> Desk:
     """The desk of the command line: its own administrator account ``os:<login>``."""
-    from crous_desk.people.auth import current_os_user
+    from crous_desk.people.auth import trusted_login
     from crous_desk.people.staff import operator_desk as desk_of_login
 
-    return desk_of_login(current_os_user(), SystemClock(), residence)
+    return desk_of_login(trusted_login(database_owner()), SystemClock(), residence)
 
 
 def option_day(text: str | None, option: str) -> date | None:

@@ -17,17 +17,21 @@ from crous_desk.base.clock import SystemClock
 from crous_desk.base.config import Config, ConfigError, load_config
 from crous_desk.base.dates import plausible
 from crous_desk.base.errors import Problem, Refused
+from crous_desk.base.files import output_problem
 from crous_desk.base.i18n import _, current_language, ngettext, set_language
 from crous_desk.cli.common import (
     EXIT_REFUSED,
     EXIT_USAGE,
+    add_replace_option,
     db_path,
     fail,
     open_db,
+    operator_desk,
     progress_bar,
     residence_by_code,
 )
 from crous_desk.cli.speech import add_language_option, argparse_speaks, command_line_language
+from crous_desk.store.failures import database_refusal
 
 _launcher: Callable[..., int] | None = None
 
@@ -106,6 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     which.add_argument("--reservation", metavar="REF", help=_("the slip of one reservation"))
     slips.add_argument("--out", metavar="FILE.pdf", required=True, help=_("the PDF to write"))
+    add_replace_option(slips)
     slips.add_argument(
         "--print",
         dest="send_to_printer",
@@ -120,9 +125,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help=_("the CUPS printer (default: printer in the configuration, CROUS_DESK_PRINTER)"),
     )
-    from crous_desk.cli import admin, mail, prices, setup, staff
+    from crous_desk.cli import admin, etat, mail, person, prices, report, setup, staff
 
     staff.add_parsers(commands)
+    person.add_parsers(commands)
+    report.add_parsers(commands, common)
+    etat.add_parsers(commands)
     admin.add_parsers(commands, common)
     prices.add_parsers(commands)
     setup.add_parsers(commands)
@@ -155,10 +163,15 @@ def main(argv: Sequence[str] | None = None, launcher: Launcher | None = None) ->
         return fail(str(refused), EXIT_REFUSED)
     except KeyboardInterrupt:
         return 130
-    except (OSError, ValueError) as error:
-        return fail(str(error), EXIT_REFUSED)
-    except ArithmeticError as error:  # a number or date out of range that slipped through
-        return fail(_("a value is out of range ({error})").format(error=error), EXIT_REFUSED)
+    except Exception as error:
+        refusal = database_refusal(error)  # busy, read-only, full, damaged: one clear line
+        if refusal is not None:
+            return fail(str(refusal), EXIT_REFUSED)
+        if isinstance(error, (OSError, ValueError)):
+            return fail(str(error), EXIT_REFUSED)
+        if isinstance(error, ArithmeticError):  # a number or date out of range that slipped
+            return fail(_("a value is out of range ({error})").format(error=error), EXIT_REFUSED)
+        raise
 
 
 def cmd_migrate(args: argparse.Namespace, config: Config) -> int:
@@ -265,7 +278,7 @@ def cmd_slips(args: argparse.Namespace, config: Config) -> int:
                 _("{out} is the database: name another file for the PDF").format(out=out),
             )
         )
-    if out.is_file() and _head(out) != b"%PDF-":
+    if args.replace and out.is_file() and _head(out) != b"%PDF-":
         raise Refused(
             Problem(
                 "output_not_pdf",
@@ -273,6 +286,12 @@ def cmd_slips(args: argparse.Namespace, config: Config) -> int:
             )
         )
     open_db(path)
+    from crous_desk.desk import permissions
+
+    permissions.require(operator_desk().actor, "slip.print")  # the login's account may print
+    problem = output_problem(out, replace=args.replace)
+    if problem:  # before the slips are drawn
+        raise Refused(problem)
     code = getattr(args, "residence", None) or config.residence
     residence_id = residence_by_code(code).id if code else None
     if day is not None:
@@ -302,7 +321,7 @@ def cmd_slips(args: argparse.Namespace, config: Config) -> int:
         ids = [found.id]
         summary = _("{out}: the slip of {ref}").format(out=out, ref=found.reference)
     slips = slips_for(ids, SystemClock().now())
-    save_slips(slips, out, progress_bar(_("slips")))
+    save_slips(slips, out, progress_bar(_("slips")), replace=args.replace)
     print(summary)
     if args.send_to_printer:
         try:
@@ -330,9 +349,9 @@ COMMANDS = {
 
 
 def _admin_commands() -> None:
-    from crous_desk.cli import admin, mail, prices, setup, staff
+    from crous_desk.cli import admin, etat, mail, person, prices, report, setup, staff
 
-    for module in (staff, admin, prices, setup, mail):
+    for module in (staff, admin, prices, setup, mail, person, report, etat):
         COMMANDS.update(module.COMMANDS)
 
 

@@ -23,6 +23,7 @@ from crous_desk.inspections.damages import charge_damages
 from crous_desk.inspections.record import acknowledge, change_item, create
 from crous_desk.inspections.views import compare, items, latest
 from crous_desk.keys.actions import return_set
+from crous_desk.money.ledger import balance_of
 from crous_desk.rooms.status import change_room_status
 from crous_desk.rules.condition import Damage, total_cents
 from crous_desk.rules.departure import (
@@ -33,6 +34,7 @@ from crous_desk.rules.departure import (
     is_early,
 )
 from crous_desk.rules.hours import desk_status
+from crous_desk.rules.ledger import open_balance_problem
 from crous_desk.rules.proposal import status_label
 from crous_desk.rules.reference import room_kinds
 from crous_desk.rules.status import InspectionKind, ReservationStatus, RoomStatus
@@ -40,7 +42,9 @@ from crous_desk.store.models import (
     Departure,
     Inspection,
     InspectionItem,
+    InspectionKey,
     Reservation,
+    RoomMove,
     snapshot,
 )
 
@@ -51,6 +55,7 @@ _DEPARTURE_FIELDS = (
     "force_majeure",
     "reason",
     "damages_at",
+    "open_balance_cents",
 )
 
 
@@ -110,7 +115,7 @@ def next_opening(desk: Desk, at: datetime, reservation_id: int | None = None) ->
 @action("inspection.open", needs="inspection.record", target=Reservation)
 def open_check_out(act: Act, reservation: Reservation) -> Inspection:
     """The check-out inspection, opened as a copy of the check-in one (each item "same")."""
-    existing = latest(reservation, InspectionKind.CHECK_OUT)
+    existing = latest(reservation, InspectionKind.CHECK_OUT, reservation.room_id)
     if existing is not None:
         return existing
     room = reservation.room
@@ -123,13 +128,21 @@ def open_check_out(act: Act, reservation: Reservation) -> Inspection:
                 ).format(status=status_label(reservation.status)),
             )
         )
-    check_in = latest(reservation, InspectionKind.CHECK_IN)
+    check_in = latest(reservation, InspectionKind.CHECK_IN, reservation.room_id)
     if check_in is not None:
         lines = [(v.position, v.label, v.state) for v in items(check_in.id)]
     else:  # keys handed before the desk recorded inspections: every item to be stated
         lines = [(i, label, None) for i, label in enumerate(room_kinds()[room.kind].checklist)]
+    keys = (
+        {
+            k.kind: k.count
+            for k in InspectionKey.select().where(InspectionKey.inspection == check_in)
+        }
+        if check_in is not None
+        else None
+    )
     with act.change():
-        inspection = create(act, reservation, InspectionKind.CHECK_OUT, lines)
+        inspection = create(act, reservation, InspectionKind.CHECK_OUT, lines, keys=keys or None)
         act.audit(
             "inspection",
             inspection.id,
@@ -152,7 +165,7 @@ def mark_same(act: Act, item: InspectionItem) -> InspectionItem:
         act.refuse(
             Problem("not_a_check_out", _("only a check-out item is compared with the check-in"))
         )
-    check_in = latest(inspection.reservation_id, InspectionKind.CHECK_IN)
+    check_in = latest(inspection.reservation_id, InspectionKind.CHECK_IN, inspection.room_id)
     start = {(v.position, v.label): v.state for v in items(check_in.id)} if check_in else {}
     state = start.get((item.position, item.label))
     if state is None:
@@ -170,6 +183,16 @@ def mark_damaged(act: Act, item: InspectionItem, remark: str) -> InspectionItem:
     """At check-out an item is damaged only with a remark saying what: it is charged."""
     remark = act.text(remark, _("what is damaged"), required=True, about="remark")
     return change_item(act, item, "damaged", remark)
+
+
+def closing_balance(reservation: Reservation, check_out: Inspection | None) -> int:
+    """The stay's balance once the check-out's damages are charged (they may not be yet)."""
+    pending = 0
+    if check_out is not None:
+        departure = Departure.get_or_none(Departure.reservation == reservation)
+        if departure is None or departure.damages_at is None:
+            pending = total_cents(compare(check_out))
+    return balance_of(reservation) + pending
 
 
 def charge_once(act: Act, check_out: Inspection) -> None:
@@ -194,7 +217,10 @@ def acknowledge_check_out(act: Act, inspection: Inspection) -> list[Damage]:
         act.refuse(Problem("not_a_check_out", _("this is not a check-out inspection")))
     inspection = acknowledge(act, inspection)
     with act.change():
-        charge_once(act, inspection)
+        if RoomMove.select().where(RoomMove.check_out == inspection.id).exists():
+            charge_damages(act, inspection)  # a move: the stay goes on, its departure is later
+        else:
+            charge_once(act, inspection)
     return compare(inspection)
 
 
@@ -205,17 +231,25 @@ class DepartureResult:
     damages: list[Damage]
     damage_cents: int
     room_status: RoomStatus
+    balance_cents: int = 0
 
 
 @action("departure.close", needs="departure.manage", target=Reservation)
 def depart(
-    act: Act, reservation: Reservation, *, force_majeure: bool | None = None, reason: str = ""
+    act: Act,
+    reservation: Reservation,
+    *,
+    force_majeure: bool | None = None,
+    reason: str = "",
+    accept_open_balance: bool = False,
 ) -> DepartureResult:
     """The tenant leaves: keys back at the desk, the reservation 'departed', the room 'to_inspect'
-    (unless a co-tenant still lives there). Desk hours apply: the keys come back."""
+    (unless a co-tenant still lives there). Desk hours apply: the keys come back. A stay whose
+    balance is not zero closes only when the desk confirms it (``accept_open_balance``), and
+    the balance it closed with is recorded."""
     room = reservation.room
     calendar = act.desk.calendar(room.residence if room else act.desk.residence)
-    check_out = latest(reservation, InspectionKind.CHECK_OUT)
+    check_out = latest(reservation, InspectionKind.CHECK_OUT, reservation.room_id)
     act.check(
         departure_blockers(
             DepartureFacts(
@@ -230,6 +264,7 @@ def depart(
     early = is_early(act.now.astimezone(calendar.tz).date(), reservation.lease_end)
     if reason_problem is None:
         act.check(early_departure_problems(early, reservation.lease_end, force_majeure, reason))
+    act.check(open_balance_problem(closing_balance(reservation, check_out), accept_open_balance))
     with act.change():
         assert check_out is not None and room is not None
         closed = (
@@ -248,6 +283,7 @@ def depart(
         charge_once(act, check_out)
         departure = Departure.get(Departure.reservation == reservation)
         before = snapshot(departure, *_DEPARTURE_FIELDS)
+        balance = balance_of(reservation)
         left = (
             Departure.update(
                 departed_at=act.now,
@@ -255,6 +291,7 @@ def depart(
                 early=early,
                 force_majeure=force_majeure if early else None,
                 reason=reason,
+                open_balance_cents=balance or None,
             )
             .where(Departure.id == departure.id, Departure.departed_at.is_null())
             .execute()
@@ -289,4 +326,4 @@ def depart(
                 "room_status": room_status,
             },
         )
-    return DepartureResult(departure, returned, found, total_cents(found), room_status)
+    return DepartureResult(departure, returned, found, total_cents(found), room_status, balance)

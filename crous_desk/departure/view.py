@@ -9,6 +9,7 @@ from datetime import date, datetime
 from crous_desk.desk.action import Act
 from crous_desk.desk.context import Desk
 from crous_desk.inspections import views as inspections
+from crous_desk.money.ledger import balance_of
 from crous_desk.rules.condition import Damage, total_cents
 from crous_desk.rules.departure import DepartureFacts, departure_blockers, is_early
 from crous_desk.rules.status import InspectionKind, KeyState
@@ -43,6 +44,7 @@ class DepartureView:
     damage_cents: int
     keys_held: list[str]
     blockers: list[str] = field(default_factory=list)
+    balance_cents: int = 0  # the stay's ledger, with the check-out's damages once charged
 
 
 def held_sets(reservation: Reservation) -> list[KeySet]:
@@ -56,7 +58,9 @@ def held_sets(reservation: Reservation) -> list[KeySet]:
 
 def check_out_items(check_out: Inspection, damages: list[Damage]) -> list[CheckOutItem]:
     """Each check-out item beside its check-in state, and what it costs when it got worse."""
-    check_in = inspections.latest(check_out.reservation_id, InspectionKind.CHECK_IN)
+    check_in = inspections.latest(
+        check_out.reservation_id, InspectionKind.CHECK_IN, check_out.room_id
+    )
     start = {v.position: v for v in inspections.items(check_in.id)} if check_in else {}
     owed = {d.position: d.amount_cents for d in damages}
     rows = []
@@ -87,7 +91,7 @@ def departure_view(desk: Desk, reservation_id: int) -> DepartureView:
     residence = room.residence if room else desk.residence
     today = desk.today(residence)
     departure = Departure.get_or_none(Departure.reservation == reservation)
-    check_out = inspections.latest(reservation, InspectionKind.CHECK_OUT)
+    check_out = inspections.latest(reservation, InspectionKind.CHECK_OUT, reservation.room_id)
     found = inspections.compare(check_out) if check_out else []
     blockers = departure_blockers(
         DepartureFacts(
@@ -110,4 +114,6 @@ def departure_view(desk: Desk, reservation_id: int) -> DepartureView:
         damage_cents=total_cents(found),
         keys_held=[k.label for k in held_sets(reservation)],
         blockers=blockers,
+        balance_cents=balance_of(reservation)
+        + (total_cents(found) if departure is None or departure.damages_at is None else 0),
     )

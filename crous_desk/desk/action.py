@@ -42,7 +42,7 @@ from contextlib import AbstractContextManager, contextmanager
 from datetime import date, datetime
 from typing import Any, Concatenate, NoReturn, ParamSpec, TypeVar, overload
 
-from peewee import Model
+from peewee import Model, OperationalError, SqliteDatabase
 
 from crous_desk.base.dates import parse_day
 from crous_desk.base.errors import Problem, Refused
@@ -76,6 +76,32 @@ def write_transaction() -> AbstractContextManager[Any]:
     write lock from its first statement, so the checks read in it are still true when the
     action writes."""
     return db.atomic()
+
+
+BUSY_PROBE_MS = 200
+
+
+def write_lock_busy() -> bool:
+    """Whether another desk holds the write lock now (tried for a moment). Only then does an
+    action check first without it, so that one the rules refuse anyway says so at once instead
+    of waiting for the lock."""
+    database = db.obj
+    if not isinstance(database, SqliteDatabase) or database.in_transaction():
+        return False
+    (waited,) = database.execute_sql("PRAGMA busy_timeout").fetchone()
+    database.execute_sql(f"PRAGMA busy_timeout = {BUSY_PROBE_MS}")
+    try:
+        database.execute_sql("BEGIN IMMEDIATE")
+        database.execute_sql("ROLLBACK")
+        return False
+    except OperationalError:
+        return True
+    finally:
+        database.execute_sql(f"PRAGMA busy_timeout = {int(waited)}")
+
+
+class _WouldChange(Exception):
+    """The checks passed without the write lock: the action now waits for it."""
 
 
 # -- what a target is, for the scope checks -------------------------------------------------
@@ -124,7 +150,7 @@ def room_of(row: Any) -> Room | None:
 class Act:
     """One action in progress: who acts, at which instant, and the problems found so far."""
 
-    def __init__(self, desk: Desk, name: str, needs: str) -> None:
+    def __init__(self, desk: Desk, name: str, needs: str, *, checking_only: bool = False) -> None:
         self.desk = desk
         self.actor = desk.actor
         self.name = name
@@ -133,6 +159,9 @@ class Act:
         self.problems: list[str] = []
         self.audited = 0
         self._changing = False
+        self.checking_only = (
+            checking_only  # checks read without the write lock (another desk holds it)
+        )
 
     # -- what the action works on -----------------------------------------------------------
 
@@ -220,6 +249,8 @@ class Act:
         """Refuse with every problem gathered, or change rows (and audit them) inside."""
         if self.problems:
             raise Refused(*self.problems)
+        if self.checking_only:
+            raise _WouldChange
         self._changing = True
         yield
         if not self.audited:
@@ -288,17 +319,27 @@ def action(name: str, *, needs: str | None = None, target: type[Model] | None = 
     def decorate(fn: Callable[..., T]) -> Callable[..., T]:
         @functools.wraps(fn)
         def run(desk: Desk, *args: Any, **kwargs: Any) -> T:
-            act = Act(desk, name, permission)
             permissions.require(desk.actor, permission)
+            if write_lock_busy():
+                try:  # refused anyway? say so now, without waiting for the lock
+                    with db.atomic(lock_type="DEFERRED"):
+                        return attempt(
+                            Act(desk, name, permission, checking_only=True), args, kwargs
+                        )
+                except _WouldChange:
+                    pass  # the checks pass: wait for the lock, then check again and change
             with write_transaction():
-                if target is not None:
-                    row_id, *args = args  # type: ignore[assignment]
-                    row = act.get(target, row_id)
-                    act.in_scope(row)
-                    args = [row, *args]  # type: ignore[assignment]
-                result = fn(act, *args, **kwargs)
-                if act.problems:  # gathered, then returned without act.change()
-                    raise Refused(*act.problems)
+                return attempt(Act(desk, name, permission), args, kwargs)
+
+        def attempt(act: Act, args: Any, kwargs: Any) -> T:
+            if target is not None:
+                row_id, *args = args
+                row = act.get(target, row_id)
+                act.in_scope(row)
+                args = [row, *args]
+            result = fn(act, *args, **kwargs)
+            if act.problems:  # gathered, then returned without act.change()
+                raise Refused(*act.problems)
             return result
 
         run.action_name = name  # type: ignore[attr-defined]

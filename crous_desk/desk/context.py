@@ -4,6 +4,7 @@ residence the desk is opened on, or every residence of the actor's scope)."""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from crous_desk.base.clock import Clock
@@ -11,7 +12,7 @@ from crous_desk.base.errors import Problem, Refused
 from crous_desk.base.i18n import _
 from crous_desk.desk import permissions
 from crous_desk.rules.hours import DeskCalendar, DeskStatus, closures_from, desk_status
-from crous_desk.store.models import Closure, Reservation, Residence, Staff
+from crous_desk.store.models import Closure, Reservation, Residence, Room, Staff
 
 
 def residence_calendar(residence: Residence | None) -> DeskCalendar:
@@ -56,6 +57,18 @@ class Desk:
         start = datetime.combine(first, time(0), tzinfo=tz) if first else None
         end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz) if last else None
         return start, end
+
+    def rooms_where(self) -> list[Any]:
+        """The conditions on Room for what this desk lists: the residence it is opened on, and
+        the actor's own residences (a desk built without a residence shows a receptionist of
+        one residence that residence only)."""
+        where: list[Any] = []
+        if self.residence is not None:
+            where.append(Room.residence == self.residence)
+        account = permissions.residence_filter(self.actor)
+        if account is not None:
+            where.append(account)
+        return where
 
     def reservation(self, reservation_id: int) -> Reservation:
         """The reservation, if this actor may see it (their residences, or their students)."""

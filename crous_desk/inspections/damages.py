@@ -7,6 +7,7 @@ from __future__ import annotations
 from crous_desk.base.i18n import _
 from crous_desk.desk.action import Act
 from crous_desk.inspections.views import compare
+from crous_desk.money.ledger import post_charge
 from crous_desk.rules.status import ChargeKind
 from crous_desk.store.models import Charge, Inspection, InspectionItem
 
@@ -36,22 +37,19 @@ def charge_damages(
         if delta == 0:
             continue
         detail = damage.detail if damage else _("no longer worse than at check-in")
-        created.append(
-            Charge.create(
-                reservation=check_out.reservation_id,
-                room=check_out.room,
-                kind=ChargeKind.DAMAGE,
-                label=item.label,
-                detail=detail
-                if already is None
-                else _("correction: {detail}").format(detail=detail),
-                amount_cents=delta,
-                inspection=check_out,
-                item=item,
-                at=act.now,
-                staff=act.actor,
-            )
+        charge = Charge.create(
+            reservation=check_out.reservation_id,
+            room=check_out.room,
+            kind=ChargeKind.DAMAGE,
+            label=item.label,
+            detail=detail if already is None else _("correction: {detail}").format(detail=detail),
+            amount_cents=delta,
+            inspection=check_out,
+            item=item,
+            at=act.now,
+            staff=act.actor,
         )
+        created.append(charge)
     if created:
         act.audit(
             "inspection",
@@ -65,4 +63,6 @@ def charge_damages(
             },
             action="departure.damages",
         )
+        for charge in created:
+            post_charge(act, charge)
     return created

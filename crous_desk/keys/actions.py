@@ -17,6 +17,7 @@ from crous_desk.base.i18n import _
 from crous_desk.base.text import text_problem
 from crous_desk.desk.action import Act, action
 from crous_desk.keys.inventory import open_loans
+from crous_desk.money.ledger import post_charge
 from crous_desk.money.prices import prices_for
 from crous_desk.rules.keys import (
     ReissueFacts,
@@ -203,6 +204,8 @@ def declare_lost(act: Act, key_set: KeySet, *, note: str = "") -> LostKey:
                 "charge_cents": charge.amount_cents if charge else None,
             },
         )
+        if charge is not None:
+            post_charge(act, charge)
     return LostKey(KeySet.get_by_id(key_set.id), replacement, charge)
 
 

@@ -105,11 +105,10 @@ def check(text: str) -> Checked:
 
 def _match(row: AccueilRow) -> tuple[Student | None, list[str]]:
     """The student this row is about, and why it cannot be told (conflicting identifiers)."""
-    by_ine = Student.get_or_none(Student.ine == row.ine) if row.ine else None
+    by_ine = _student("ine = ?", row.ine) if row.ine else None
     by_number = (
-        Student.get_or_none(
-            Student.home_university == row.home_university,
-            Student.student_number == row.student_number,
+        _student(
+            "home_university = ? AND student_number = ?", row.home_university, row.student_number
         )
         if row.student_number
         else None
@@ -151,6 +150,14 @@ def _match(row: AccueilRow) -> tuple[Student | None, list[str]]:
     return found, problems
 
 
+def _student(condition: str, *params: Any) -> Student | None:
+    """The student a unique key names: plain SQL, as each row of a list of thousands is looked
+    up three times (checked, planned, written) and a new student is the usual case."""
+    param = Student._meta.database.param
+    query = Student.raw(f"SELECT * FROM student WHERE {condition.replace('?', param)}", *params)
+    return next(iter(query), None)
+
+
 def _row_problem(row: AccueilRow, code: str, reasons: Iterable[str]) -> Problem:
     return Problem(
         code, _("line {line}: {reasons}").format(line=row.line, reasons="; ".join(reasons))
@@ -158,10 +165,17 @@ def _row_problem(row: AccueilRow, code: str, reasons: Iterable[str]) -> Problem:
 
 
 def _scope_problem(act: Act, row: AccueilRow, student: Student | None) -> Problem | None:
-    """A manager imports their own students only: the one recorded, or the one the row makes."""
-    target = student or Student(campus=row.campus, home_university=row.home_university)
-    problem = permissions.refusal(act.actor, act.needs, target)
-    return _row_problem(row, "out_of_scope", [problem]) if problem else None
+    """A manager imports their own students only: the student as recorded (matched by INE or
+    student number) and as the row would make them — a row may neither rewrite another
+    office's student nor hand one of theirs over to another office."""
+    targets = [Student(campus=row.campus, home_university=row.home_university)]
+    if student is not None:
+        targets.insert(0, student)
+    for target in targets:
+        problem = permissions.refusal(act.actor, act.needs, target)
+        if problem:
+            return _row_problem(row, "out_of_scope", [problem])
+    return None
 
 
 # -- importing ----------------------------------------------------------------------------------
@@ -250,6 +264,9 @@ def apply(
             student, problems = _match(row)
             if problems:
                 act.refuse(_row_problem(row, "identifiers_conflict", problems))
+            out_of_scope = _scope_problem(act, row, student)  # what an earlier row changed
+            if out_of_scope:
+                act.refuse(out_of_scope)
             _carry_out(act, _plan(row, student), result, source)
             if progress is not None and (done % 50 == 0 or done == len(rows)):
                 progress(done, len(rows))
@@ -353,7 +370,7 @@ def _new_reference() -> str:
             return reference
 
 
-def write_rejected(path: Path, checked: Checked) -> None:
+def write_rejected(path: Path, checked: Checked, *, replace: bool = False) -> None:
     """The rejected rows as they were read, with their line, the stable code of each reason
     (for a script) and the reasons in the user's language (for a person), for correction."""
     from crous_desk.office.exports import write_csv
@@ -362,7 +379,8 @@ def write_rejected(path: Path, checked: Checked) -> None:
     write_csv(
         path,
         ["line", "codes", "reasons", *checked.header],
-        (
+        replace=replace,
+        rows=(
             [
                 bad.line,
                 " ".join(code_of(reason) for reason in bad.reasons),

@@ -14,23 +14,36 @@ import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+from peewee import fn
 
 from crous_desk import keys
 from crous_desk.arrivals.slips import arrivals_on, atomic_output
 from crous_desk.base.clock import PARIS
 from crous_desk.base.errors import Problem, Refused
+from crous_desk.base.files import output_problem
 from crous_desk.base.i18n import _
 from crous_desk.desk import permissions
 from crous_desk.desk.action import Act, action
 from crous_desk.desk.context import Desk
+from crous_desk.money import ledger
 from crous_desk.office.pipeline import pipeline, step_label
 from crous_desk.people import audit as audit_log
 from crous_desk.rules.rental_file import file_problems
-from crous_desk.store.models import Reservation, Residence, Room, Student
+from crous_desk.store.models import (
+    Departure,
+    LedgerMovement,
+    Reservation,
+    Residence,
+    Room,
+    Student,
+    tuples,
+)
 
-KINDS = ("pipeline", "arrivals", "keylog", "audit")
+KINDS = ("pipeline", "arrivals", "keylog", "audit", "ledger")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -42,6 +55,8 @@ def csv_cell(value: Any) -> str | int:
         return "yes" if value else "no"
     if isinstance(value, int):
         return value
+    if isinstance(value, Decimal):
+        return str(value)
     if isinstance(value, datetime):
         return value.astimezone(PARIS).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
@@ -52,10 +67,19 @@ def csv_cell(value: Any) -> str | int:
     return text
 
 
-def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """Write the rows under ``header``; returns how many rows were written."""
+def write_csv(
+    path: Path,
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    replace: bool = False,
+    done: Callable[[int], None] | None = None,
+) -> int:
+    """Write the rows under ``header`` (a file that exists is refused unless ``replace``);
+    returns how many rows were written. ``done(count)`` runs once every row is written, before
+    the file appears: if it fails, no file appears."""
     count = 0
-    with atomic_output(path) as raw:
+    with atomic_output(path, replace=replace) as raw:
         text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
         writer = csv.writer(text)
         writer.writerow(header)
@@ -64,6 +88,8 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) 
             count += 1
         text.flush()
         text.detach()
+        if done is not None:
+            done(count)
     return count
 
 
@@ -275,20 +301,132 @@ def audit_table(
     return Table(header, rows)
 
 
+def _euros(cents: int | None) -> Decimal | None:
+    """Cents as a decimal a spreadsheet reads as a number: -4500 → -45.00."""
+    return None if cents is None else Decimal(cents).scaleb(-2)
+
+
+def ledger_table(desk: Desk) -> Table:
+    """Each stay with money (accepted, current or ended) of the desk's residence, or of the
+    actor's residences: the advance, what its ledger holds by kind, and the balance."""
+    permissions.require(desk.actor, "export.ledger", desk.residence)
+    stays_of = Reservation.status.in_([str(s) for s in ledger.WITH_MONEY])
+    if desk.residence is not None:  # from the residence's rooms (an index), not every stay
+        stays_of &= Reservation.room.in_(
+            Room.select(Room.id).where(Room.residence == desk.residence)
+        )
+    grant = permissions.grant_of(desk.actor)
+    if not grant.administrator and not grant.scope.every_residence:
+        stays_of &= Reservation.room.in_(
+            Room.select(Room.id)
+            .join(Residence)
+            .where(Residence.code.in_(sorted(grant.scope.residences)))
+        )
+    # plain rows, not models, and one grouped query each (not a million ids in IN lists)
+    stays = tuples(
+        Reservation.select(
+            Reservation.id,
+            Reservation.reference,
+            Student.first_name,
+            Student.last_name,
+            Residence.code,
+            Room.number,
+            Reservation.status,
+            Reservation.lease_start,
+            Reservation.lease_end,
+            Reservation.advance_cents,
+        )
+        .join(Student)
+        .switch(Reservation)
+        .join(Room)
+        .join(Residence)
+        .where(stays_of)
+        .order_by(Residence.code, Reservation.lease_start, Reservation.reference)
+    )
+    sums: dict[int, dict[str, int]] = {}
+    counts: dict[int, int] = {}
+    for reservation_id, kind, total, n in tuples(
+        LedgerMovement.select(
+            LedgerMovement.reservation,
+            LedgerMovement.kind,
+            fn.SUM(LedgerMovement.amount_cents),
+            fn.COUNT(LedgerMovement.id),
+        )
+        .join(Reservation)
+        .where(stays_of)
+        .group_by(LedgerMovement.reservation, LedgerMovement.kind)
+    ):
+        sums.setdefault(reservation_id, {})[kind] = int(total or 0)
+        counts[reservation_id] = counts.get(reservation_id, 0) + int(n)
+    closed: dict[int, int | None] = dict(
+        tuples(
+            Departure.select(Departure.reservation, Departure.open_balance_cents)
+            .join(Reservation)
+            .where(stays_of, Departure.open_balance_cents.is_null(False))
+        )
+    )
+    header = (
+        "reference",
+        "tenant",
+        "residence",
+        "room",
+        "status",
+        "lease_start",
+        "lease_end",
+        "advance_eur",
+        "deposit_eur",
+        "damage_eur",
+        "lost_key_eur",
+        "payments_eur",
+        "refunds_eur",
+        "reversals_eur",
+        "balance_eur",
+        "movements",
+        "closed_with_balance_eur",
+    )
+    rows = []
+    for rid, ref, first, last, code, number, status, start, end, advance in stays:
+        by_kind = sums.get(rid, {})
+        rows.append(
+            (
+                ref,
+                f"{first} {last}",
+                code,
+                number,
+                status,
+                start,
+                end,
+                _euros(advance),
+                _euros(-by_kind.get("deposit", 0)),
+                _euros(by_kind.get("damage", 0)),
+                _euros(by_kind.get("lost_key", 0)),
+                _euros(-by_kind.get("payment", 0)),
+                _euros(by_kind.get("refund", 0)),
+                _euros(by_kind.get("reversal", 0)),
+                _euros(sum(by_kind.values())),
+                counts.get(rid, 0),
+                _euros(closed.get(rid)),
+            )
+        )
+    return Table(header, rows)
+
+
 # -- writing ------------------------------------------------------------------------------------
 
 
-def export(desk: Desk, kind: str, out: Path, **filters: Any) -> int:
+def export(desk: Desk, kind: str, out: Path, *, replace: bool = False, **filters: Any) -> int:
     """Write the ``kind`` export to ``out`` (CSV); returns the number of rows. Audited.
 
     The rows are read and the file written outside the write lock (an export can be long and
     other desks keep working); the audit row is then written by the desk action
-    ``export.<kind>``."""
+    ``export.<kind>`` before the file appears (a busy database: no file, no row). A file that
+    exists at ``out`` is refused unless ``replace``."""
     builders: dict[str, Callable[..., Table]] = {
         "pipeline": pipeline_table,
         "arrivals": arrivals_table,
         "keylog": keylog_table,
         "audit": audit_table,
+        "ledger": ledger_table,
     }
     if kind not in builders:
         raise Refused(
@@ -299,12 +437,20 @@ def export(desk: Desk, kind: str, out: Path, **filters: Any) -> int:
                 ),
             )
         )
+    problem = output_problem(out, replace=replace)
+    if problem:  # before the rows are read
+        raise Refused(problem)
     if kind == "arrivals" and filters.get("day") is None:
         filters["day"] = desk.today()
     table = builders[kind](desk, **filters)
-    count = write_csv(out, table.header, table.rows)
-    _RECORDED[kind](desk, out.name, count, {k: str(v) for k, v in filters.items() if v is not None})
-    return count
+    said = {k: str(v) for k, v in filters.items() if v is not None}
+    return write_csv(  # the file appears only once its audit row is written
+        out,
+        table.header,
+        table.rows,
+        replace=replace,
+        done=lambda count: _RECORDED[kind](desk, out.name, count, said),
+    )
 
 
 def _recorded(kind: str) -> Callable[[Desk, str, int, dict[str, str]], None]:

@@ -33,6 +33,7 @@ from crous_desk.store.models import (
     Reservation,
     Room,
     Student,
+    tuples,
 )
 
 EXPIRY_HORIZON = timedelta(hours=24)
@@ -120,8 +121,8 @@ def arrivals(desk: Desk, now: datetime | None = None) -> list[Arrival]:
             )
         )
     )
-    if desk.residence is not None:
-        query = query.where(Room.residence == desk.residence)
+    for condition in desk.rooms_where():
+        query = query.where(condition)
     found = []
     for r in query.order_by(Reservation.lease_start, Room.number, Reservation.id):
         status = effective_status(r.status, r.proposal_sent_at, now)
@@ -166,6 +167,24 @@ def departures(desk: Desk) -> list[DepartureDue]:
     who already left today."""
     today = desk.today()
     start, end = desk.day_bounds(today, today)
+    assert start is not None and end is not None  # the bounds of a given day
+    # the few reservations the day concerns, each kind found by its own index (an OR over
+    # every stay ever would read them all): leases ending today, today's departure
+    # appointments of tenants still in, and the tenants who left today
+    concerned = (
+        Reservation.select(Reservation.id).where(
+            Reservation.status == ReservationStatus.CHECKED_IN, Reservation.lease_end == today
+        )
+        | Departure.select(Departure.reservation).where(
+            Departure.appointment_at >= start, Departure.appointment_at < end
+        )
+        | Departure.select(Departure.reservation).where(
+            Departure.departed_at >= start, Departure.departed_at < end
+        )
+    )
+    ids = [rid for (rid,) in tuples(concerned)]
+    if not ids:
+        return []
     query = (
         Reservation.select(Reservation, Student, Room, Departure)
         .join(Student)
@@ -173,26 +192,15 @@ def departures(desk: Desk) -> list[DepartureDue]:
         .join(Room)
         .switch(Reservation)
         .join(Departure, JOIN.LEFT_OUTER)
-        .where(
-            (
-                (Reservation.status == ReservationStatus.CHECKED_IN)
-                & (
-                    (Reservation.lease_end == today)
-                    | ((Departure.appointment_at >= start) & (Departure.appointment_at < end))
-                )
-            )
-            | (
-                (Reservation.status == ReservationStatus.DEPARTED)
-                & (Departure.departed_at >= start)
-                & (Departure.departed_at < end)
-            )
-        )
+        .where(Reservation.id.in_(ids))
     )
-    if desk.residence is not None:
-        query = query.where(Room.residence == desk.residence)
+    for condition in desk.rooms_where():
+        query = query.where(condition)
     found = []
     for r in query.order_by(Room.number, Reservation.id):
         departure = Departure.get_or_none(Departure.reservation == r)
+        if not _leaves_today(r, departure, today, start, end):
+            continue  # e.g. an appointment today, but the tenant already left
         check_out = (
             Inspection.select()
             .where(Inspection.reservation == r, Inspection.kind == InspectionKind.CHECK_OUT)
@@ -227,6 +235,18 @@ def departures(desk: Desk) -> list[DepartureDue]:
     return found
 
 
+def _leaves_today(
+    r: Reservation, departure: Departure | None, today: date, start: datetime, end: datetime
+) -> bool:
+    """A tenant still in whose lease ends today or who has a departure appointment today, or
+    one who left today."""
+    if r.status == ReservationStatus.CHECKED_IN:
+        at = departure.appointment_at if departure is not None else None
+        return r.lease_end == today or (at is not None and start <= at < end)
+    left = departure.departed_at if departure is not None else None
+    return r.status == ReservationStatus.DEPARTED and left is not None and start <= left < end
+
+
 def expiring_proposals(desk: Desk, horizon: timedelta = EXPIRY_HORIZON) -> list[ExpiringProposal]:
     """Open proposals whose 120-hour window closes within ``horizon``, soonest first."""
     now = desk.now()
@@ -242,8 +262,8 @@ def expiring_proposals(desk: Desk, horizon: timedelta = EXPIRY_HORIZON) -> list[
             Reservation.proposal_sent_at <= earliest_sent + horizon,
         )
     )
-    if desk.residence is not None:
-        query = query.where(Room.residence == desk.residence)
+    for condition in desk.rooms_where():
+        query = query.where(condition)
     found = []
     for r in query.order_by(Reservation.proposal_sent_at, Reservation.id):
         if effective_status(r.status, r.proposal_sent_at, now) != ReservationStatus.PROPOSED:
@@ -271,8 +291,8 @@ def home(desk: Desk) -> Home:
         .join(Room)
         .where(ExtensionRequest.status == ExtensionStatus.PENDING)
     )
-    if desk.residence is not None:
-        pending = pending.where(Room.residence == desk.residence)
+    for condition in desk.rooms_where():
+        pending = pending.where(condition)
     return Home(
         day=desk.today(),
         now=now,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from peewee import JOIN
+from peewee import JOIN, fn
 
 from crous_desk.base.i18n import _
 from crous_desk.desk.context import Desk
@@ -23,6 +23,7 @@ from crous_desk.store.models import (
     Document,
     Inspection,
     KeySet,
+    LedgerMovement,
     Reservation,
     Residence,
     Room,
@@ -61,6 +62,7 @@ class ReservationFile:
     history: list[AuditLog]
     blockers: list[str] = field(default_factory=list)
     departure: Departure | None = None  # its appointment, and how the stay ended
+    balance_cents: int = 0  # the stay's ledger (crous_desk.money.ledger): + the tenant owes
 
 
 def facts_of(doc: Document) -> DocumentFacts:
@@ -179,4 +181,10 @@ def file_view(desk: Desk, reservation_id: int) -> ReservationFile:
         if status in (ReservationStatus.ACCEPTED, ReservationStatus.PROPOSED)
         else [],
         departure=Departure.get_or_none(Departure.reservation == reservation.id),
+        balance_cents=int(
+            LedgerMovement.select(fn.SUM(LedgerMovement.amount_cents))
+            .where(LedgerMovement.reservation == reservation)
+            .scalar()
+            or 0
+        ),
     )

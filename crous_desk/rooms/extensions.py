@@ -259,8 +259,8 @@ def extension_requests(
         query = query.where(ExtensionRequest.status == status)
     if reservation_id is not None:
         query = query.where(ExtensionRequest.reservation == reservation_id)
-    if desk.residence is not None:
-        query = query.where(Room.residence == desk.residence)
+    for condition in desk.rooms_where():
+        query = query.where(condition)
     students = permissions.student_filter(desk.actor)
     if students is not None:
         query = query.where(students)

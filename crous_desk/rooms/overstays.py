@@ -38,8 +38,8 @@ def overstays(desk: Desk) -> list[Overstay]:
         .join(Room)
         .where(Reservation.status == ReservationStatus.CHECKED_IN, Reservation.lease_end < today)
     )
-    if desk.residence is not None:
-        query = query.where(Room.residence == desk.residence)
+    for condition in desk.rooms_where():
+        query = query.where(condition)
     found = list(query.order_by(Reservation.lease_end, Room.number))
     ids = [r.id for r in found]
     pending = {

@@ -127,8 +127,8 @@ def rooms(
     """The rooms of the desk's residence, filtered by status, kind and building."""
     permissions.require(desk.actor, "room.view", desk.residence)
     query = Room.select()
-    if desk.residence is not None:
-        query = query.where(Room.residence == desk.residence)
+    for condition in desk.rooms_where():
+        query = query.where(condition)
     if status:
         query = query.where(Room.status == status)
     if kind:

@@ -12,8 +12,6 @@ from datetime import date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
-import holidays as _holidays
-
 from crous_desk.base import formats
 from crous_desk.base.clock import PARIS, require_aware
 from crous_desk.base.dates import show_day
@@ -105,6 +103,8 @@ def _public_holidays(year: int, subdivision: str | None) -> dict[date, str]:
 
 @cache
 def _holidays_in(year: int, subdivision: str | None, language: str) -> dict[date, str]:
+    import holidays as _holidays  # 0.15 s of tables: loaded when a day is first asked about
+
     return dict(_holidays.France(years=year, subdiv=subdivision, language=language))
 
 

@@ -204,6 +204,11 @@ def test_the_database_and_other_files_are_never_overwritten(
     notes = tmp_path / "notes.txt"
     notes.write_text("keep me", encoding="utf-8")
     assert run("slips", "--db", str(db_path), "--reservation", ref, "--out", str(notes)) == 1
+    assert "exists already" in capsys.readouterr().err
+    assert (
+        run("slips", "--db", str(db_path), "--reservation", ref, "--out", str(notes), "--replace")
+        == 1
+    )
     assert "exists and is not a PDF" in capsys.readouterr().err
     assert notes.read_text(encoding="utf-8") == "keep me"
     assert db_path.read_bytes()[:100] == before[:100]
@@ -378,4 +383,4 @@ def test_the_pdf_is_an_ordinary_file(desk_file, db_path, tmp_path) -> None:
     )
     mask = os.umask(0)
     os.umask(mask)
-    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~mask
+    assert stat.S_IMODE(out.stat().st_mode) == 0o640 & ~mask  # never readable by others

@@ -97,13 +97,13 @@ async def test_the_audit_log_filtered_checked_and_exported(database, at_time):
 async def test_the_export_dialog_offers_what_the_role_may_export(database, desk_app, at_time):
     tenants.tenant(factories.room(number="B-101"))
     at_time(tenants.FRIDAY_10H)
-    app = desk_app()  # a receptionist: no pipeline, no audit log
+    app = desk_app()  # a receptionist: no pipeline, no audit log; the stays' money
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f4", "ctrl+e")  # from the keys (Ctrl+E in the search box is End)
         dialog = await on_screen(pilot, ExportScreen)
         kinds = dialog.query_one("#export-kinds", OptionList)
         offered = [kinds.get_option_at_index(i).id for i in range(kinds.option_count)]
-        assert offered == ["arrivals", "keylog"]
+        assert offered == ["arrivals", "keylog", "ledger"]
         await pilot.press("down", "enter")
         result = dialog.query_one("#export-result", Static)
         await until(pilot, lambda: "1 row written to" in str(result.render()), "the key log")

@@ -79,14 +79,19 @@ async def test_an_early_departure_from_the_appointment_to_the_closed_stay(
         await pilot.press("a")
         await on_screen(pilot, ConfirmScreen)
         await pilot.press("y")
+        await on_screen(pilot, FieldsForm)  # the tenant's new address, as the law asks
+        await pilot.press(*"Via Roma 1, 00100 Roma", "enter")
         await until(
             pilot,
             lambda: "acknowledged by the tenant" in text_of(screen, "#departure-summary"),
             "the acknowledgement",
         )
 
-        await pilot.press("x")  # early: force majeure (chosen) and a reason are asked
-        form = await on_screen(pilot, EarlyDepartureForm)
+        await pilot.press("x")  # early, with the worn item charged: the balance is said first
+        confirm = await on_screen(pilot, ConfirmScreen)
+        assert "the tenant owes 20.00 €" in confirm.question
+        await pilot.press("y")
+        form = await on_screen(pilot, EarlyDepartureForm)  # force majeure chosen, and why
         await pilot.press("ctrl+s")  # neither answered: both said, in the form
         await until(pilot, lambda: len(field_errors(form)) == 2, "both problems")
         errors = field_errors(form)
@@ -101,5 +106,6 @@ async def test_an_early_departure_from_the_appointment_to_the_closed_stay(
     assert KeySet.get(KeySet.room == room).state == "desk"
     departure = Departure.get(Departure.reservation == res.id)
     assert departure.force_majeure is False and departure.reason == "internship abroad"
+    assert departure.open_balance_cents == 2000
     states = [(i.state, i.remark) for i in check_out_items()[:3]]
     assert states[0][0] == "worn" and states[2][1] == "scuff by the door"

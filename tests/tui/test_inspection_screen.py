@@ -65,13 +65,14 @@ async def test_record_acknowledge_then_only_correct(database, desk_app, at_time)
         await pilot.press("c")
         form = await on_screen(pilot, FieldsForm)
         assert [i.value for i in form.query("Input")][:2] == ["worn", "scuff marks"]
-        await pilot.press(*["backspace"] * 4, *"damaged", "enter", "enter", "enter")
+        await pilot.press(*["backspace"] * 4, *"damaged", "enter", "enter", "enter", "enter")
         await until(pilot, lambda: "field-reason" in field_errors(form), "no reason given")
         assert field_errors(form) == {"field-reason": "the reason for the correction is required"}
         assert InspectionAmendment.select().count() == 0
         assert [i.value for i in form.query("Input")][:2] == ["damaged", "scuff marks"]
-        await pilot.press(*"a stain missed at first", "enter")  # the cursor is on the reason
+        await pilot.press(*"a stain missed at first", "enter", "enter")  # reported: yes
         await until(pilot, lambda: cells(table, 1)[0] == "damaged*", "the correction shown")
     assert states()[0] == "worn"  # the recorded state stays; the amendment says what changed
     amendment = InspectionAmendment.get()
     assert amendment.reason == "a stain missed at first"
+    assert amendment.by_tenant is True

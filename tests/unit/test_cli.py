@@ -82,6 +82,21 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().out.strip() == f"crous-desk {__version__}"
 
 
+def test_the_command_answers_its_version_without_loading_the_desk() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; from screens.entry import main; code = main(['--version']); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('peewee', 'textual', 'holidays') or m.startswith('crous_desk.')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert out == [f"crous-desk {__version__}", "[]"]
+
+
 def test_help(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_:
         main(["--help"])

@@ -18,6 +18,7 @@ from crous_desk import departure, inspections
 from crous_desk import rooms as tenancy
 from crous_desk.base.errors import Refused
 from crous_desk.money import prices
+from crous_desk.money.ledger import balance_of
 from crous_desk.rules.condition import STATES, Damage, ItemState, damages, euros, rank, worse
 from crous_desk.rules.reference import inspection_states, room_kinds
 from crous_desk.store.models import (
@@ -28,13 +29,14 @@ from crous_desk.store.models import (
     InspectionItem,
     KeyLog,
     KeySet,
+    LedgerMovement,
     Reservation,
     Room,
     RoomStatusChange,
 )
 from tests import factories
 from tests.factories import FRIDAY_17H, MONDAY_10H
-from tests.tenants import FRIDAY_10H, SATURDAY_10H, desk_at, dump, last_audit, tenant
+from tests.tenants import FRIDAY_10H, SATURDAY_10H, addressed, desk_at, dump, last_audit, tenant
 
 LEASE_END_FRIDAY = date(2026, 11, 27)
 
@@ -219,7 +221,7 @@ def test_the_check_out_starts_as_a_copy_of_the_check_in_each_item_same() -> None
     assert departure.open_check_out(desk, r.id).id == check_out.id  # opened once
 
     desk_item = next(i for i in view.items if i.label == "Desk")
-    desk.set_item(desk_item.item_id, state="missing")
+    desk.set_item(desk_item.item_id, state="missing", remark="not found")
     assert not next(i for i in departure.departure_view(desk, r.id).items if i.label == "Desk").same
     departure.mark_same(desk, desk_item.item_id)
     assert InspectionItem.get_by_id(desk_item.item_id).state == "worn"
@@ -234,7 +236,7 @@ def test_a_departure_with_one_damaged_item_lists_it_with_its_amount() -> None:
     item = InspectionItem.get(inspection=check_out, label="Desk")
     desk.set_item(item.id, state="damaged", remark="burn mark")
 
-    found = departure.acknowledge_check_out(desk, check_out.id)
+    found = departure.acknowledge_check_out(desk, addressed(desk, check_out.id))
     assert found == [Damage(item.position, "Desk", "good", "damaged", 6000)]
     assert Inspection.get_by_id(check_out.id).locked
     (charge,) = Charge.select()
@@ -250,9 +252,15 @@ def test_a_departure_with_one_damaged_item_lists_it_with_its_amount() -> None:
         "k.benali",
     )
 
-    result = departure.depart(desk, r.id)
+    with pytest.raises(Refused) as refused:
+        departure.depart(desk, r.id)
+    assert refused.value.codes == ("open_balance",)
+    assert "60.00 €" in str(refused.value)
+    result = departure.depart(desk, r.id, accept_open_balance=True)
     assert result.keys_returned == [key_set.label]
     assert result.damage_cents == 6000
+    assert result.balance_cents == 6000
+    assert Departure.get(Departure.reservation == r.id).open_balance_cents == 6000
     got = Reservation.get_by_id(r.id)
     assert got.status == "departed"
     assert KeySet.get_by_id(key_set.id).state == "desk"
@@ -280,7 +288,7 @@ def test_an_early_departure_records_force_majeure_and_its_reason() -> None:
     r = tenant()  # lease until 30/04/2027
     desk = desk_at(FRIDAY_10H)
     check_out = departure.open_check_out(desk, r.id)
-    departure.acknowledge_check_out(desk, check_out.id)
+    departure.acknowledge_check_out(desk, addressed(desk, check_out.id))
     before = dump()
     with pytest.raises(Refused) as refused:
         departure.depart(desk, r.id)
@@ -298,7 +306,7 @@ def test_an_early_departure_records_force_majeure_and_its_reason() -> None:
 def test_an_early_departure_without_force_majeure_is_recorded_as_no_refund() -> None:
     r = tenant()
     desk = desk_at(FRIDAY_10H)
-    departure.acknowledge_check_out(desk, departure.open_check_out(desk, r.id).id)
+    departure.acknowledge_check_out(desk, addressed(desk, departure.open_check_out(desk, r.id).id))
     departure.depart(desk, r.id, force_majeure=False, reason="found a flat in town")
     left = Departure.get(Departure.reservation == r.id)
     assert (left.early, left.force_majeure) == (True, False)
@@ -307,7 +315,7 @@ def test_an_early_departure_without_force_majeure_is_recorded_as_no_refund() -> 
 def test_force_majeure_is_refused_for_a_departure_at_the_lease_end() -> None:
     r = tenant(lease_end=LEASE_END_FRIDAY)
     desk = desk_at(FRIDAY_10H)
-    departure.acknowledge_check_out(desk, departure.open_check_out(desk, r.id).id)
+    departure.acknowledge_check_out(desk, addressed(desk, departure.open_check_out(desk, r.id).id))
     with pytest.raises(Refused, match="force majeure applies to early departures"):
         departure.depart(desk, r.id, force_majeure=True, reason="x")
 
@@ -328,7 +336,7 @@ def test_a_departure_outside_desk_hours_or_before_the_check_out_changes_nothing(
 def test_a_departure_is_refused_twice_and_for_a_student_who_never_lived_here() -> None:
     r = tenant(lease_end=LEASE_END_FRIDAY)
     desk = desk_at(FRIDAY_10H)
-    departure.acknowledge_check_out(desk, departure.open_check_out(desk, r.id).id)
+    departure.acknowledge_check_out(desk, addressed(desk, departure.open_check_out(desk, r.id).id))
     departure.depart(desk, r.id)
     with pytest.raises(Refused, match="already departed"):
         departure.depart(desk, r.id)
@@ -343,10 +351,14 @@ def test_a_check_out_acknowledged_the_plain_way_is_still_charged_at_departure() 
     r = tenant(lease_end=LEASE_END_FRIDAY)
     desk = desk_at(FRIDAY_10H)
     check_out = departure.open_check_out(desk, r.id)
-    desk.set_item(InspectionItem.get(inspection=check_out, label="Heater").id, state="missing")
-    desk.acknowledge_inspection(check_out.id)  # not departure.acknowledge_check_out
+    desk.set_item(
+        InspectionItem.get(inspection=check_out, label="Heater").id,
+        state="missing",
+        remark="not found",
+    )
+    desk.acknowledge_inspection(addressed(desk, check_out.id))  # not acknowledge_check_out
     assert Charge.select().count() == 0
-    departure.depart(desk, r.id)
+    departure.depart(desk, r.id, accept_open_balance=True)
     (charge,) = Charge.select()
     assert (charge.label, charge.amount_cents) == ("Heater", 25000)
 
@@ -356,7 +368,9 @@ def test_a_co_tenant_still_living_in_the_flat_keeps_it_occupied() -> None:
     leaving = tenant(flat, first="Ana", lease_end=LEASE_END_FRIDAY)
     tenant(flat, first="Bruno")
     desk = desk_at(FRIDAY_10H)
-    departure.acknowledge_check_out(desk, departure.open_check_out(desk, leaving.id).id)
+    departure.acknowledge_check_out(
+        desk, addressed(desk, departure.open_check_out(desk, leaving.id).id)
+    )
     result = departure.depart(desk, leaving.id)
     assert result.room_status == "occupied"
     assert Room.get_by_id(flat.id).status == "occupied"
@@ -439,9 +453,9 @@ def test_correcting_a_check_out_after_the_departure_records_the_difference() -> 
     desk = desk_at(FRIDAY_10H)
     check_out = departure.open_check_out(desk, r.id)
     item = InspectionItem.get(inspection=check_out, label="Desk")
-    desk.set_item(item.id, state="damaged")
-    departure.acknowledge_check_out(desk, check_out.id)
-    departure.depart(desk, r.id)
+    desk.set_item(item.id, state="damaged", remark="broken leg")
+    departure.acknowledge_check_out(desk, addressed(desk, check_out.id))
+    departure.depart(desk, r.id, accept_open_balance=True)
     inspections.amend_item(
         desk_at(FRIDAY_10H + timedelta(hours=1), "k.benali"),
         item.id,
@@ -451,6 +465,10 @@ def test_correcting_a_check_out_after_the_departure_records_the_difference() -> 
     charges = [(c.detail, c.amount_cents) for c in Charge.select().order_by(Charge.id)]
     assert charges == [("good → damaged", 6000), ("correction: good → worn", -5000)]
     assert sum(amount for _detail, amount in charges) == 1000  # furniture, worn
+    ledger = [(m.kind, m.amount_cents, m.charge_id) for m in LedgerMovement.select()]
+    assert [(kind, cents) for kind, cents, _c in ledger] == [("damage", 6000), ("damage", -5000)]
+    assert all(charge_id is not None for _k, _c, charge_id in ledger)
+    assert balance_of(r.id) == 1000
 
 
 def test_a_room_keeps_its_inspection_history() -> None:
@@ -458,9 +476,13 @@ def test_a_room_keeps_its_inspection_history() -> None:
     first = tenant(room, first="Ana", lease_end=LEASE_END_FRIDAY)
     desk = desk_at(FRIDAY_10H)
     check_out = departure.open_check_out(desk, first.id)
-    desk.set_item(InspectionItem.get(inspection=check_out, label="Curtains").id, state="missing")
-    departure.acknowledge_check_out(desk, check_out.id)
-    departure.depart(desk, first.id)
+    desk.set_item(
+        InspectionItem.get(inspection=check_out, label="Curtains").id,
+        state="missing",
+        remark="not found",
+    )
+    departure.acknowledge_check_out(desk, addressed(desk, check_out.id))
+    departure.depart(desk, first.id, accept_open_balance=True)
     tenancy.room_ready(desk, room.id)
     check_in = inspections.latest(first.id, "check_in")
     assert check_in is not None

@@ -248,7 +248,7 @@ def test_reindex_rebuilds_an_emptied_search_index(
     assert all(before[text] for text in ("dupont", "helene", "B-1"))
     connection = sqlite3.connect(demo)
     try:
-        connection.execute("DELETE FROM search_index")  # lost, or never built by a bulk load
+        connection.execute("DELETE FROM search_word")  # lost, or never built by a bulk load
         connection.commit()
     finally:
         connection.close()

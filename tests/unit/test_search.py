@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 
 import peewee
 import pytest
@@ -189,7 +190,164 @@ def test_no_text_ever_raises(people: People, text: str) -> None:
     assert set(scoped) <= {people.helene.id, people.durand.id, people.martin.id}
 
 
-def test_quotes_inside_a_term_are_escaped() -> None:
-    assert search.fts_query('O"Brien') == '"O""Brien"*'
-    assert search.fts_query("hel dup") == '"hel"* AND "dup"*'
-    assert search.fts_query("' - * ^") is None
+def test_terms_are_folded_words_longest_first() -> None:
+    assert search.terms('O"Brien') == ["brien", "o"]
+    assert search.terms("hel dup") == ["hel", "dup"]
+    assert search.terms("Hélène  DUPONT hélène") == ["helene", "dupont"]
+    assert search.terms("Łukasz Østergaard Şahin ﬀ") == ["ostergaard", "lukasz", "sahin", "ff"]
+    assert search.terms("' - * ^") == []
+    assert search.terms(" ".join("abcdefghijkl")) == list("abcdefgh")  # at most 8 terms
+
+
+# --- the index: what a search reads, what a write costs --------------------------------------
+
+
+def plan(database: peewee.Database, sql: str, params: list[object]) -> str:
+    rows = database.execute_sql("EXPLAIN QUERY PLAN " + sql, params).fetchall()
+    return "\n".join(row[-1] for row in rows)
+
+
+@pytest.mark.parametrize("text", ["a", "hel", "dupont", "helene dupont", "B-112"])
+@pytest.mark.parametrize("scope", [[1, 0], None])
+def test_a_search_reads_the_index_by_range_within_the_residences(
+    people: People, database: peewee.Database, text: str, scope: list[int] | None
+) -> None:
+    sql, params = search.candidates_sql(search.terms(text), scope, 200)
+    shown = plan(database, sql, params)
+    assert "SCAN w" not in shown and "SCAN search_word" not in shown, shown
+    assert "SEARCH w USING PRIMARY KEY (residence_id=? AND word>? AND word<?)" in shown, shown
+    if len(search.terms(text)) > 1:  # the other words, on the same reservation, by its index
+        assert "SEARCH x USING COVERING INDEX search_word_reservation" in shown, shown
+
+
+def test_the_whole_search_is_one_statement_on_indexes(
+    people: People, database: peewee.Database
+) -> None:
+    seen: list[str] = []
+    connection = database.connection()
+    connection.set_trace_callback(seen.append)  # each statement, its parameters expanded
+    try:
+        assert found(people.gaston, "helene dup") == [people.helene.id]
+        assert found(people.everywhere, people.helene.reference)[0] == people.helene.id
+    finally:
+        connection.set_trace_callback(None)
+    searches = [sql for sql in seen if "search_word" in sql or "rr.reference" in sql]
+    assert len(searches) == 2, seen
+    assert not any(
+        "FROM reservation" in sql and "search_word" not in sql and "rr." not in sql for sql in seen
+    ), seen  # no row loaded one by one
+    for sql in searches:
+        shown = plan(database, sql, [])
+        scans = {line.split()[1] for line in shown.splitlines() if line.startswith("SCAN")}
+        # the candidates (c, cw, k), a constant, the few residences: never a big table
+        assert scans <= {"c", "cw", "k", "CONSTANT", "residence"}, shown
+
+
+def test_reindexing_one_reservation_reads_and_writes_its_own_rows(
+    people: People, database: peewee.Database
+) -> None:
+    shown = plan(database, "DELETE FROM search_word WHERE reservation_id = ?", [1])
+    assert "search_word_reservation (reservation_id=?)" in shown, shown
+    shown = plan(
+        database, "SELECT word, residence_id FROM search_word WHERE reservation_id = ?", [1]
+    )
+    assert "search_word_reservation (reservation_id=?)" in shown, shown
+
+
+def test_an_unchanged_reservation_is_not_rewritten(
+    people: People, database: peewee.Database
+) -> None:
+    changes = database.execute_sql("SELECT total_changes()").fetchone()[0]
+    search.index_reservation(Reservation.get_by_id(people.helene.id))
+    assert database.execute_sql("SELECT total_changes()").fetchone()[0] == changes
+
+
+def test_a_renamed_or_moved_reservation_is_found_by_its_new_words(
+    people: People, database: peewee.Database
+) -> None:
+    student = people.martin.student
+    student.last_name = "Żółkiewski"
+    student.save()
+    reservation = Reservation.get_by_id(people.martin.id)
+    reservation.room = people.durand.room  # placed in Gaston Berger
+    reservation.save()
+    search.index_reservation(Reservation.get_by_id(people.martin.id))
+    assert found(people.gaston, "zolk") == [people.martin.id]
+    assert found(people.gaston, "martin") == []
+    assert found(people.luminy, "zolk") == []
+
+
+def test_rebuilding_gives_the_index_the_writes_gave(
+    people: People, database: peewee.Database
+) -> None:
+    def rows() -> list[tuple[object, ...]]:
+        return database.execute_sql("SELECT * FROM search_word ORDER BY 1, 2, 3").fetchall()
+
+    written = rows()
+    assert search.rebuild_index() == 4
+    assert rows() == written
+
+
+def test_a_manager_finds_only_their_students(people: People) -> None:
+    sophie = factories.manager("s.laurent", ("university", "Nowhere"))
+    desk = Desk(sophie, FixedClock(MONDAY_10H), None)
+    assert desk.search("helene") == []
+    assert desk.search(people.helene.reference) == []
+    every = Desk(factories.manager(), FixedClock(MONDAY_10H), None)
+    assert {r.reservation_id for r in every.search("dupont")} == {
+        people.helene.id,
+        people.elsewhere.id,
+    }
+
+
+def test_a_receptionist_of_one_residence_finds_no_request_not_yet_placed(
+    people: People,
+) -> None:
+    clerk = factories.staff("b.roux", scope=(("residence", "luminy"),))
+    desk = Desk(clerk, FixedClock(MONDAY_10H), None)
+    assert [r.reservation_id for r in desk.search("martin helene dupont jean")] == []
+    assert [r.reservation_id for r in desk.search("dupont")] == [people.elsewhere.id]
+    at_gaston = Desk(clerk, FixedClock(MONDAY_10H), people.gaston.residence)
+    assert at_gaston.search("dupont") == []
+
+
+def test_upgrading_a_file_indexes_its_reservations(
+    people: People, database: peewee.Database
+) -> None:
+    from playhouse.migrations import Runner
+
+    from crous_desk.store.db import MIGRATIONS, upgrade
+
+    before = {text: found(people.everywhere, text) for text in ("helene", "B-112", "martin")}
+    runner = Runner(database, directory=str(MIGRATIONS), table_name="schema_migration")
+    while "0006_search_words" not in runner.down():
+        pass
+    fts = "SELECT reservation_id FROM search_index WHERE search_index MATCH 'helene' ORDER BY 1"
+    assert database.execute_sql(fts).fetchall() == [
+        (people.helene.id,),
+        (people.durand.id,),
+        (people.elsewhere.id,),
+    ]
+    upgrade(database)
+    assert {text: found(people.everywhere, text) for text in before} == before
+
+
+def test_stays_running_or_to_come_come_first_the_soonest_first(database: peewee.Database) -> None:
+    with time_machine.travel(MONDAY_10H, tick=False):
+        gaston = factories.residence()
+        ended = factories.reservation(
+            lease_start=date(2025, 9, 1), lease_end=date(2026, 6, 30), status="departed"
+        )
+        later = factories.reservation(lease_start=date(2027, 1, 15), status="requested")
+        today = factories.reservation(lease_start=date(2026, 11, 23))
+        older = factories.reservation(
+            lease_start=date(2024, 9, 1), lease_end=date(2025, 6, 30), status="departed"
+        )
+        desk = Desk(factories.staff(), FixedClock(MONDAY_10H), gaston)
+        assert found(desk, "dupont") == [today.id, later.id, ended.id, older.id]
+        assert search.search("dupont") == [later.id, today.id, ended.id, older.id]  # no day
+
+
+def test_a_letter_beyond_the_last_one_has_no_upper_bound() -> None:
+    assert search._upper("a") == "b"
+    assert search._upper("\U0010ffff") is None

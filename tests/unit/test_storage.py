@@ -15,19 +15,21 @@ from playhouse.schema_diff import diff_models
 from crous_desk.store import outbox
 from crous_desk.store import search_index as search
 from crous_desk.store.db import BUSY_TIMEOUT_MS, connect, pending, upgrade
+from crous_desk.store.db import MIGRATIONS as MIGRATION_DIR
 from crous_desk.store.models import ALL_MODELS, Document, Reservation, Staff
 from crous_desk.store.models import db as proxy
 from tests import factories
 from tests.factories import MONDAY_10H
 
-MIGRATIONS = [
+# Every numbered migration in the package, in order (each issue's number is reserved, so a
+# gap is normal); the first ones must be there whatever is added later.
+MIGRATIONS = sorted(p.stem for p in MIGRATION_DIR.glob("[0-9]*.py"))
+assert MIGRATIONS[:5] == [
     "0001_initial",
     "0002_search_and_append_only_audit",
     "0003_arrival_appointments_and_settings",
     "0004_stay",
     "0005_staff_accounts_and_audit_chain",
-    "0009_mail_outbox",
-    "0011_staff_language",
 ]
 
 
@@ -61,7 +63,7 @@ def test_the_models_match_the_migrated_schema(database: peewee.Database) -> None
 
 def all_counts(database: peewee.Database) -> dict[str, int]:
     counts = {m.__name__: m.select().count() for m in [*ALL_MODELS, *outbox.MODELS]}
-    counts["search_index"] = database.execute_sql("SELECT count(*) FROM search_index").fetchone()[0]
+    counts["search_index"] = database.execute_sql("SELECT count(*) FROM search_word").fetchone()[0]
     return counts
 
 
