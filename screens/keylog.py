@@ -10,7 +10,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.reactive import reactive
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from crous_desk import keys
 from crous_desk.base.i18n import N_, _, ngettext, pgettext
@@ -20,7 +20,7 @@ from crous_desk.store.anchor import last_anchor
 
 from .base import FORM, LOAD, DeskScreen
 from .forms import FieldsForm
-from .widgets import DeskHeader
+from .widgets import DeskFooter, DeskHeader
 
 
 def event_label(event: str) -> str:
@@ -72,7 +72,7 @@ class KeyLogScreen(DeskScreen):
         yield DeskHeader(id="desk-header")
         yield Static(id="log-title")
         yield DataTable(id="log", cursor_type="row", zebra_stripes=True)
-        yield Footer(compact=True)
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#log", DataTable)
@@ -115,8 +115,14 @@ class KeyLogScreen(DeskScreen):
             ("first_day", _("From (dd/mm/yyyy)"), now.first_day),
             ("last_day", _("Until (dd/mm/yyyy)"), now.last_day),
         ]
-        answer = await self.app.push_screen_wait(
-            FieldsForm(_("Filter the key log"), KeyLogFilter, fields)
+        desk = self.desk
+        answer = await self.app.push_screen_wait(  # it stays open until the core reads it
+            FieldsForm(
+                _("Filter the key log"),
+                KeyLogFilter,
+                fields,
+                save=lambda asked: keys.key_log_for(desk, **asdict(asked)),
+            )
         )
         if answer is None:
             return
@@ -125,7 +131,6 @@ class KeyLogScreen(DeskScreen):
             self.filters = answer
             self.rows = rows
 
-        desk = self.desk
         self.run_slow(
             lambda: keys.key_log_for(desk, **asdict(answer)),
             filtered,
@@ -149,7 +154,7 @@ class ClosingScreen(DeskScreen):
         yield DeskHeader(id="desk-header")
         yield Static(id="closing-title")
         yield DataTable(id="closing", cursor_type="row", zebra_stripes=True)
-        yield Footer(compact=True)
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#closing", DataTable)
