@@ -191,7 +191,8 @@ class DepartureScreen(DeskScreen):
             charge = Text(no_wrap=True, overflow="ellipsis")
             if item.amount_cents is not None:
                 charge.append(euros(item.amount_cents), style="bold")
-                charge.append(" ")
+                if item.remark:  # a separator that shows however the cell is drawn
+                    charge.append(" · ")
             charge.append(item.remark)
             table.add_row(
                 Text(_(item.label), no_wrap=True, overflow="ellipsis"),

@@ -61,7 +61,7 @@ class Choice(OptionList):
             self.highlighted = index
 
 
-def field(label: str, box: Input) -> Iterator[Widget]:
+def field(label: str, box: Input | Choice) -> Iterator[Widget]:
     """A labelled box, with the place for its own problems under it."""
     yield Label(label)
     yield box
@@ -122,11 +122,14 @@ class Form(SpeaksTheDesk, ModalScreen[T | None]):
 
     @on(Input.Submitted)
     def _enter(self, event: Input.Submitted) -> None:
-        inputs = list(self.query(Input))
-        if event.input is inputs[-1]:
+        if self.is_last(event.input):
             self.action_submit()
         else:
             self.focus_next()
+
+    def is_last(self, box: Widget) -> bool:
+        """Is Enter in ``box`` the form's last step (it saves)?"""
+        return box is list(self.query(Input))[-1]
 
     def action_submit(self) -> None:  # pragma: no cover - each form defines it
         raise NotImplementedError
@@ -358,6 +361,7 @@ class FieldsForm(SavingForm[T]):
         *,
         save: Callable[[T], object] | None = None,
         field_of: Mapping[str, str] | None = None,
+        choices: Mapping[str, list[tuple[str, str]]] | None = None,
     ) -> None:
         super().__init__()
         self.title_text = title
@@ -366,6 +370,7 @@ class FieldsForm(SavingForm[T]):
         self.note = note
         self.save = save
         self.field_of = {code: f"field-{key}" for code, key in (field_of or {}).items()}
+        self.choices = choices or {}  # a field's key → its values (key, label), chosen not typed
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -373,13 +378,34 @@ class FieldsForm(SavingForm[T]):
             if self.note:
                 yield Static(Text(self.note, style="dim"))
             for key, label, value in self.fields:
-                box = Input(value, id=f"field-{key}", max_length=200, compact=True)
+                box: Input | Choice
+                if key in self.choices:
+                    box = Choice(self.choices[key], value, id=f"field-{key}")
+                else:
+                    box = Input(value, id=f"field-{key}", max_length=200, compact=True)
                 yield from field(label, box)
             yield Static(id="form-error")
-            yield Static(Text(_("Enter: next / save    Ctrl+S: save    Esc: cancel"), style="dim"))
+            hint = _("Enter: next / save    Ctrl+S: save    Esc: cancel")
+            if self.choices:
+                hint = _("↑↓: choose    Enter: next / save    Ctrl+S: save    Esc: cancel")
+            yield Static(Text(hint, style="dim"))
 
     def on_mount(self) -> None:
-        self.query(Input).first().focus()
+        self.query_one(f"#field-{self.fields[0][0]}").focus()
+
+    def is_last(self, box: Widget) -> bool:
+        return box.id == f"field-{self.fields[-1][0]}"
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        if self.is_last(event.option_list):
+            self.action_submit()
+        else:
+            self.focus_next()
+
+    def value_of(self, key: str) -> str:
+        box = self.query_one(f"#field-{key}")
+        return box.value if isinstance(box, Input | Choice) else ""
 
     def box_id(self, about: str) -> str:
         return f"field-{about}"
@@ -390,7 +416,7 @@ class FieldsForm(SavingForm[T]):
         return super().box_of(reason)
 
     def action_submit(self) -> None:
-        values = {key: self.query_one(f"#field-{key}", Input).value for key, _l, _v in self.fields}
+        values = {key: self.value_of(key) for key, _l, _v in self.fields}
         answer = self.answer(**values)
         if self.save is None:
             self.dismiss(answer)

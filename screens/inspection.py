@@ -271,10 +271,11 @@ class InspectionScreen(DeskScreen):
                     ("reason", _("Why the correction (required)"), ""),
                     (
                         "tenant",
-                        _("Reported by the tenant? (yes / no)"),
-                        _("yes") if self.walk.inspection.kind == "check_in" else _("no"),
+                        _("Reported by the tenant?"),
+                        "yes" if self.walk.inspection.kind == "check_in" else "no",
                     ),
                 ],
+                choices={"tenant": [("yes", _("Yes")), ("no", _("No"))]},
                 note=_(
                     "The inspection stays as acknowledged; the correction is added, dated "
                     "and signed by you."

@@ -20,6 +20,7 @@ from crous_desk.store.models import (
     Departure,
     Document,
     ExtensionRequest,
+    InspectionAmendment,
     KeySet,
     Reservation,
     Room,
@@ -28,7 +29,7 @@ from screens.app import make_app
 from screens.departure import DepartureScreen
 from screens.dialogs import ConfirmScreen, ReasonsScreen
 from screens.exports import ExportScreen
-from screens.forms import DocumentFactsForm, FieldsForm
+from screens.forms import Choice, DocumentFactsForm, FieldsForm
 from screens.inspection import InspectionScreen
 from screens.reservation import ReservationScreen
 from screens.rooms import RoomsScreen
@@ -612,6 +613,46 @@ async def test_a_damage_at_check_out_needs_a_remark(database, desk_app, at_time)
         await press(pilot, *"door lock broken", "enter")
         await until(pilot, lambda: cells(table, 2)[0] == "damaged", "damaged")
         assert "door lock broken" in cells(table, 3)[0]
+
+
+async def test_a_damage_row_separates_the_charge_from_the_remark(
+    database, desk_app, at_time
+) -> None:
+    res = tenants.tenant(factories.room(number="B-112", kind="traditional"))
+    at_time(tenants.FRIDAY_10H)
+    app = desk_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press(pilot, *res.reference, "enter", "d")
+        screen = await on_screen(pilot, DepartureScreen)
+        await press(pilot, "o")
+        table = screen.query_one("#check-out", DataTable)
+        await until(pilot, lambda: table.row_count > 3, "the check-out items")
+        await press(pilot, "d")
+        await on_screen(pilot, FieldsForm)
+        await press(pilot, *"door lock broken", "enter")
+        await until(pilot, lambda: cells(table, 2)[0] == "damaged", "damaged")
+        charge = screen.view.damages[0].amount_cents
+        assert cells(table, 3)[0] == f"{charge // 100}.{charge % 100:02d} € · door lock broken"
+
+
+async def test_the_correction_chooses_who_reported_it(database, desk_app, at_time) -> None:
+    res = tenants.tenant(factories.room(number="B-501"))  # check-in acknowledged: locked
+    at_time(tenants.FRIDAY_10H)
+    app = desk_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press(pilot, *res.reference, "enter", "i")
+        await on_screen(pilot, InspectionScreen)
+        await press(pilot, "c")
+        form = await on_screen(pilot, FieldsForm)
+        who = form.query_one("#field-tenant")
+        assert isinstance(who, Choice)  # chosen, not typed
+        assert who.value == "yes"  # a check-in correction: the tenant's, by default
+        await press(pilot, "ctrl+u", *"worn", "enter", "enter", *"seen by the staff", "enter")
+        assert app.focused is who
+        await press(pilot, "down", "enter")  # No: the staff saw it
+        await on_screen(pilot, InspectionScreen)
+    amendment = InspectionAmendment.get()
+    assert (amendment.reason, amendment.by_tenant) == ("seen by the staff", False)
 
 
 async def test_opening_the_inspection_is_not_history(database, desk_app, at_time) -> None:
