@@ -14,7 +14,8 @@ from textual.reactive import reactive
 from textual.widgets import DataTable, Static
 
 from crous_desk import departure
-from crous_desk.base.dates import parse_instant, show_day
+from crous_desk.base.dates import parse_day, parse_instant, show_day
+from crous_desk.base.errors import Problem, Refused
 from crous_desk.base.i18n import N_, _, ngettext
 from crous_desk.inspections.record import record_forwarding_address, set_item
 from crous_desk.rules.condition import Damage, euros
@@ -321,25 +322,42 @@ class DepartureScreen(DeskScreen):
     async def action_book(self) -> None:
         if self.view is None:
             return
-        answer = await self.app.push_screen_wait(
+        desk, lease_end = self.desk, show_day(self.view.lease_end)
+
+        def book(answer: DepartureTime) -> object:
+            tz = desk.calendar().tz
+            problems = []
+            try:
+                parse_day(answer.day)
+            except ValueError as error:
+                problems.append(Problem("not_a_date", str(error), about="day"))
+            try:  # the time alone, on a day known to read
+                parse_instant(lease_end, answer.time, tz)
+            except ValueError as error:
+                problems.append(Problem("not_a_time", str(error), about="time"))
+            if problems:
+                raise Refused(*problems)
+            at = parse_instant(answer.day, answer.time, tz)
+            return departure.book_departure(desk, self.reservation_id, at)
+
+        answer = await self.app.push_screen_wait(  # open until booked: nothing typed is lost
             FieldsForm(
                 _("Departure appointment (desk hours)"),
                 DepartureTime,
                 [
-                    ("day", _("Day (dd/mm/yyyy)"), show_day(self.view.lease_end)),
+                    ("day", _("Day (dd/mm/yyyy)"), lease_end),
                     ("time", _("Time (HH:MM)"), "10:00"),
                 ],
+                save=book,
+                field_of={
+                    "after_lease_end": "day",
+                    "time_passed": "time",
+                    "desk_closed_then": "time",
+                },
             )
         )
-        if answer is None:
-            return
-        desk, title = self.desk, _("No appointment booked")
-        try:
-            at = parse_instant(answer.day, answer.time, desk.calendar().tz)
-        except ValueError as error:
-            self.refuse(title, str(error))
-            return
-        self.run_desk_action(title, lambda: departure.book_departure(desk, self.reservation_id, at))
+        if answer is not None:
+            self.reload()
 
     @work(exclusive=True, group=FORM)
     async def action_depart(self) -> None:

@@ -635,6 +635,39 @@ async def test_a_damage_row_separates_the_charge_from_the_remark(
         assert cells(table, 3)[0] == f"{charge // 100}.{charge % 100:02d} € · door lock broken"
 
 
+async def test_the_departure_appointment_keeps_its_form_with_the_refusal_in_place(
+    database, desk_app, at_time
+) -> None:
+    res = tenants.tenant(factories.room(number="B-112"))  # the lease runs to 30/04/2027
+    at_time(tenants.FRIDAY_10H)
+    app = desk_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press(pilot, *res.reference, "enter", "d")
+        screen = await on_screen(pilot, DepartureScreen)
+        await press(pilot, "b")
+        form = await on_screen(pilot, FieldsForm)
+        await press(pilot, "ctrl+u", *"31/06/2027", "enter", "ctrl+u", *"9h", "enter")
+        await until(pilot, lambda: field_errors(form), "the problems under their boxes")
+        assert app.screen is form  # nothing typed is lost
+        errors = field_errors(form)
+        assert set(errors) == {"field-day", "field-time"}
+        assert "31/06/2027" in errors["field-day"] and "HH:MM" in errors["field-time"]
+        assert [i.value for i in form.query(Input)] == ["31/06/2027", "9h"]
+        await press(pilot, "ctrl+u", *"07/05/2027", "tab", "ctrl+u", *"10:00", "ctrl+s")
+        await until(pilot, lambda: "field-day" in field_errors(form), "the lease end said")
+        assert app.screen is form and "field-time" not in field_errors(form)
+        await press(pilot, "ctrl+u", *"27/11/2026", "tab", "ctrl+u", *"15:30", "enter")
+        await on_screen(pilot, DepartureScreen)
+        await until(
+            pilot,
+            lambda: (
+                "appointment 27/11/2026 15:30"
+                in str(screen.query_one("#departure-title", Static).render())
+            ),
+            "booked",
+        )
+
+
 async def test_the_correction_chooses_who_reported_it(database, desk_app, at_time) -> None:
     res = tenants.tenant(factories.room(number="B-501"))  # check-in acknowledged: locked
     at_time(tenants.FRIDAY_10H)

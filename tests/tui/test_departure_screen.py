@@ -48,12 +48,10 @@ async def test_an_early_departure_from_the_appointment_to_the_closed_stay(
         assert [i.value for i in form.query("Input")] == ["30/04/2027", "10:00"]
         await pilot.press(*["backspace"] * 10, *"27/11/2026", "enter")
         await pilot.press(*["backspace"] * 5, *"25:00", "enter")
-        reasons = await on_screen(pilot, ReasonsScreen)
-        assert reasons.reasons == ["'25:00' is not a time: type it as HH:MM, e.g. 14:30"]
-        await pilot.press("escape")
-        await pilot.press("b")
-        await on_screen(pilot, FieldsForm)
-        await pilot.press(*["backspace"] * 10, *"27/11/2026", "enter")
+        await until(pilot, lambda: field_errors(form), "the problem under its box")
+        assert field_errors(form) == {
+            "field-time": "'25:00' is not a time: type it as HH:MM, e.g. 14:30"
+        }
         await pilot.press(*["backspace"] * 5, *"15:30", "enter")
         await until(
             pilot,
