@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import random
 import sys
 import time
@@ -48,7 +49,8 @@ from crous_desk.store.audit import GENESIS  # noqa: E402
 from crous_desk.store.db import connect  # noqa: E402
 from crous_desk.store.models import db  # noqa: E402
 
-CACHE = Path("/tmp/crous-bench")
+# shared by default; CROUS_BENCH_CACHE keeps a branch's files apart from another's migrations
+CACHE = Path(os.environ.get("CROUS_BENCH_CACHE", "/tmp/crous-bench"))
 TODAY = date(2026, 11, 23)  # a Monday: the desk is open, arrivals are due
 ROOMS_PER_RESIDENCE = 300
 _FORMAT = "%Y-%m-%dT%H:%M:%S.%f+00:00"

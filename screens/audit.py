@@ -170,7 +170,9 @@ class AuditScreen(DeskScreen):
             self.notify(_("Audit log intact: {n} entries").format(n=report.entries), markup=False)
         else:
             self.refuse(
-                _("The audit log is broken at entry #{id}").format(id=report.broken_id),
+                _("The audit log is broken at entry #{id}").format(id=report.broken_id)
+                if report.broken_id is not None
+                else _("The audit log cannot be trusted"),
                 report.reason,
             )
 

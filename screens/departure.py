@@ -16,8 +16,8 @@ from textual.widgets import DataTable, Footer, Static
 from crous_desk import departure
 from crous_desk.base.dates import parse_instant, show_day
 from crous_desk.base.i18n import N_, _, ngettext
-from crous_desk.inspections.record import set_item
-from crous_desk.rules.condition import euros
+from crous_desk.inspections.record import record_forwarding_address, set_item
+from crous_desk.rules.condition import Damage, euros
 from crous_desk.rules.proposal import format_instant
 
 from .base import FORM, DeskScreen
@@ -32,6 +32,11 @@ YES = {"yes": True, "y": True, "oui": True, "no": False, "n": False, "non": Fals
 class DepartureTime:
     day: str
     time: str
+
+
+@dataclass(frozen=True)
+class NewAddress:
+    address: str
 
 
 @dataclass(frozen=True)
@@ -135,6 +140,14 @@ class DepartureScreen(DeskScreen):
             N_("Close stay"),
             id="departure.depart",
             tooltip=N_("Keys back, reservation closed, room to inspect"),
+        ),
+        Binding(
+            "l",
+            "etat",
+            N_("Meters, keys, PDF"),
+            id="departure.etat",
+            show=False,
+            tooltip=N_("Meter readings, keys given back, new address; the tenant's PDF copy"),
         ),
         Binding(
             "dollar_sign",
@@ -258,10 +271,29 @@ class DepartureScreen(DeskScreen):
         )
         if not await self.app.push_screen_wait(ConfirmScreen(question)):
             return
+        address = view.check_out.forwarding_address
+        if not address:  # the law asks for it at exit
+            asked = await self.app.push_screen_wait(
+                FieldsForm(
+                    _("The tenant's new address"),
+                    NewAddress,
+                    [("address", _("Address (one line)"), "")],
+                )
+            )
+            if asked is None:
+                return
+            address = asked.address
         desk, check_out_id = self.desk, view.check_out.id
+        given = address if address != view.check_out.forwarding_address else None
+
+        def acknowledge() -> list[Damage]:
+            if given is not None:
+                record_forwarding_address(desk, check_out_id, given)
+            return departure.acknowledge_check_out(desk, check_out_id)
+
         self.run_desk_action(
             _("Not acknowledged yet"),
-            lambda: departure.acknowledge_check_out(desk, check_out_id),
+            acknowledge,
             lambda damages: self.notify(
                 ngettext(
                     "Check-out locked; {n} damage charged",
@@ -351,6 +383,16 @@ class DepartureScreen(DeskScreen):
             ),
             closed,
         )
+
+    def action_etat(self) -> None:
+        from .etat import EtatScreen
+
+        if self.view is None or self.view.check_out is None:
+            self.refuse(
+                _("No check-out inspection yet"), _("open the check-out inspection first (o)")
+            )
+            return
+        self.app.push_screen(EtatScreen(self.view.check_out.id), lambda _r: self.reload())
 
     def action_money(self) -> None:
         from .ledger import LedgerScreen

@@ -4,6 +4,7 @@ acknowledged by the tenant, then locked."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from rich.text import Text
 from textual import work
@@ -14,6 +15,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from crous_desk import inspections
 from crous_desk.base.i18n import N_, _
+from crous_desk.inspections.etat import window_of
 from crous_desk.inspections.record import acknowledge_inspection, set_item
 from crous_desk.rules.proposal import format_instant
 from crous_desk.rules.reference import room_kinds
@@ -49,6 +51,11 @@ class Correction:
     state: str
     remark: str
     reason: str
+    tenant: str = ""
+
+    @property
+    def by_tenant(self) -> bool:
+        return self.tenant.strip().lower() in ("yes", "y", "oui", "o")
 
 
 def title_of(walk: Walk) -> Text:
@@ -67,6 +74,14 @@ def title_of(walk: Walk) -> Text:
             ),
             style="reverse",
         )
+        window = window_of(inspection)
+        if window is not None:
+            title.append(
+                " · "
+                + _("completed until {end}").format(
+                    end=format_instant(window.ends_at - timedelta(minutes=1))
+                )
+            )
     else:
         done = sum(1 for i in walk.items if i.state)
         title.append(
@@ -95,6 +110,14 @@ class InspectionScreen(DeskScreen):
             tooltip=N_(
                 "Correct an item of the locked inspection (a dated amendment, never an edit)"
             ),
+        ),
+        Binding(
+            "l",
+            "etat",
+            N_("Meters, keys, PDF"),
+            id="inspection.etat",
+            show=False,
+            tooltip=N_("Meter readings, keys handed over, new address; the tenant's PDF copy"),
         ),
         Binding("escape", "back", N_("Back"), id="inspection.back"),
     ]
@@ -233,6 +256,7 @@ class InspectionScreen(DeskScreen):
                     ("state", _("State (new, good, worn, damaged, missing)"), view.state or ""),
                     ("remark", _("Remark"), view.remark),
                     ("reason", _("Why the correction (required)"), ""),
+                    ("tenant", _("Reported by the tenant? (yes / no)"), _("yes")),
                 ],
                 note=_(
                     "The inspection stays as acknowledged; the correction is added, dated "
@@ -253,9 +277,15 @@ class InspectionScreen(DeskScreen):
                 reason=answer.reason,
                 state=state if state != view.state else None,
                 remark=remark,
+                by_tenant=answer.by_tenant,
             ),
             lambda _r: self.notify(_("Correction recorded"), markup=False),
         )
+
+    def action_etat(self) -> None:
+        from .etat import EtatScreen
+
+        self.app.push_screen(EtatScreen(self.inspection_id), lambda _r: self.reload())
 
     def action_back(self) -> None:
         self.dismiss(None)

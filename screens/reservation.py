@@ -91,6 +91,14 @@ class ReservationScreen(DeskScreen):
         ),
         Binding("h", "history", N_("History"), id="reservation.history"),
         Binding(
+            "m",
+            "move",
+            N_("Move"),
+            id="reservation.move",
+            show=False,
+            tooltip=N_("Move the tenant to another room (two inspections, keys, in one action)"),
+        ),
+        Binding(
             "dollar_sign",
             "money",
             N_("Money"),
@@ -285,7 +293,7 @@ class ReservationScreen(DeskScreen):
     # (payment, documents, appointment, slip, handover) or during the stay (departure,
     # extension). Within a phase, an action the rules refuse stays offered and says why.
     _BEFORE_KEYS = frozenset({"payment", "keys", "appointment", "slip"})
-    _DURING_STAY = frozenset({"departure", "extension"})
+    _DURING_STAY = frozenset({"departure", "extension", "move"})
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.view is None:
@@ -334,6 +342,11 @@ class ReservationScreen(DeskScreen):
 
     def action_history(self) -> None:
         self.query_one("#file", VerticalScroll).scroll_end(animate=False)
+
+    def action_move(self) -> None:
+        from .move import MoveScreen
+
+        self.app.push_screen(MoveScreen(self.reservation_id), lambda _r: self.reload())
 
     def action_money(self) -> None:
         from .ledger import LedgerScreen

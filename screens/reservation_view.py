@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from rich.text import Text
 
 from crous_desk.base.dates import show_day
 from crous_desk.base.i18n import _, pgettext
+from crous_desk.inspections.etat import window_of
 from crous_desk.reservations.file import DocumentRow, ReservationFile
 from crous_desk.rules.condition import euros
 from crous_desk.rules.hours import format_duration
@@ -32,6 +33,14 @@ def action_labels() -> dict[str, str]:
         "appointment.book": _("arrival appointment booked"),
         "appointment.move": _("arrival appointment moved"),
         "appointment.cancel": _("arrival appointment cancelled"),
+        "inspection.meter": _("meter read"),
+        "inspection.keys": _("keys counted"),
+        "inspection.address": _("the tenant's new address"),
+        "inspection.amend": _("inspection completed by an amendment"),
+        "ledger.post": _("money recorded"),
+        "stay.move.prepare": _("move to another room prepared"),
+        "stay.move": _("moved to another room"),
+        "departure.close": _("stay closed"),
     }
 
 
@@ -153,6 +162,12 @@ def inspections_and_keys(view: ReservationFile) -> Text:
                     kind=kind, when=when(inspection.acknowledged_at)
                 )
             )
+            window = window_of(inspection)
+            if window is not None:  # the tenant's window to complete it (loi 89-462, 3-2)
+                end = window.ends_at - timedelta(minutes=1)
+                text.append(
+                    "\n" + _("The tenant may complete it until {end}").format(end=when(end)) + "\n"
+                )
         else:
             text.append(_("{kind}: in progress, not acknowledged").format(kind=kind))
         text.append("  ")

@@ -7,19 +7,20 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import VerticalScroll
 from textual.reactive import reactive
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
 from crous_desk import rooms as tenancy
 from crous_desk.base.i18n import N_, _, ngettext
-from crous_desk.inspections import views as inspections
+from crous_desk.departure.history import RoomRecord, describe_amount, room_record
 from crous_desk.rules.proposal import format_instant
 from crous_desk.rules.reference import room_kinds
 
 from .base import FORM, DeskScreen, DeskWork
 from .forms import FieldsForm, Why
+from .inspection import state_labels
 from .language import SpeaksTheDesk
 from .widgets import ConfirmScreen, DeskHeader
 
@@ -189,9 +190,12 @@ class RoomsScreen(DeskScreen):
 
 
 class RoomHistoryScreen(SpeaksTheDesk, DeskWork, ModalScreen[None]):
+    """A room's history: its inspections, then every event (amendments, charges, keys, moves),
+    and the last known state the next check-in starts from."""
+
     BINDINGS = [Binding("escape,enter", "dismiss", N_("Close"), id="roomhistory.close")]
 
-    history: reactive[list[inspections.InspectionRow] | None] = reactive(None, recompose=True)
+    record: reactive[RoomRecord | None] = reactive(None, recompose=True)
 
     def __init__(self, room_id: int, number: str) -> None:
         super().__init__()
@@ -202,12 +206,13 @@ class RoomHistoryScreen(SpeaksTheDesk, DeskWork, ModalScreen[None]):
         self.reload()
 
     def fetch(self) -> None:
-        self.history = inspections.room_history(self.desk, self.room_id)
+        self.record = room_record(self.desk, self.room_id)
 
     def compose(self) -> ComposeResult:
         text = Text(_("Inspections of room {room}").format(room=self.number) + "\n\n", style="bold")
-        rows = self.history or []
-        if self.history is not None and not rows:
+        record = self.record
+        rows = record.inspections if record else []
+        if record is not None and not rows:
             text.append(_("No inspection yet.") + "\n")
         for r in rows:
             kind = _("check-in") if r.kind == "check_in" else _("check-out")
@@ -225,5 +230,25 @@ class RoomHistoryScreen(SpeaksTheDesk, DeskWork, ModalScreen[None]):
                     style="dim",
                 )
             text.append("\n")
-        with Vertical(classes="dialog"):
+        events = [e for e in (record.events if record else []) if e.what != "inspection"]
+        if events:
+            text.append("\n" + _("Tenants, keys, corrections and charges") + "\n", style="bold")
+        for e in events:
+            text.append(f"{format_instant(e.at)}  {e.tenant}  {e.reference}  ")
+            text.append(e.detail)
+            amount = describe_amount(e)
+            if amount:
+                text.append(f"  {amount}", style="bold")
+            text.append("\n")
+        known = [(label, state) for label, state in (record.last_known if record else []) if state]
+        if known:
+            text.append(
+                "\n" + _("Last known state (the next check-in starts from it)") + "\n", style="bold"
+            )
+            labels = state_labels()
+            text.append(
+                ", ".join(f"{_(label)}: {labels.get(state or '', state)}" for label, state in known)
+                + "\n"
+            )
+        with VerticalScroll(classes="dialog"):
             yield Static(text)

@@ -53,7 +53,10 @@ def ready(
     desk = desk_at(at, residence=r.room.residence)
     inspection = desk.open_inspection(r.id)
     for item in inspection.items.order_by(InspectionItem.position):
-        desk.set_item(item.id, state=(states or {}).get(item.label, "good"))
+        state = (states or {}).get(item.label, "good")
+        remark = "as found" if state in ("damaged", "missing") else None
+        desk.set_item(item.id, state=state, remark=remark)
+    read_meters(desk, inspection.id)
     desk.acknowledge_inspection(inspection.id)
     return r
 
@@ -80,6 +83,29 @@ def tenant(
     )
     desk_at(at, "m.martin", residence=r.room.residence).hand_over_keys(r.id)
     return Reservation.get_by_id(r.id)
+
+
+def addressed(
+    desk: Desk, inspection_id: int, address: str = "12 rue de la Paix, 75002 Paris"
+) -> int:
+    """The check-out ``inspection_id`` with the tenant's new address given and the meters read
+    (as the law asks)."""
+    from crous_desk.inspections.record import record_forwarding_address
+
+    record_forwarding_address(desk, inspection_id, address)
+    read_meters(desk, inspection_id)
+    return inspection_id
+
+
+def read_meters(desk: Desk, inspection_id: int, reading: str = "001234.5") -> None:
+    """Every meter of the inspection's room read."""
+    from crous_desk.inspections.record import record_meter
+    from crous_desk.rules import etat
+    from crous_desk.store.models import Inspection
+
+    room = Inspection.get_by_id(inspection_id).room
+    for meter in etat.meters_of(room.kind, room.meters):
+        record_meter(desk, inspection_id, meter, reading)
 
 
 def counts() -> dict[str, int]:

@@ -18,7 +18,7 @@ import pytest
 from crous_desk.base.clock import FixedClock
 from crous_desk.services import Desk
 from crous_desk.store.models import KeyLog, KeySet, Reservation
-from tests import factories
+from tests import factories, tenants
 from tests.desk_processes import Pool, desk_processes
 from tests.factories import MONDAY_10H
 
@@ -73,6 +73,7 @@ def ready_reservation(room: Any, first: str) -> Reservation:
     inspection = desk.open_inspection(r.id)
     for item in inspection.items:
         desk.set_item(item.id, state="good")
+    tenants.read_meters(desk, inspection.id)  # a flat with its own meters: read with the tenant
     desk.acknowledge_inspection(inspection.id)
     assert desk.handover_blockers(r.id) == []
     return r

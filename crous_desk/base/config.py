@@ -28,6 +28,8 @@ outbox still fills)::
     mail_documents_days = 7               # missing documents: this many days before the lease
     mail_morning_hour = 8                 # the mobility managers' morning list, from this hour
     mail_interval_minutes = 5             # a running desk sends every so often; 0: never
+    retention_request_days = 365          # a request never accepted: anonymised after this
+    retention_tenant_years = 3            # a tenant: anonymised this long after they left
 
 The password itself is never in this file: a setting ``smtp_password`` is refused.
 """
@@ -71,6 +73,8 @@ class Config:
     mail_documents_days: int = 7
     mail_morning_hour: int = 8
     mail_interval_minutes: int = 5
+    retention_request_days: int = 365
+    retention_tenant_years: int = 3
 
     def with_overrides(self, **values: object) -> Config:
         return replace(self, **{k: v for k, v in values.items() if v is not None})  # type: ignore[arg-type]
@@ -192,6 +196,8 @@ _WHOLE_NUMBERS = {
     "mail_documents_days": (1, 60),
     "mail_morning_hour": (0, 16),
     "mail_interval_minutes": (0, 1440),
+    "retention_request_days": (30, 3650),
+    "retention_tenant_years": (1, 10),
 }
 
 

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from crous_desk.base.clock import SystemClock
 from crous_desk.base.config import Config
 from crous_desk.base.errors import Problem, Refused
 from crous_desk.base.i18n import _, ngettext
@@ -74,10 +75,23 @@ def add_parsers(commands: Any, common: argparse.ArgumentParser) -> None:
 
     auditing = commands.add_parser("audit", parents=[only_db], help=_("the audit log"))
     audit_actions = auditing.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
-    audit_actions.add_parser(
+    verify = audit_actions.add_parser(
         "verify",
         parents=[only_db],
         help=_("check the hash chain: exit 0 when intact, 1 and the first broken entry otherwise"),
+    )
+    verify.add_argument(
+        "--anchor",
+        metavar="FILE",
+        help=_(
+            "hold the log against this anchor log (default: the installation's, "
+            "DATABASE.audit-anchors)"
+        ),
+    )
+    audit_actions.add_parser(
+        "anchor",
+        parents=[only_db],
+        help=_("verify the log, then append its head (entries and hash) to the anchor log"),
     )
     commands.add_parser(
         "reindex",
@@ -221,20 +235,53 @@ def cmd_audit(args: argparse.Namespace, config: Config) -> int:
     from crous_desk.store import audit
 
     existing_db(args, config)
-    report = audit.verify_chain(progress_bar(_("entries")))
-    if report.intact:
-        print(
-            _("audit log intact: {n} entries; head {head}").format(
-                n=report.entries, head=report.head
+    if args.audit_command == "anchor":
+        report, line = audit.anchor_now(SystemClock().now())
+        if line is not None:
+            print(line)
+            return 0
+    else:
+        anchors = Path(args.anchor) if args.anchor else None
+        if anchors is not None and not anchors.is_file():
+            raise Refused(
+                Problem("no_anchor_log", _("{path}: no such anchor log").format(path=anchors))
+            )
+        report = audit.verify_chain(progress_bar(_("entries")), anchors=anchors)
+        if report.intact:
+            print(
+                _("audit log intact: {n} entries; head {head}").format(
+                    n=report.entries, head=report.head
+                )
+                + (
+                    " "
+                    + ngettext(
+                        "(signed; held against {n} anchor)",
+                        "(signed; held against {n} anchors)",
+                        report.anchors,
+                    ).format(n=report.anchors)
+                    if report.signed
+                    else ""
+                )
+            )
+            return 0
+    if report.intact:  # anchor: a log without a key yet (nothing was recorded since)
+        raise Refused(
+            Problem(
+                "no_audit_key", _("no audit key yet: nothing to anchor before the first change")
             )
         )
-        return 0
-    print(
-        _("crous-desk: audit log broken at entry #{id}: {reason}").format(
-            id=report.broken_id, reason=report.reason
-        ),
-        file=sys.stderr,
-    )
+    if report.broken_id is None:
+        print(
+            _("crous-desk: the audit log cannot be trusted: {reason}").format(reason=report.reason),
+            file=sys.stderr,
+        )
+    else:
+        print(
+            _("crous-desk: audit log broken at entry #{id}: {reason}").format(
+                id=report.broken_id, reason=report.reason
+            ),
+            file=sys.stderr,
+        )
     return 1
 
 

@@ -17,7 +17,14 @@ from crous_desk.base.dates import parse_iso_day
 from crous_desk.base.errors import Problem, Refused
 from crous_desk.base.i18n import _
 from crous_desk.desk.context import Desk
-from crous_desk.store.db import connect, default_path, is_server, location, shown
+from crous_desk.store.db import (
+    connect,
+    database_owner,
+    default_path,
+    is_server,
+    location,
+    shown,
+)
 from crous_desk.store.failures import database_refusal
 from crous_desk.store.models import Residence
 
@@ -131,10 +138,10 @@ def residence_by_code(code: str) -> Residence:
 
 def operator_desk(residence: Residence | None = None) -> Desk:
     """The desk of the command line: its own administrator account ``os:<login>``."""
-    from crous_desk.people.auth import current_os_user
+    from crous_desk.people.auth import trusted_login
     from crous_desk.people.staff import operator_desk as desk_of_login
 
-    return desk_of_login(current_os_user(), SystemClock(), residence)
+    return desk_of_login(trusted_login(database_owner()), SystemClock(), residence)
 
 
 def option_day(text: str | None, option: str) -> date | None:

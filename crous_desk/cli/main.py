@@ -27,6 +27,7 @@ from crous_desk.cli.common import (
     fail,
     is_the_database,
     open_db,
+    operator_desk,
     progress_bar,
     residence_by_code,
 )
@@ -126,9 +127,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help=_("the CUPS printer (default: printer in the configuration, CROUS_DESK_PRINTER)"),
     )
-    from crous_desk.cli import admin, database, mail, prices, setup, staff
+    from crous_desk.cli import admin, database, etat, mail, person, prices, report, setup, staff
 
     staff.add_parsers(commands)
+    person.add_parsers(commands)
+    report.add_parsers(commands, common)
+    etat.add_parsers(commands)
     admin.add_parsers(commands, common)
     prices.add_parsers(commands)
     setup.add_parsers(commands)
@@ -288,6 +292,9 @@ def cmd_slips(args: argparse.Namespace, config: Config) -> int:
             )
         )
     open_db(path)
+    from crous_desk.desk import permissions
+
+    permissions.require(operator_desk().actor, "slip.print")  # the login's account may print
     problem = output_problem(out, replace=args.replace)
     if problem:  # before the slips are drawn
         raise Refused(problem)
@@ -348,9 +355,9 @@ COMMANDS = {
 
 
 def _admin_commands() -> None:
-    from crous_desk.cli import admin, database, mail, prices, setup, staff
+    from crous_desk.cli import admin, database, etat, mail, person, prices, report, setup, staff
 
-    for module in (staff, admin, prices, setup, mail, database):
+    for module in (staff, admin, prices, setup, mail, person, report, etat, database):
         COMMANDS.update(module.COMMANDS)
 
 

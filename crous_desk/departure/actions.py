@@ -42,7 +42,9 @@ from crous_desk.store.models import (
     Departure,
     Inspection,
     InspectionItem,
+    InspectionKey,
     Reservation,
+    RoomMove,
     snapshot,
 )
 
@@ -113,7 +115,7 @@ def next_opening(desk: Desk, at: datetime, reservation_id: int | None = None) ->
 @action("inspection.open", needs="inspection.record", target=Reservation)
 def open_check_out(act: Act, reservation: Reservation) -> Inspection:
     """The check-out inspection, opened as a copy of the check-in one (each item "same")."""
-    existing = latest(reservation, InspectionKind.CHECK_OUT)
+    existing = latest(reservation, InspectionKind.CHECK_OUT, reservation.room_id)
     if existing is not None:
         return existing
     room = reservation.room
@@ -126,13 +128,21 @@ def open_check_out(act: Act, reservation: Reservation) -> Inspection:
                 ).format(status=status_label(reservation.status)),
             )
         )
-    check_in = latest(reservation, InspectionKind.CHECK_IN)
+    check_in = latest(reservation, InspectionKind.CHECK_IN, reservation.room_id)
     if check_in is not None:
         lines = [(v.position, v.label, v.state) for v in items(check_in.id)]
     else:  # keys handed before the desk recorded inspections: every item to be stated
         lines = [(i, label, None) for i, label in enumerate(room_kinds()[room.kind].checklist)]
+    keys = (
+        {
+            k.kind: k.count
+            for k in InspectionKey.select().where(InspectionKey.inspection == check_in)
+        }
+        if check_in is not None
+        else None
+    )
     with act.change():
-        inspection = create(act, reservation, InspectionKind.CHECK_OUT, lines)
+        inspection = create(act, reservation, InspectionKind.CHECK_OUT, lines, keys=keys or None)
         act.audit(
             "inspection",
             inspection.id,
@@ -155,7 +165,7 @@ def mark_same(act: Act, item: InspectionItem) -> InspectionItem:
         act.refuse(
             Problem("not_a_check_out", _("only a check-out item is compared with the check-in"))
         )
-    check_in = latest(inspection.reservation_id, InspectionKind.CHECK_IN)
+    check_in = latest(inspection.reservation_id, InspectionKind.CHECK_IN, inspection.room_id)
     start = {(v.position, v.label): v.state for v in items(check_in.id)} if check_in else {}
     state = start.get((item.position, item.label))
     if state is None:
@@ -200,7 +210,10 @@ def acknowledge_check_out(act: Act, inspection: Inspection) -> list[Damage]:
         act.refuse(Problem("not_a_check_out", _("this is not a check-out inspection")))
     inspection = acknowledge(act, inspection)
     with act.change():
-        charge_once(act, inspection)
+        if RoomMove.select().where(RoomMove.check_out == inspection.id).exists():
+            charge_damages(act, inspection)  # a move: the stay goes on, its departure is later
+        else:
+            charge_once(act, inspection)
     return compare(inspection)
 
 
@@ -229,7 +242,7 @@ def depart(
     the balance it closed with is recorded."""
     room = reservation.room
     calendar = act.desk.calendar(room.residence if room else act.desk.residence)
-    check_out = latest(reservation, InspectionKind.CHECK_OUT)
+    check_out = latest(reservation, InspectionKind.CHECK_OUT, reservation.room_id)
     act.check(
         departure_blockers(
             DepartureFacts(

@@ -58,7 +58,9 @@ def held_sets(reservation: Reservation) -> list[KeySet]:
 
 def check_out_items(check_out: Inspection, damages: list[Damage]) -> list[CheckOutItem]:
     """Each check-out item beside its check-in state, and what it costs when it got worse."""
-    check_in = inspections.latest(check_out.reservation_id, InspectionKind.CHECK_IN)
+    check_in = inspections.latest(
+        check_out.reservation_id, InspectionKind.CHECK_IN, check_out.room_id
+    )
     start = {v.position: v for v in inspections.items(check_in.id)} if check_in else {}
     owed = {d.position: d.amount_cents for d in damages}
     rows = []
@@ -89,7 +91,7 @@ def departure_view(desk: Desk, reservation_id: int) -> DepartureView:
     residence = room.residence if room else desk.residence
     today = desk.today(residence)
     departure = Departure.get_or_none(Departure.reservation == reservation)
-    check_out = inspections.latest(reservation, InspectionKind.CHECK_OUT)
+    check_out = inspections.latest(reservation, InspectionKind.CHECK_OUT, reservation.room_id)
     found = inspections.compare(check_out) if check_out else []
     blockers = departure_blockers(
         DepartureFacts(

@@ -123,19 +123,22 @@ def item_states(inspection_id: int) -> list[condition.ItemState]:
     return [condition.ItemState(v.position, v.label, v.state) for v in items(inspection_id)]
 
 
-def latest(reservation: Reservation | int, kind: InspectionKind) -> Inspection | None:
-    """The reservation's latest inspection of that kind."""
-    return (
-        Inspection.select()
-        .where(Inspection.reservation == reservation, Inspection.kind == kind)
-        .order_by(Inspection.id.desc())
-        .first()
+def latest(
+    reservation: Reservation | int, kind: InspectionKind, room: Room | int | None = None
+) -> Inspection | None:
+    """The reservation's latest inspection of that kind (of ``room`` when told: a tenant who
+    moved has inspections of two rooms)."""
+    query = Inspection.select().where(
+        Inspection.reservation == reservation, Inspection.kind == kind
     )
+    if room is not None:
+        query = query.where(Inspection.room == room)
+    return query.order_by(Inspection.id.desc()).first()
 
 
 def compare(check_out: Inspection) -> list[Damage]:
     """Every item of this check-out that is worse than at check-in, priced for its residence."""
-    check_in = latest(check_out.reservation_id, InspectionKind.CHECK_IN)
+    check_in = latest(check_out.reservation_id, InspectionKind.CHECK_IN, check_out.room_id)
     if check_in is None:
         return []
     prices = prices_for(check_out.room.residence_id)

@@ -29,6 +29,7 @@ from crous_desk.mail.words import LANGUAGES, Contact, zone_of
 from crous_desk.rules.proposal import effective_status, proposal_deadline
 from crous_desk.rules.reference import crous_directory
 from crous_desk.rules.status import ReservationStatus
+from crous_desk.store import audit
 from crous_desk.store.models import Reservation, Residence, Room, Staff, Student
 from crous_desk.store.outbox import MailKind, OutboxMessage
 
@@ -224,8 +225,9 @@ def _closing(residence: Residence, day: date, langs: tuple[str, ...], desk_for: 
     )
     if not lines:
         raise Dropped(Problem("all_back", _("every key set is back")))
+    _report, anchored = audit.anchor_now(desk.now())  # also appended to the anchor log
     subject, parts = letter(
-        langs, lambda lang: staff_texts.closing(lang, residence.name, day, lines)
+        langs, lambda lang: staff_texts.closing(lang, residence.name, day, lines, anchored or "")
     )
     return Letter(subject, parts)
 

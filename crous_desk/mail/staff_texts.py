@@ -48,7 +48,9 @@ class DeadlineLine:
     deadline: datetime
 
 
-def closing(lang: str, residence: str, day: date, lines: tuple[KeyLine, ...]) -> Text:
+def closing(
+    lang: str, residence: str, day: date, lines: tuple[KeyLine, ...], anchor: str = ""
+) -> Text:
     fr = lang == "fr"
     n = len(lines)
     subject = (
@@ -86,6 +88,15 @@ def closing(lang: str, residence: str, day: date, lines: tuple[KeyLine, ...]) ->
             else "The same list is in crous-desk (F4, then c)."
         ),
     )
+    if anchor:  # the audit log's head, kept outside the database (crous-desk audit verify)
+        blocks = (
+            *blocks,
+            P(
+                f"Ancre du journal d'audit (à conserver) : {anchor}"
+                if fr
+                else f"Audit log anchor (keep it): {anchor}"
+            ),
+        )
     return subject, blocks
 
 

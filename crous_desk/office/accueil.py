@@ -105,11 +105,10 @@ def check(text: str) -> Checked:
 
 def _match(row: AccueilRow) -> tuple[Student | None, list[str]]:
     """The student this row is about, and why it cannot be told (conflicting identifiers)."""
-    by_ine = Student.get_or_none(Student.ine == row.ine) if row.ine else None
+    by_ine = _student("ine = ?", row.ine) if row.ine else None
     by_number = (
-        Student.get_or_none(
-            Student.home_university == row.home_university,
-            Student.student_number == row.student_number,
+        _student(
+            "home_university = ? AND student_number = ?", row.home_university, row.student_number
         )
         if row.student_number
         else None
@@ -149,6 +148,14 @@ def _match(row: AccueilRow) -> tuple[Student | None, list[str]]:
                 )
             )
     return found, problems
+
+
+def _student(condition: str, *params: Any) -> Student | None:
+    """The student a unique key names: plain SQL, as each row of a list of thousands is looked
+    up three times (checked, planned, written) and a new student is the usual case."""
+    param = Student._meta.database.param
+    query = Student.raw(f"SELECT * FROM student WHERE {condition.replace('?', param)}", *params)
+    return next(iter(query), None)
 
 
 def _row_problem(row: AccueilRow, code: str, reasons: Iterable[str]) -> Problem:

@@ -167,21 +167,19 @@ def departures(desk: Desk) -> list[DepartureDue]:
     who already left today."""
     today = desk.today()
     start, end = desk.day_bounds(today, today)
+    assert start is not None and end is not None  # the bounds of a given day
     # the few reservations the day concerns, each kind found by its own index (an OR over
     # every stay ever would read them all): leases ending today, today's departure
     # appointments of tenants still in, and the tenants who left today
-    checked_in = Reservation.status == ReservationStatus.CHECKED_IN
     concerned = (
-        Reservation.select(Reservation.id).where(checked_in, Reservation.lease_end == today)
-        | Departure.select(Departure.reservation)
-        .join(Reservation)
-        .where(checked_in, Departure.appointment_at >= start, Departure.appointment_at < end)
-        | Departure.select(Departure.reservation)
-        .join(Reservation)
-        .where(
-            Reservation.status == ReservationStatus.DEPARTED,
-            Departure.departed_at >= start,
-            Departure.departed_at < end,
+        Reservation.select(Reservation.id).where(
+            Reservation.status == ReservationStatus.CHECKED_IN, Reservation.lease_end == today
+        )
+        | Departure.select(Departure.reservation).where(
+            Departure.appointment_at >= start, Departure.appointment_at < end
+        )
+        | Departure.select(Departure.reservation).where(
+            Departure.departed_at >= start, Departure.departed_at < end
         )
     )
     ids = [rid for (rid,) in tuples(concerned)]
@@ -201,6 +199,8 @@ def departures(desk: Desk) -> list[DepartureDue]:
     found = []
     for r in query.order_by(Room.number, Reservation.id):
         departure = Departure.get_or_none(Departure.reservation == r)
+        if not _leaves_today(r, departure, today, start, end):
+            continue  # e.g. an appointment today, but the tenant already left
         check_out = (
             Inspection.select()
             .where(Inspection.reservation == r, Inspection.kind == InspectionKind.CHECK_OUT)
@@ -233,6 +233,18 @@ def departures(desk: Desk) -> list[DepartureDue]:
         )
     )
     return found
+
+
+def _leaves_today(
+    r: Reservation, departure: Departure | None, today: date, start: datetime, end: datetime
+) -> bool:
+    """A tenant still in whose lease ends today or who has a departure appointment today, or
+    one who left today."""
+    if r.status == ReservationStatus.CHECKED_IN:
+        at = departure.appointment_at if departure is not None else None
+        return r.lease_end == today or (at is not None and start <= at < end)
+    left = departure.departed_at if departure is not None else None
+    return r.status == ReservationStatus.DEPARTED and left is not None and start <= left < end
 
 
 def expiring_proposals(desk: Desk, horizon: timedelta = EXPIRY_HORIZON) -> list[ExpiringProposal]:

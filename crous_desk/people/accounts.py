@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from crous_desk.base.errors import Problem, Refused
 from crous_desk.base.i18n import _
+from crous_desk.base.text import has_control as text_has_control
 from crous_desk.desk.permissions import EVERY, Scope, role_label
 from crous_desk.rules.status import Role
 from crous_desk.store.models import SCOPE_KINDS, Residence, Staff, snapshot
@@ -50,7 +51,8 @@ def public(staff: Staff, scope: Scope) -> dict[str, object]:
 
 
 def has_control(text: str) -> bool:
-    return any(ord(c) < 32 or ord(c) == 127 for c in text)
+    """Controls, escapes, bidi overrides, zero-width spaces (crous_desk.base.text)."""
+    return text_has_control(text)
 
 
 def scope_problems(role: str, scopes: Scopes) -> list[str]:

@@ -15,8 +15,9 @@ from crous_desk.base.errors import Problem, Refused
 from crous_desk.base.i18n import _
 from crous_desk.desk.permissions import desk_residence
 from crous_desk.people.accounts import OPERATOR_PREFIX
-from crous_desk.people.auth import current_os_user, os_user_account, trusted_sign_in
+from crous_desk.people.auth import os_user_account, trusted_login, trusted_sign_in
 from crous_desk.people.staff import ensure_staff
+from crous_desk.store.db import database_owner
 from crous_desk.store.models import Residence, Staff
 
 
@@ -44,7 +45,7 @@ def who_signs_in(
     elif config.sign_in == "off":
         actor = ensure_staff(config.desk_user, clock)
     elif config.sign_in == "os_user":
-        login = current_os_user()
+        login = trusted_login(database_owner())  # the SSH wrapper's, through sudo
         if os_user_account(login) is not None:
             actor = trusted_sign_in(login, clock.now())
     if actor is None:

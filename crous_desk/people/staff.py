@@ -99,7 +99,36 @@ def operator(login: str, now: datetime) -> Staff:
 
 def operator_desk(login: str, clock: Clock, residence: Residence | None = None) -> Desk:
     """The desk of the command line run by ``login`` (on ``residence``, or on every one)."""
-    return Desk(operator(login, clock.now()), clock, residence)
+    return Desk(command_line_account(login, clock.now()), clock, residence)
+
+
+def command_line_account(login: str, now: datetime) -> Staff:
+    """Who the command line acts as — like the desk, the account mapped to the operating-system
+    login (``--os-user``), with that account's role and scope. Writing the database file is
+    not a door: a login mapped to no account is refused once the installation has an
+    administrator. ``root`` (who owns the machine) is the administrator ``os:root``; before
+    any administrator exists, the first one is made from the command line, as ``os:<login>``."""
+    if login == "root":
+        return operator("root", now)
+    mapped = auth.os_user_account(login)
+    if mapped is not None:
+        return mapped
+    administrators = Staff.select().where(
+        Staff.role == Role.ADMINISTRATOR,
+        Staff.active == True,  # noqa: E712
+    )
+    if not administrators.exists():
+        return operator(login, now)
+    raise Refused(
+        Problem(
+            "login_not_mapped",
+            _(
+                "the login {login} is mapped to no active staff account: the command line "
+                "acts as the account mapped to your login (an administrator maps it with "
+                "crous-desk staff add NAME --os-user {login})"
+            ).format(login=login[:40]),
+        )
+    )
 
 
 def ensure_staff(username: str, clock: Clock | None = None) -> Staff:
@@ -163,7 +192,7 @@ def add_staff(
         )
     act.check(
         role_problems(role, scope),
-        auth.passphrase_problem(passphrase) if passphrase is not None else None,
+        auth.passphrase_problem(passphrase, username) if passphrase is not None else None,
         os_user_problems(os_user, None),
     )
     with act.change():
@@ -186,9 +215,10 @@ def add_staff(
 @action("staff.passphrase", needs="staff.manage")
 def set_passphrase(act: Act, username: str, passphrase: str) -> Staff:
     """A new passphrase (an administrator's reset); it also lifts a lockout."""
-    act.check(auth.passphrase_problem(passphrase))
+    act.check(auth.passphrase_problem(passphrase, username))
     staff = _account(act, username)
     with act.change():
+        auth.end_waits(staff.id)  # every terminal that failed may try again
         changed = (
             Staff.update(
                 passphrase_hash=auth.hash_passphrase(passphrase),

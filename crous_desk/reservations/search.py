@@ -7,7 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
 
+from crous_desk.base.clock import PARIS
 from crous_desk.desk import permissions
 from crous_desk.desk.context import Desk
 from crous_desk.rules.proposal import effective_status
@@ -82,10 +84,16 @@ def search(desk: Desk, text: str, limit: int = MAX_RESULTS) -> list[SearchRow]:
     scope = scope_for(desk)
     if scope is None:
         return []
-    rows = search_index.search_rows(
-        text, scope.residences, limit, scope.students, scope.student_params
-    )
     now = desk.now()
+    zone = ZoneInfo(desk.residence.timezone) if desk.residence is not None else PARIS
+    rows = search_index.search_rows(  # the day in the desk's zone (not desk.today(): a query)
+        text,
+        scope.residences,
+        limit,
+        scope.students,
+        scope.student_params,
+        now.astimezone(zone).date(),
+    )
     return [
         SearchRow(
             reservation_id=rid,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -29,15 +30,43 @@ class RoomRow:
     key_sets: int
 
 
+class _Unreadable(Exception):
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+
+
+def _lines(reader: Iterator[list[str]]) -> Iterator[list[str]]:
+    """The rows, or the line the csv module cannot read as a refusal (never csv.Error)."""
+    line = 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise _Unreadable(
+                Problem(
+                    "rooms_csv",
+                    _("line {n}: {error}").format(n=line, error=error),
+                )
+            ) from None
+        line += 1
+        yield row
+
+
 def read_rooms(text: str) -> tuple[list[RoomRow], list[str]]:
     """The rooms of a CSV (``;`` or ``,``), and every bad row as "line N: reasons"."""
     sample = text[:2000]
     delimiter = ";" if sample.count(";") >= sample.count(",") else ","
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter)
+    # newline="": the csv module reads every line ending itself (a lone CR included)
+    reader = _lines(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=delimiter))
     rows: list[RoomRow] = []
     problems: list[str] = []
     seen: dict[str, int] = {}
-    header = next(reader, None)
+    try:
+        header = next(reader, None)
+    except _Unreadable as error:
+        return [], [error.problem]
     if header is None or tuple(h.strip().lower() for h in header) != ROOM_COLUMNS:
         return [], [
             Problem(
@@ -47,7 +76,11 @@ def read_rooms(text: str) -> tuple[list[RoomRow], list[str]]:
                 ),
             )
         ]
-    for line, values in enumerate(reader, start=2):
+    try:
+        numbered = list(enumerate(reader, start=2))
+    except _Unreadable as error:
+        return [], [error.problem]
+    for line, values in numbered:
         if not any(v.strip() for v in values):
             continue
         if len(values) != len(ROOM_COLUMNS):

@@ -11,20 +11,22 @@ Rewriting every later hash as well is not detected by the chain alone: keep the 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
-from crous_desk.store import locks
+from crous_desk.store import anchor, locks
 from crous_desk.store.fields import instant_text
 from crous_desk.store.models import AuditLog, Reservation, db
 
 GENESIS = "0" * 64
 _CHAINED = (
     "SELECT id, at, actor, action, entity, entity_id, reservation_id, before, after, "
-    "prev_hash, hash FROM audit_log"
+    "prev_hash, hash, mac FROM audit_log"
 )
 
 
@@ -59,6 +61,7 @@ def record(
         last = db.execute_sql("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
         entry_id = (last[0] if last else 0) + 1
         prev_hash = (last[1] or GENESIS) if last else GENESIS
+        key = _key(entry_id - 1, prev_hash, at)
         stored = (
             entry_id,
             instant_text(at),
@@ -67,8 +70,8 @@ def record(
             entity,
             entity_id,
             reservation_id,
-            _dump(before),
-            _dump(after),
+            _dump(redact(before, key)),
+            _dump(redact(after, key)),
         )
         return AuditLog.create(
             id=entry_id,
@@ -81,8 +84,47 @@ def record(
             before=stored[7],
             after=stored[8],
             prev_hash=prev_hash,
-            hash=entry_hash(stored, prev_hash),
+            hash=(this_hash := entry_hash(stored, prev_hash)),
+            mac=anchor.entry_mac(key, this_hash) if key is not None else None,
         )
+
+
+def _key(entries: int, head: str, at: datetime) -> bytes | None:
+    """The installation's key; the first time, made, and the log anchored where it stands:
+    every entry after that anchor carries a MAC."""
+    key = anchor.load_key()
+    if key is None and anchor.key_path() is not None:
+        key = anchor.load_key(create=True)
+        if key is not None:
+            anchor.append_anchor(anchor.anchor_line(entries, head, at, key))
+    return key
+
+
+# A person's identifying values never enter the append-only log: it refers to people by
+# identifiers (the entity and its id), and records that such a value was set or changed as a
+# keyed digest (equal values, equal digests; nothing to read back once the person is
+# anonymised). Retention can then anonymise a person without touching the chain.
+PERSONAL = frozenset(
+    {
+        "first_name", "last_name", "email", "phone", "ine", "student_number", "paid_by_name",
+        "tenant_name", "tenant", "borrower",
+    }
+)  # fmt: skip
+
+
+def redact(values: dict[str, Any] | None, key: bytes | None) -> dict[str, Any] | None:
+    if values is None:
+        return None
+    return {
+        k: _digest(v, key) if k in PERSONAL and isinstance(v, str) and v else v
+        for k, v in values.items()
+    }
+
+
+def _digest(value: Any, key: bytes | None) -> str:
+    if key is None:
+        return "•••"
+    return "h:" + anchor.mac(key, f"personal:{value}")[:12]
 
 
 def _dump(values: dict[str, Any] | None) -> str | None:
@@ -109,22 +151,50 @@ class ChainReport:
     head: str  # the hash of the last entry (GENESIS for an empty log)
     broken_id: int | None = None  # the first entry that does not verify
     reason: str = ""
+    anchors: int = 0  # how many anchors the log was held against
+    signed: bool = False  # whether the entries' MACs were checked with the key
 
     @property
     def intact(self) -> bool:
-        return self.broken_id is None
+        return self.broken_id is None and not self.reason
 
 
-def verify_chain(progress: Any = None) -> ChainReport:
-    """Walk the log oldest first; the first entry whose hash or link does not verify."""
+def verify_chain(progress: Any = None, *, anchors: Path | None = None) -> ChainReport:
+    """Walk the log oldest first: the first entry whose hash, link or MAC does not verify, or
+    the first anchor (``anchors``, else the installation's anchor log) it falls short of."""
     from crous_desk.base.i18n import _
 
+    key = anchor.load_key()
+    path = anchors or anchor.anchors_path()
+    held = anchor.read_anchors(path) if path is not None and path.is_file() else []
+    if anchors is not None and not held:
+        return ChainReport(0, GENESIS, None, _("{path} holds no anchor").format(path=anchors))
+    if key is not None and not held:
+        return ChainReport(
+            0,
+            GENESIS,
+            None,
+            _("the audit key exists but the anchor log {path} is missing or empty").format(
+                path=path
+            ),
+        )
+    for forged in (a for a in held if key is not None and not a.authentic(key)):
+        return ChainReport(
+            0,
+            GENESIS,
+            None,
+            _("line {n} of {path} is not an anchor of this installation").format(
+                n=forged.line, path=path
+            ),
+        )
+    signed_from = held[0].entries + 1 if held and key is not None else None
+    heads = {a.entries: a for a in held}
     expected_prev = GENESIS
     previous_id: int | None = None
     count = 0
     total = AuditLog.select().count() if progress else 0
     for row in _rows():
-        entry_id, prev_hash, stored_hash = row[0], row[9], row[10]
+        entry_id, prev_hash, stored_hash, stored_mac = row[0], row[9], row[10], row[11]
         count += 1
         if previous_id is not None and entry_id != previous_id + 1:
             return ChainReport(
@@ -160,13 +230,67 @@ def verify_chain(progress: Any = None) -> ChainReport:
                 entry_id,
                 _("entry #{id} was changed after it was written").format(id=entry_id),
             )
+        if (
+            key is not None
+            and signed_from is not None
+            and entry_id >= signed_from
+            and not (
+                stored_mac and hmac.compare_digest(stored_mac, anchor.entry_mac(key, stored_hash))
+            )
+        ):
+            return ChainReport(
+                count,
+                expected_prev,
+                entry_id,
+                _(
+                    "entry #{id} is not signed with this installation's key (rewritten, or "
+                    "written by someone else)"
+                ).format(id=entry_id),
+            )
+        held_here = heads.get(entry_id)
+        if held_here is not None and held_here.head != stored_hash:
+            return ChainReport(
+                count,
+                expected_prev,
+                entry_id,
+                _("entry #{id} is not the one anchored on {at} (the chain was rewritten)").format(
+                    id=entry_id, at=held_here.at
+                ),
+            )
         expected_prev = stored_hash
         previous_id = entry_id
         if progress and count % 500 == 0:
             progress(count, total)
     if progress and total:
         progress(total, total)
-    return ChainReport(count, expected_prev)
+    furthest = max(held, key=lambda a: a.entries, default=None)
+    if furthest is not None and furthest.entries > count:
+        return ChainReport(
+            count,
+            expected_prev,
+            count + 1,
+            _("the log has {n} entries but {m} were anchored on {at}: entries were deleted").format(
+                n=count, m=furthest.entries, at=furthest.at
+            ),
+            len(held),
+        )
+    return ChainReport(count, expected_prev, anchors=len(held), signed=signed_from is not None)
+
+
+def anchor_now(at: datetime) -> tuple[ChainReport, str | None]:
+    """Verify the log, then append its head to the anchor log; returns the report and the
+    line appended (None when the log is broken, or there is no key yet: nothing appended)."""
+    report = verify_chain()
+    if not report.intact:
+        return report, None
+    key = anchor.load_key()
+    if key is None:  # the first anchor makes the key: every later entry is signed
+        with db.atomic():
+            key = _key(report.entries, report.head, at)
+        return report, anchor.anchor_line(report.entries, report.head, at, key) if key else None
+    line = anchor.anchor_line(report.entries, report.head, at, key)
+    anchor.append_anchor(line)
+    return report, line
 
 
 def _rows() -> Iterator[tuple[Any, ...]]:

@@ -244,6 +244,17 @@ def _no_others(path: Path) -> None:
         pass
 
 
+def database_owner() -> int | None:
+    """The uid owning the database file the models are bound to (None: not a file)."""
+    path = getattr(db.obj, "database", None)
+    if not isinstance(db.obj, SqliteDatabase) or not isinstance(path, str) or path == ":memory:":
+        return None
+    try:
+        return os.stat(path).st_uid
+    except OSError:
+        return None
+
+
 def upgrade(database: Database) -> list[str]:
     """Apply the numbered migrations not yet applied; returns their names.
 

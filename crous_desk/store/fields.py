@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from peewee import Field
+from peewee import CharField, Field, TextField
 
 from crous_desk.base.clock import require_aware
+from crous_desk.base.text import shown
 
 _FORMAT = "%Y-%m-%dT%H:%M:%S.%f+00:00"
 
@@ -43,3 +44,20 @@ def instant_text(value: datetime | str) -> str:
         return value
     require_aware(value)
     return value.astimezone(UTC).strftime(_FORMAT)
+
+
+class ShownCharField(CharField):
+    """Text typed by people (a name, an address), read back safe for a terminal: a control,
+    an escape or a bidi override that reached the file some other way shows as U+FFFD."""
+
+    def python_value(self, value: Any) -> Any:
+        value = super().python_value(value)
+        return shown(value) if isinstance(value, str) else value
+
+
+class ShownTextField(TextField):
+    """A longer :class:`ShownCharField` (a remark, a reason)."""
+
+    def python_value(self, value: Any) -> Any:
+        value = super().python_value(value)
+        return shown(value) if isinstance(value, str) else value

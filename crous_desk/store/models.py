@@ -18,7 +18,7 @@ from peewee import (
 )
 
 from crous_desk.rules.status import ExtensionStatus, KeyState, ReservationStatus, RoomStatus
-from crous_desk.store.fields import InstantField
+from crous_desk.store.fields import InstantField, ShownCharField, ShownTextField
 
 db = DatabaseProxy()
 
@@ -33,7 +33,7 @@ class BaseModel(Model):
 
 class Staff(BaseModel):
     username = CharField(unique=True)
-    display_name = CharField()
+    display_name = ShownCharField()
     role = CharField(default="receptionist")  # receptionist | mobility_manager | administrator
     active = BooleanField(default=True)
     created_at = InstantField()
@@ -66,15 +66,17 @@ class StaffScope(BaseModel):
 
 class Residence(BaseModel):
     code = CharField(unique=True)
-    name = CharField()
+    name = ShownCharField()
     crous_code = CharField()  # key of the CROUS directory in data/crous.json
-    address = TextField()
+    address = ShownTextField()
     desk_phone = CharField()
     timezone = CharField(default="Europe/Paris")
     opening = CharField(default="09:00")  # the desk's opening hour, HH:MM, local time
     email = CharField(null=True)  # the desk's address: Reply-To of its mail, in its contacts
     manager_email = CharField(null=True)  # the residence manager: the 17:00 list of keys
     deposit_cents = IntegerField(null=True)  # the security deposit it asks (None: none)
+    amendment_days = IntegerField(null=True)  # the window to complete a check-in (None: 10)
+    heating_starts = CharField(null=True)  # MM-DD: the heating season's first day (None: 10-01)
 
 
 class Closure(BaseModel):
@@ -98,6 +100,7 @@ class Room(BaseModel):
     surface_m2 = FloatField()
     rent_cents = IntegerField()
     status = CharField(default=RoomStatus.AVAILABLE.value)
+    meters = TextField(null=True)  # its own meters, "electricity,water_cold"; None: its kind's
     residence_id: Any
 
     class Meta:
@@ -105,13 +108,13 @@ class Room(BaseModel):
 
 
 class Student(BaseModel):
-    first_name = CharField()
-    last_name = CharField()
+    first_name = ShownCharField()
+    last_name = ShownCharField()
     ine = CharField(null=True, unique=True)
-    email = CharField(default="")
-    phone = CharField(default="")
-    home_university = CharField(default="")
-    campus = CharField(default="")
+    email = ShownCharField(default="")
+    phone = ShownCharField(default="")
+    home_university = ShownCharField(default="")
+    campus = ShownCharField(default="")
     semester = IntegerField(default=1)  # 1: procedure at the end of June; 2: in December
     academic_year = CharField(default="")
     student_number = CharField(null=True)  # the home university's own number ("Accueil" list)
@@ -144,7 +147,7 @@ class Reservation(BaseModel):
     advance_cents = IntegerField(null=True)
     advance_paid_at = InstantField(null=True)
     paid_by_kind = CharField(null=True)  # Payer
-    paid_by_name = CharField(null=True)
+    paid_by_name = ShownCharField(null=True)
     keys_handed_at = InstantField(null=True)
     created_at = InstantField()
 
@@ -194,9 +197,13 @@ class Inspection(BaseModel):
     started_by = ForeignKeyField(Staff)
     acknowledged_at = InstantField(null=True)
     acknowledged_by = ForeignKeyField(Staff, null=True)
-    tenant_name = CharField(null=True)  # the tenant who acknowledged, as shown to them
+    tenant_name = ShownCharField(null=True)  # the tenant who acknowledged, as shown to them
+    forwarding_address = TextField(null=True)  # check-out: the tenant's new address
     reservation_id: Any
+    room_id: Any
     items: Any
+    readings: Any
+    keys: Any
 
     @property
     def locked(self) -> bool:
@@ -208,7 +215,7 @@ class InspectionItem(BaseModel):
     position = IntegerField()
     label = CharField()
     state = CharField(null=True)  # new | good | worn | damaged | missing
-    remark = TextField(default="")
+    remark = ShownTextField(default="")
 
     class Meta:
         indexes = ((("inspection", "position"), True),)
@@ -232,7 +239,7 @@ class KeyLog(BaseModel):
     action = CharField()  # handover | return | lost | replaced | retired
     at = InstantField(index=True)  # the key log, newest first
     staff = ForeignKeyField(Staff)
-    note = CharField(default="")
+    note = ShownCharField(default="")
     key_set_id: Any
     reservation_id: Any
 
@@ -250,6 +257,7 @@ class AuditLog(BaseModel):
     after = TextField(null=True)
     prev_hash = TextField(null=True)  # the hash of the entry before (crous_desk.audit)
     hash = TextField(null=True)  # sha256 of this entry and prev_hash
+    mac = TextField(null=True)  # HMAC of hash under the key outside the database (anchor)
 
 
 class Appointment(BaseModel):
@@ -288,6 +296,7 @@ class InspectionAmendment(BaseModel):
     reason = TextField()
     staff = ForeignKeyField(Staff, backref="+")
     at = InstantField()
+    by_tenant = BooleanField(null=True, default=False)  # the tenant's report within the window
     inspection_id: Any
     item_id: Any
 
@@ -352,7 +361,7 @@ class KeyLoan(BaseModel):
 
     key_set = ForeignKeyField(KeySet, backref="loans")
     reservation = ForeignKeyField(Reservation, null=True, backref="+")
-    borrower = CharField()
+    borrower = ShownCharField()
     lent_at = InstantField()
     lent_by = ForeignKeyField(Staff, backref="+")
     due_at = InstantField()
@@ -409,6 +418,51 @@ class LedgerMovement(BaseModel):
     charge_id: Any
 
 
+class MeterReading(BaseModel):
+    """A meter's index read at an inspection; locked with the inspection (triggers)."""
+
+    inspection = ForeignKeyField(Inspection, backref="readings", on_delete="CASCADE")
+    meter = CharField()  # crous_desk.rules.etat.meters()
+    reading = CharField()  # as read off the dial, "012345.6"
+    at = InstantField()
+    staff = ForeignKeyField(Staff, backref="+")
+
+    class Meta:
+        indexes = ((("inspection", "meter"), True),)
+
+
+class InspectionKey(BaseModel):
+    """The keys handed over (check-in) or given back (check-out), by kind and number."""
+
+    inspection = ForeignKeyField(Inspection, backref="keys", on_delete="CASCADE")
+    kind = CharField()  # crous_desk.rules.etat.key_kinds()
+    count = IntegerField()
+
+    class Meta:
+        indexes = ((("inspection", "kind"), True),)
+
+
+class RoomMove(BaseModel):
+    """A tenant moved to another room during the stay: prepared (the two inspections opened),
+    then done in one action (keys, rooms, charges)."""
+
+    reservation = ForeignKeyField(Reservation, backref="moves")
+    from_room = ForeignKeyField(Room, backref="+")
+    to_room = ForeignKeyField(Room, backref="+")
+    check_out = ForeignKeyField(Inspection, backref="+")
+    check_in = ForeignKeyField(Inspection, backref="+")
+    reason = TextField()
+    prepared_at = InstantField()
+    prepared_by = ForeignKeyField(Staff, backref="+")
+    moved_at = InstantField(null=True)
+    moved_by = ForeignKeyField(Staff, null=True, backref="+")
+    reservation_id: Any
+    from_room_id: Any
+    to_room_id: Any
+    check_out_id: Any
+    check_in_id: Any
+
+
 ALL_MODELS: list[type[BaseModel]] = [
     Staff,
     StaffScope,
@@ -433,6 +487,9 @@ ALL_MODELS: list[type[BaseModel]] = [
     RoomStatusChange,
     PriceOverride,
     LedgerMovement,
+    MeterReading,
+    InspectionKey,
+    RoomMove,
 ]
 
 

@@ -33,6 +33,10 @@ _NOT_DATA = ("schema_migration", "sqlite_", "search_index")
 
 Progress = Callable[[int, int], None]
 
+# Columns whose value locks other rows: an acknowledged inspection refuses new meter readings
+# and keys (triggers). They go in empty, and are set once every other row is in.
+_LOCKING = {"inspection": ("acknowledged_at",)}
+
 
 @dataclass
 class CopyReport:
@@ -146,16 +150,33 @@ def copy_rows(
     total = sum(expected.values())
     done = 0
     copied: dict[str, int] = {}
+    later: list[tuple[str, str, list[tuple[Any, Any]]]] = []  # table, column, (value, id)
     for table in tables:
         kinds = _columns(target, table)
         columns = [c for c in _columns(source, table) if c in kinds]
         convert = [_converter(source, target, kinds[c]) for c in columns]
+        held = [
+            (columns.index(c), c)
+            for c in _LOCKING.get(table, ())
+            if c in columns and "id" in columns
+        ]
         marks = ", ".join([target.param] * len(columns))
         names = ", ".join(f'"{c}"' for c in columns)
         insert = f'INSERT INTO "{table}" ({names}) VALUES ({marks})'
         copied[table] = 0
+        for _at, column in held:
+            later.append((table, column, []))
         for batch in _rows(source, table, columns):
-            rows = [tuple(f(v) for f, v in zip(convert, row, strict=True)) for row in batch]
+            rows = []
+            for row in batch:
+                values = [f(v) for f, v in zip(convert, row, strict=True)]
+                for n, (at, _column) in enumerate(held):
+                    if values[at] is not None:  # set once the rows it locks are in
+                        later[len(later) - len(held) + n][2].append(
+                            (values[at], row[columns.index("id")])
+                        )
+                        values[at] = None
+                rows.append(tuple(values))
             cursor = target.cursor()
             cursor.executemany(insert, rows)
             copied[table] += len(rows)
@@ -168,6 +189,12 @@ def copy_rows(
                 f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
                 f'COALESCE((SELECT max("id") FROM "{table}"), 0) + 1, false) '
                 f"WHERE pg_get_serial_sequence('\"{table}\"', 'id') IS NOT NULL"
+            )
+    for table, column, pending in later:
+        if pending:
+            target.cursor().executemany(
+                f'UPDATE "{table}" SET "{column}" = {target.param} WHERE "id" = {target.param}',
+                pending,
             )
     if progress and not total:
         progress(0, 0)

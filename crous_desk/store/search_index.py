@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from crous_desk.store.models import Reservation, db
@@ -254,10 +255,15 @@ def search_rows(
     limit: int = MAX_RESULTS,
     students: str = "",
     student_params: Sequence[Any] = (),
+    today: date | None = None,
 ) -> list[tuple[Any, ...]]:
     """One statement: the reservations ``text`` finds in ``scope`` (residence ids, 0 for the
-    requests not yet placed; None: all), ranked, with what the result list shows:
-    ``(id, reference, first_name, last_name, room, status, proposal_sent_at, lease_start)``."""
+    requests not yet placed; None: all), with what the result list shows: ``(id, reference,
+    first_name, last_name, room, status, proposal_sent_at, lease_start, rank)``.
+
+    Ranked: the exact reference, the room's number, a word equal to the longest term, then
+    the others; within each, the stays still running or to come on ``today``, the soonest
+    first, then those that ended, the latest first."""
     found = terms(text)
     reference = reference_of(text)
     if not found and reference is None:
@@ -291,9 +297,13 @@ def search_rows(
         "ELSE k.rank END AS rank "
         "FROM k JOIN reservation r ON r.id = k.id JOIN student s ON s.id = r.student_id "
         "LEFT JOIN room m ON m.id = r.room_id "
-        "ORDER BY rank, r.lease_start DESC, r.id DESC LIMIT ?"
+        "ORDER BY rank, CASE WHEN r.lease_end >= ? THEN 0 ELSE 1 END, "
+        "CASE WHEN r.lease_end >= ? THEN r.lease_start END, r.lease_start DESC, r.id DESC "
+        "LIMIT ?"
     )
-    params.extend([exact, reference or "", "".join(words(text)), limit])
+    # no day: every stay counts as ended, the latest first
+    ended = Reservation.lease_end.db_value(today) if today is not None else "9999-12-31"
+    params.extend([exact, reference or "", "".join(words(text)), ended, ended, limit])
     return [tuple(row) for row in db.execute_sql(_sql(sql), params).fetchall()]
 
 
@@ -316,9 +326,3 @@ def find_reference(text: str, residence_id: int | None = None) -> Reservation | 
 def _residence_of(reservation: Reservation) -> int | None:
     room = reservation.room
     return room.residence_id if room is not None else None
-
-
-def index_words(rows: Iterable[tuple[int, int, set[str]]], database: Any = None) -> None:
-    """Write the words of reservations that have none yet (a bulk load): ``(reservation_id,
-    residence_id, words)`` rows."""
-    _insert([(w, res, rid) for rid, res, found in rows for w in sorted(found)], database)

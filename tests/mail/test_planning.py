@@ -109,6 +109,8 @@ def test_the_closing_list_goes_to_the_residence_manager_after_17h_on_a_working_d
     assert "GAS/E-1/1" in text and "lease ends today" in text and "bail finissant" in text
     assert "E-2" not in text
     assert "1 key set to get back, 23/11/2026 17:00" in arrived.message["Subject"]
+    # the audit log's head, anchored outside the database (issue 13, point 6)
+    assert "Audit log anchor (keep it): " in text and " head=" in text
     # Saturday: the desk is closed, no list
     world.at(timedelta(days=5, hours=8))
     assert run(config, world.clock, world.desk_for).planned == 0

@@ -79,6 +79,8 @@ async def test_an_early_departure_from_the_appointment_to_the_closed_stay(
         await pilot.press("a")
         await on_screen(pilot, ConfirmScreen)
         await pilot.press("y")
+        await on_screen(pilot, FieldsForm)  # the tenant's new address, as the law asks
+        await pilot.press(*"Via Roma 1, 00100 Roma", "enter")
         await until(
             pilot,
             lambda: "acknowledged by the tenant" in text_of(screen, "#departure-summary"),

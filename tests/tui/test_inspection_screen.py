@@ -65,7 +65,7 @@ async def test_record_acknowledge_then_only_correct(database, desk_app, at_time)
         await pilot.press("c")
         form = await on_screen(pilot, FieldsForm)
         assert [i.value for i in form.query("Input")][:2] == ["worn", "scuff marks"]
-        await pilot.press(*["backspace"] * 4, *"damaged", "enter", "enter", "enter")
+        await pilot.press(*["backspace"] * 4, *"damaged", "enter", "enter", "enter", "enter")
         reasons = await on_screen(pilot, ReasonsScreen)  # no reason given
         assert reasons.title_text == "No correction recorded"
         await pilot.press("escape")
@@ -74,8 +74,9 @@ async def test_record_acknowledge_then_only_correct(database, desk_app, at_time)
         await pilot.press("c")
         await on_screen(pilot, FieldsForm)
         await pilot.press(*["backspace"] * 4, *"damaged", "enter", "enter")
-        await pilot.press(*"a stain missed at first", "enter")
+        await pilot.press(*"a stain missed at first", "enter", "enter")  # reported: yes
         await until(pilot, lambda: cells(table, 1)[0] == "damaged*", "the correction shown")
     assert states()[0] == "worn"  # the recorded state stays; the amendment says what changed
     amendment = InspectionAmendment.get()
     assert amendment.reason == "a stain missed at first"
+    assert amendment.by_tenant is True

@@ -44,8 +44,10 @@ async def test_departure_with_one_damaged_item(database, desk_app, at_time):
         view = app.screen.view
         assert view is not None and view.items and all(i.same for i in view.items)
         await press(pilot, "down", "down", "d")  # the third item got damaged
+        await press(pilot, "up", "r", *"cracked", "enter")  # a remark, as the law asks
         await press(pilot, "a")
         await press(pilot, "y")
+        await press(pilot, *"Via Roma 1, Roma", "enter")  # the tenant's new address
         view = app.screen.view
         assert [d.label for d in view.damages] == [view.items[2].label]
         assert view.damages[0].amount_cents > 0
@@ -159,6 +161,7 @@ async def test_a_locked_inspection_is_corrected_by_an_amendment(database, desk_a
         await press(pilot, "c")
         assert isinstance(app.screen, FieldsForm)
         await press(pilot, "ctrl+u", *"worn", "enter", "enter", *"Scratch seen on day 2", "enter")
+        await press(pilot, "enter")  # reported by the tenant: yes (within the 10 days)
         assert isinstance(app.screen, InspectionScreen)
         table = app.screen.query_one("#items", DataTable)
         assert table.get_row_at(0)[1].plain == "worn*"

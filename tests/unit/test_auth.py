@@ -74,28 +74,45 @@ def test_unknown_disabled_and_wrong_get_the_same_answer(account: Staff) -> None:
         auth.sign_in("m.durand", PASSPHRASE, MONDAY_10H)
 
 
-def test_five_failures_lock_the_account_for_15_minutes(account: Staff) -> None:
+def test_five_failures_make_that_terminal_wait_not_the_account(account: Staff) -> None:
+    """Issue 13, point 10: failures lock nobody out. The terminal that failed five times waits
+    (a minute, then doubling), even for the right passphrase; the owner elsewhere signs in."""
     with time_machine.travel(MONDAY_10H, tick=False) as traveller:
         clock = SystemClock()
         for _ in range(4):
             with pytest.raises(Refused, match="wrong username or passphrase"):
-                auth.sign_in("m.durand", "not the passphrase", clock.now())
-        assert Staff.get_by_id(account.id).failed_sign_ins == 4
-        with pytest.raises(
-            Refused, match=r"locked after 5 failed sign-ins, until 23/11/2026 10:15"
-        ):
-            auth.sign_in("m.durand", "not the passphrase", clock.now())
-        # locked: even the right passphrase is refused, and does not count
-        traveller.shift(timedelta(minutes=14, seconds=59))
-        with pytest.raises(Refused, match="locked"):
-            auth.sign_in("m.durand", PASSPHRASE, clock.now())
-        traveller.shift(timedelta(seconds=1))
-        assert auth.sign_in("m.durand", PASSPHRASE, clock.now()).id == account.id
-    member = Staff.get_by_id(account.id)
-    assert (member.failed_sign_ins, member.locked_until) == (0, None)
-    locked = AuditLog.get(AuditLog.action == "auth.locked")
-    assert json.loads(locked.after)["failures"] == 5
-    assert AuditLog.select().where(AuditLog.action == "auth.failure").count() == 4
+                auth.sign_in("m.durand", "not the passphrase", clock.now(), source="tty:evil")
+        with pytest.raises(Refused, match=r"from this terminal: wait until 23/11/2026 10:01"):
+            auth.sign_in("m.durand", "not the passphrase", clock.now(), source="tty:evil")
+        # the account's owner, at their own desk, is not held up
+        assert auth.sign_in("m.durand", PASSPHRASE, clock.now(), source="tty:own").id == account.id
+        # the terminal that failed waits, even with the right passphrase, which does not count
+        with pytest.raises(Refused) as waiting:
+            auth.sign_in("m.durand", PASSPHRASE, clock.now(), source="tty:evil")
+        assert waiting.value.codes == ("sign_in_wait",)
+        traveller.shift(timedelta(minutes=1))
+        with pytest.raises(Refused, match=r"wait until 23/11/2026 10:03"):  # twice as long
+            auth.sign_in("m.durand", "not the passphrase", clock.now(), source="tty:evil")
+        traveller.shift(timedelta(minutes=2))
+        assert auth.sign_in("m.durand", PASSPHRASE, clock.now(), source="tty:evil").id == account.id
+    assert Staff.get_by_id(account.id).locked_until is None
+    waited = AuditLog.get(AuditLog.action == "auth.wait")
+    assert json.loads(waited.after) | {"wait_until": ""} == {
+        "failures": 5,
+        "source": "tty:evil",
+        "wait_until": "",
+    }
+    assert auth.wait_after(4) == timedelta(0) and auth.wait_after(30) == timedelta(minutes=15)
+
+
+def test_an_older_lock_is_honoured_until_it_ends(account: Staff) -> None:
+    Staff.update(locked_until=MONDAY_10H + timedelta(minutes=5)).where(
+        Staff.id == account.id
+    ).execute()
+    with pytest.raises(Refused) as refused:
+        auth.sign_in("m.durand", PASSPHRASE, MONDAY_10H)
+    assert refused.value.codes == ("account_locked",)
+    assert auth.sign_in("m.durand", PASSPHRASE, MONDAY_10H + timedelta(minutes=5)).id == account.id
 
 
 def test_a_success_resets_the_count(account: Staff) -> None:

@@ -36,7 +36,7 @@ from crous_desk.store.models import (
 )
 from tests import factories
 from tests.factories import FRIDAY_17H, MONDAY_10H
-from tests.tenants import FRIDAY_10H, SATURDAY_10H, desk_at, dump, last_audit, tenant
+from tests.tenants import FRIDAY_10H, SATURDAY_10H, addressed, desk_at, dump, last_audit, tenant
 
 LEASE_END_FRIDAY = date(2026, 11, 27)
 
@@ -221,7 +221,7 @@ def test_the_check_out_starts_as_a_copy_of_the_check_in_each_item_same() -> None
     assert departure.open_check_out(desk, r.id).id == check_out.id  # opened once
 
     desk_item = next(i for i in view.items if i.label == "Desk")
-    desk.set_item(desk_item.item_id, state="missing")
+    desk.set_item(desk_item.item_id, state="missing", remark="not found")
     assert not next(i for i in departure.departure_view(desk, r.id).items if i.label == "Desk").same
     departure.mark_same(desk, desk_item.item_id)
     assert InspectionItem.get_by_id(desk_item.item_id).state == "worn"
@@ -236,7 +236,7 @@ def test_a_departure_with_one_damaged_item_lists_it_with_its_amount() -> None:
     item = InspectionItem.get(inspection=check_out, label="Desk")
     desk.set_item(item.id, state="damaged", remark="burn mark")
 
-    found = departure.acknowledge_check_out(desk, check_out.id)
+    found = departure.acknowledge_check_out(desk, addressed(desk, check_out.id))
     assert found == [Damage(item.position, "Desk", "good", "damaged", 6000)]
     assert Inspection.get_by_id(check_out.id).locked
     (charge,) = Charge.select()
@@ -288,7 +288,7 @@ def test_an_early_departure_records_force_majeure_and_its_reason() -> None:
     r = tenant()  # lease until 30/04/2027
     desk = desk_at(FRIDAY_10H)
     check_out = departure.open_check_out(desk, r.id)
-    departure.acknowledge_check_out(desk, check_out.id)
+    departure.acknowledge_check_out(desk, addressed(desk, check_out.id))
     before = dump()
     with pytest.raises(Refused) as refused:
         departure.depart(desk, r.id)
@@ -306,7 +306,7 @@ def test_an_early_departure_records_force_majeure_and_its_reason() -> None:
 def test_an_early_departure_without_force_majeure_is_recorded_as_no_refund() -> None:
     r = tenant()
     desk = desk_at(FRIDAY_10H)
-    departure.acknowledge_check_out(desk, departure.open_check_out(desk, r.id).id)
+    departure.acknowledge_check_out(desk, addressed(desk, departure.open_check_out(desk, r.id).id))
     departure.depart(desk, r.id, force_majeure=False, reason="found a flat in town")
     left = Departure.get(Departure.reservation == r.id)
     assert (left.early, left.force_majeure) == (True, False)
@@ -315,7 +315,7 @@ def test_an_early_departure_without_force_majeure_is_recorded_as_no_refund() -> 
 def test_force_majeure_is_refused_for_a_departure_at_the_lease_end() -> None:
     r = tenant(lease_end=LEASE_END_FRIDAY)
     desk = desk_at(FRIDAY_10H)
-    departure.acknowledge_check_out(desk, departure.open_check_out(desk, r.id).id)
+    departure.acknowledge_check_out(desk, addressed(desk, departure.open_check_out(desk, r.id).id))
     with pytest.raises(Refused, match="force majeure applies to early departures"):
         departure.depart(desk, r.id, force_majeure=True, reason="x")
 
@@ -336,7 +336,7 @@ def test_a_departure_outside_desk_hours_or_before_the_check_out_changes_nothing(
 def test_a_departure_is_refused_twice_and_for_a_student_who_never_lived_here() -> None:
     r = tenant(lease_end=LEASE_END_FRIDAY)
     desk = desk_at(FRIDAY_10H)
-    departure.acknowledge_check_out(desk, departure.open_check_out(desk, r.id).id)
+    departure.acknowledge_check_out(desk, addressed(desk, departure.open_check_out(desk, r.id).id))
     departure.depart(desk, r.id)
     with pytest.raises(Refused, match="already departed"):
         departure.depart(desk, r.id)
@@ -351,8 +351,12 @@ def test_a_check_out_acknowledged_the_plain_way_is_still_charged_at_departure() 
     r = tenant(lease_end=LEASE_END_FRIDAY)
     desk = desk_at(FRIDAY_10H)
     check_out = departure.open_check_out(desk, r.id)
-    desk.set_item(InspectionItem.get(inspection=check_out, label="Heater").id, state="missing")
-    desk.acknowledge_inspection(check_out.id)  # not departure.acknowledge_check_out
+    desk.set_item(
+        InspectionItem.get(inspection=check_out, label="Heater").id,
+        state="missing",
+        remark="not found",
+    )
+    desk.acknowledge_inspection(addressed(desk, check_out.id))  # not acknowledge_check_out
     assert Charge.select().count() == 0
     departure.depart(desk, r.id, accept_open_balance=True)
     (charge,) = Charge.select()
@@ -364,7 +368,9 @@ def test_a_co_tenant_still_living_in_the_flat_keeps_it_occupied() -> None:
     leaving = tenant(flat, first="Ana", lease_end=LEASE_END_FRIDAY)
     tenant(flat, first="Bruno")
     desk = desk_at(FRIDAY_10H)
-    departure.acknowledge_check_out(desk, departure.open_check_out(desk, leaving.id).id)
+    departure.acknowledge_check_out(
+        desk, addressed(desk, departure.open_check_out(desk, leaving.id).id)
+    )
     result = departure.depart(desk, leaving.id)
     assert result.room_status == "occupied"
     assert Room.get_by_id(flat.id).status == "occupied"
@@ -447,8 +453,8 @@ def test_correcting_a_check_out_after_the_departure_records_the_difference() -> 
     desk = desk_at(FRIDAY_10H)
     check_out = departure.open_check_out(desk, r.id)
     item = InspectionItem.get(inspection=check_out, label="Desk")
-    desk.set_item(item.id, state="damaged")
-    departure.acknowledge_check_out(desk, check_out.id)
+    desk.set_item(item.id, state="damaged", remark="broken leg")
+    departure.acknowledge_check_out(desk, addressed(desk, check_out.id))
     departure.depart(desk, r.id, accept_open_balance=True)
     inspections.amend_item(
         desk_at(FRIDAY_10H + timedelta(hours=1), "k.benali"),
@@ -470,8 +476,12 @@ def test_a_room_keeps_its_inspection_history() -> None:
     first = tenant(room, first="Ana", lease_end=LEASE_END_FRIDAY)
     desk = desk_at(FRIDAY_10H)
     check_out = departure.open_check_out(desk, first.id)
-    desk.set_item(InspectionItem.get(inspection=check_out, label="Curtains").id, state="missing")
-    departure.acknowledge_check_out(desk, check_out.id)
+    desk.set_item(
+        InspectionItem.get(inspection=check_out, label="Curtains").id,
+        state="missing",
+        remark="not found",
+    )
+    departure.acknowledge_check_out(desk, addressed(desk, check_out.id))
     departure.depart(desk, first.id, accept_open_balance=True)
     tenancy.room_ready(desk, room.id)
     check_in = inspections.latest(first.id, "check_in")

@@ -17,9 +17,10 @@ from crous_desk.arrivals import appointments, slips
 from crous_desk.base.clock import PARIS, FixedClock
 from crous_desk.base.errors import Refused
 from crous_desk.departure import actions as departure
+from crous_desk.departure import move
 from crous_desk.desk import permissions
 from crous_desk.money import ledger, prices
-from crous_desk.office import accueil, exports, pipeline, setup
+from crous_desk.office import accueil, exports, personal_data, pipeline, setup
 from crous_desk.people import audit, staff
 from crous_desk.services import Desk
 from crous_desk.store.models import (
@@ -66,6 +67,8 @@ EXPECTED = {
     "mail.manage": {A},
     "ledger.record": {R, A},
     "export.ledger": {R, A},
+    "person.data": {A},
+    "stay.move": {R, A},
 }
 
 
@@ -155,6 +158,8 @@ CALLS: dict[str, Callable[[Desk, World], Any]] = {
     ),
     "ledger.record": lambda d, w: ledger.record_movement(d, w.tenant.id, "payment", 4500),
     "export.ledger": lambda d, w: exports.export(d, "ledger", w.file("l.csv")),
+    "person.data": lambda d, w: personal_data.person_data(d, w.accepted.student_id),
+    "stay.move": lambda d, w: move.prepare_move(d, w.tenant.id, "B-101", reason="noise"),
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 
 import peewee
 import pytest
@@ -334,3 +335,24 @@ def test_upgrading_a_file_indexes_its_reservations(
     ]
     upgrade(database)
     assert {text: found(people.everywhere, text) for text in before} == before
+
+
+def test_stays_running_or_to_come_come_first_the_soonest_first(database: peewee.Database) -> None:
+    with time_machine.travel(MONDAY_10H, tick=False):
+        gaston = factories.residence()
+        ended = factories.reservation(
+            lease_start=date(2025, 9, 1), lease_end=date(2026, 6, 30), status="departed"
+        )
+        later = factories.reservation(lease_start=date(2027, 1, 15), status="requested")
+        today = factories.reservation(lease_start=date(2026, 11, 23))
+        older = factories.reservation(
+            lease_start=date(2024, 9, 1), lease_end=date(2025, 6, 30), status="departed"
+        )
+        desk = Desk(factories.staff(), FixedClock(MONDAY_10H), gaston)
+        assert found(desk, "dupont") == [today.id, later.id, ended.id, older.id]
+        assert search.search("dupont") == [later.id, today.id, ended.id, older.id]  # no day
+
+
+def test_a_letter_beyond_the_last_one_has_no_upper_bound() -> None:
+    assert search._upper("a") == "b"
+    assert search._upper("\U0010ffff") is None

@@ -29,6 +29,7 @@ from crous_desk.store.models import (
 )
 from tests import factories
 from tests.factories import FRIDAY_17H, MONDAY_10H
+from tests.tenants import read_meters
 
 LEASE_START = date(2026, 11, 23)
 LEASE_END = date(2027, 4, 30)
@@ -282,6 +283,7 @@ def acknowledge_check_in(desk: Desk, r: Reservation) -> Inspection:
     inspection = desk.open_inspection(r.id)
     for item in inspection.items:
         desk.set_item(item.id, state="good")
+    read_meters(desk, inspection.id)
     return desk.acknowledge_inspection(inspection.id)
 
 

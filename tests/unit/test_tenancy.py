@@ -20,7 +20,16 @@ from crous_desk.rules.rental_file import file_problems
 from crous_desk.store.models import ROOM_STATUSES, ExtensionRequest, Reservation, Room
 from tests import factories
 from tests.factories import MONDAY_10H
-from tests.tenants import FRIDAY_10H, LEASE_END, desk_at, dump, last_audit, manager_at, tenant
+from tests.tenants import (
+    FRIDAY_10H,
+    LEASE_END,
+    addressed,
+    desk_at,
+    dump,
+    last_audit,
+    manager_at,
+    tenant,
+)
 
 NOV_2 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # Monday 2 November, 10:00 Paris
 NEW_END = date(2027, 6, 30)
@@ -214,7 +223,7 @@ def test_a_room_is_made_ready_only_after_a_departure_and_goes_to_the_next_studen
     desk = desk_at(FRIDAY_10H)
     with pytest.raises(Refused, match="only a room to inspect is made ready"):
         tenancy.room_ready(desk, room.id)
-    departure.acknowledge_check_out(desk, departure.open_check_out(desk, r.id).id)
+    departure.acknowledge_check_out(desk, addressed(desk, departure.open_check_out(desk, r.id).id))
     departure.depart(desk, r.id)
     factories.reservation(
         first="Zoé", room_=room, lease_start=date(2027, 1, 4), lease_end=date(2027, 6, 30)

@@ -16,7 +16,7 @@ from crous_desk.departure import actions as departure
 from crous_desk.office import today
 from tests import factories
 from tests.factories import MONDAY_10H
-from tests.tenants import desk_at, ready, tenant
+from tests.tenants import addressed, desk_at, ready, tenant
 
 NOV_2 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 MONDAY = date(2026, 11, 23)
@@ -140,7 +140,9 @@ def test_a_departure_done_today_stays_on_the_list_as_done() -> None:
         factories.room(number="B-001"), lease_start=date(2026, 11, 2), lease_end=MONDAY, at=NOV_2
     )
     desk = desk_at(MONDAY_10H)
-    departure.acknowledge_check_out(desk, departure.open_check_out(desk, leaving.id).id)
+    departure.acknowledge_check_out(
+        desk, addressed(desk, departure.open_check_out(desk, leaving.id).id)
+    )
     departure.depart(desk, leaving.id)
     (done,) = today.home(desk_at(MONDAY_10H + timedelta(hours=1))).departures
     assert (done.departed, done.check_out, done.keys_out) == (True, "acknowledged", 0)

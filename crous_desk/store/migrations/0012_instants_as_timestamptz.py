@@ -1,6 +1,8 @@
 """On PostgreSQL, instants are ``timestamptz`` columns (an SQLite file keeps its fixed-width
 UTC text, which sorts the same), the ledger refuses changes as the other append-only tables
-do (an integrity error, TRUNCATE included), and a room's surface a double (peewee's FLOAT is a 4-byte
+do (an integrity error, TRUNCATE included), the meter readings and keys of an acknowledged
+inspection are locked with it (as migration 0008b locks them on SQLite), and a room's surface
+a double (peewee's FLOAT is a 4-byte
 REAL there: 12.3 m² would come back as 12.300000190734863). Aware datetimes are read and
 written as before."""
 
@@ -30,7 +32,35 @@ INSTANTS = {
     "outbox_message": ("queued_at", "next_attempt_at", "claimed_at", "sent_at"),
     "outbox_attempt": ("at",),
     "ledger_movement": ("at",),
+    "sign_in_failure": ("wait_until",),
+    "meter_reading": ("at",),
+    "room_move": ("prepared_at", "moved_at"),
 }
+
+# the meter readings and keys of an acknowledged inspection are locked with it, as on SQLite
+# (migration 0008b): no row added, changed or deleted
+LOCKED_WITH_INSPECTION = ("meter_reading", "inspection_key")
+PG_PART_LOCKED = """
+CREATE OR REPLACE FUNCTION crous_desk_part_of_locked() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    row_inspection integer;
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        row_inspection := NEW.inspection_id;
+    ELSE
+        row_inspection := OLD.inspection_id;
+    END IF;
+    IF (SELECT acknowledged_at FROM inspection WHERE id = row_inspection) IS NOT NULL THEN
+        RAISE EXCEPTION USING MESSAGE = 'this inspection is acknowledged and locked',
+            ERRCODE = 'restrict_violation';
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        RETURN OLD;
+    END IF;
+    RETURN NEW;
+END $$
+"""
 
 # the ledger (migration 0008) refuses like the other append-only tables: the same error code
 # (an integrity error, not a bare exception), and TRUNCATE too
@@ -63,6 +93,13 @@ def up(migrator, db):
         db.execute_sql(f'ALTER TABLE "{table}" {changes}')
     db.execute_sql('ALTER TABLE "room" ALTER COLUMN "surface_m2" TYPE double precision')
     db.execute_sql(LEDGER_REFUSES)
+    db.execute_sql(PG_PART_LOCKED)
+    for table in LOCKED_WITH_INSPECTION:
+        for verb in ("INSERT", "UPDATE", "DELETE"):
+            db.execute_sql(
+                f"CREATE TRIGGER {table}_locked_{verb.lower()} BEFORE {verb} ON {table} "
+                "FOR EACH ROW EXECUTE FUNCTION crous_desk_part_of_locked()"
+            )
     db.execute_sql(
         "CREATE TRIGGER ledger_movement_no_truncate BEFORE TRUNCATE ON ledger_movement "
         "FOR EACH STATEMENT "
@@ -76,6 +113,10 @@ def down(migrator, db):
     db.execute_sql('ALTER TABLE "room" ALTER COLUMN "surface_m2" TYPE real')
     db.execute_sql("DROP TRIGGER IF EXISTS ledger_movement_no_truncate ON ledger_movement")
     db.execute_sql(LEDGER_AS_IT_WAS)
+    for table in LOCKED_WITH_INSPECTION:
+        for verb in ("insert", "update", "delete"):
+            db.execute_sql(f"DROP TRIGGER IF EXISTS {table}_locked_{verb} ON {table}")
+    db.execute_sql("DROP FUNCTION IF EXISTS crous_desk_part_of_locked()")
     for table, columns in INSTANTS.items():
         changes = ", ".join(
             f'ALTER COLUMN "{c}" TYPE text '
