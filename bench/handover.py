@@ -1,203 +1,218 @@
-"""How many key handovers a second do 16 desks get, on an SQLite file and on a PostgreSQL
-server? Not a test: run it by hand.
+"""Sixteen desks handing over keys on one file at once. Not a test: run it by hand.
 
-    python bench/handover.py [--server postgresql://postgres@127.0.0.1:5432/postgres]
-                             [--desks 16] [--each 15] [--runs 3]
+    python bench/handover.py [--desks 16] [--attempts 200] [--load]
 
-One data set is built once on an SQLite file (a residence, one room with one key set per
-handover, each with a ready file: documents verified, check-in acknowledged), then, for each
-backend (the file; a throwaway database on the server, made by ``crous-desk copy`` and
-dropped at the end), each run starts from a fresh copy of it and releases ``--desks``
-separate processes together (a barrier), each handing over the keys of its own ``--each``
-reservations, one action each (its checks, the conditional update of the key set, the key
-log, the audit chain).
+Builds a throw-away file with ``desks * attempts / 2`` reservations ready for their keys
+(accepted, paid, five documents verified, check-in inspection acknowledged, one key set at the
+desk), then starts ``--desks`` processes (spawned: nothing shared but the file), each making
+``--attempts`` handover attempts; every reservation is attempted by two desks, so half the
+attempts must win and half be refused. Measures, in this one run:
 
-The baseline is the same processes committing bare write transactions (one row inserted in a
-table of their own, no check, no audit), as many, on the same database: what the backend
-itself allows. Printed: medians over the runs of handovers/s and bare transactions/s, their
-ratio, and the p50/p95 latency of one handover.
+- the handovers: ``hand_over_keys`` through the desk action, handovers per second, the p95 of
+  one attempt, refusals, "database is locked" errors, and double issues (a key set handed
+  twice, a reservation with two handovers) read back from the file;
+- the baseline: the same processes running raw ``BEGIN IMMEDIATE`` transactions (one
+  conditional UPDATE each) on the same kind of file.
+
+``--load`` runs two busy processes beside them (the machine loaded). Prints one JSON line.
 """
 
 from __future__ import annotations
 
 import argparse
-import multiprocessing as mp
-import secrets
-import shutil
+import json
+import multiprocessing
 import statistics
 import sys
 import tempfile
 import time
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-MONDAY_10H = "2026-11-23T09:00:00+00:00"
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # Monday 10:00 in Paris: the desk is open
+_FORMAT = "%Y-%m-%dT%H:%M:%S.%f+00:00"
 
 
 def seed(path: Path, count: int, desks: int) -> list[int]:
-    """The data set: ``count`` ready reservations, each with its own room and key set (made
-    as the tests make them: tests/factories.py)."""
-    from crous_desk.store.db import close, connect
+    from crous_desk.rules.reference import required_documents
+    from crous_desk.store.db import connect
     from crous_desk.store.models import db
-    from tests import factories
-    from tests.test_key_race import ready_reservation
 
     database = connect(path)
-    with db.atomic():
-        factories.residence()
-        for i in range(desks):
-            factories.staff(f"desk{i}")
-        db.execute_sql("CREATE TABLE bench_bare (desk INTEGER, i INTEGER)")
-    ids = []
-    for n in range(count):
-        room = factories.room(number=f"B-{n:04d}", kind="renovated", key_sets=1)
-        ids.append(ready_reservation(room, f"Banc{n}").id)
-    close(database)
+    c = database.connection()
+    at = NOW.strftime(_FORMAT)
+    start, end = date(2026, 11, 23).isoformat(), date(2027, 6, 30).isoformat()
+    c.execute("BEGIN IMMEDIATE")
+    for i in range(desks + 1):
+        c.execute(
+            "INSERT INTO staff (username, display_name, role, active, created_at, "
+            "failed_sign_ins) VALUES (?, ?, 'receptionist', 1, ?, 0)",
+            (f"desk{i}", f"Desk {i}", at),
+        )
+        c.execute(
+            "INSERT INTO staff_scope (staff_id, kind, value) VALUES (?, 'residence', '*')",
+            (i + 1,),
+        )
+    c.execute(
+        "INSERT INTO residence (code, name, crous_code, address, desk_phone, timezone, opening) "
+        "VALUES ('gaston-berger', 'Résidence Gaston Berger', 'aix-marseille', 'Aix', "
+        "'04 42 93 47 00', 'Europe/Paris', '09:00')"
+    )
+    kinds = [k.code for k in required_documents()]
+    for n in range(1, count + 1):
+        c.execute(
+            "INSERT INTO room (residence_id, building, number, floor, kind, surface_m2, "
+            "rent_cents, status) VALUES (1, 'B', ?, 1, 'renovated', 12.0, 21000, 'reserved')",
+            (f"B-{n:04d}",),
+        )
+        c.execute(
+            "INSERT INTO key_set (room_id, label, state) VALUES (?, ?, 'desk')", (n, f"K/{n}")
+        )
+        c.execute(
+            "INSERT INTO student (first_name, last_name, ine, email, phone, home_university, "
+            "campus, semester, academic_year) VALUES ('Hélène', ?, ?, '', '', 'U', 'C', 1, "
+            "'2026-2027')",
+            (f"Dupont {n}", f"{n:010d}A"),
+        )
+        c.execute(
+            "INSERT INTO reservation (reference, student_id, room_id, lease_start, lease_end, "
+            "status, proposal_sent_at, advance_cents, advance_paid_at, paid_by_kind, created_at)"
+            " VALUES (?, ?, ?, ?, ?, 'accepted', ?, 10000, ?, 'student', ?)",
+            (f"H{n:05d}", n, n, start, end, at, at, at),
+        )
+        for kind in kinds:
+            c.execute(
+                "INSERT INTO document (reservation_id, kind, received_at, verified_by_id, "
+                "verified_at, covers_from, covers_until, guarantor_kind, id_expires) "
+                "VALUES (?, ?, ?, 1, ?, ?, ?, 'visale', '2030-01-01')",
+                (n, kind, at, at, start, end),
+            )
+        c.execute(
+            "INSERT INTO inspection (reservation_id, room_id, kind, started_at, started_by_id, "
+            "acknowledged_at, acknowledged_by_id, tenant_name) "
+            "VALUES (?, ?, 'check_in', ?, 1, ?, 1, 'Hélène')",
+            (n, n, at, at),
+        )
+    c.execute("COMMIT")
+    database.close()
     db.initialize(None)
-    return ids
+    return list(range(1, count + 1))
 
 
-def worker(target: str, index: int, work: list[int], bare: bool, barrier: Any, out: Any) -> None:
-    from datetime import datetime
-
+def desk_worker(path: str, index: int, ids: list[int], raw: bool, barrier: Any, out: Any) -> None:
     from crous_desk.base.clock import FixedClock
+    from crous_desk.base.errors import Refused
     from crous_desk.services import Desk
     from crous_desk.store.db import connect
-    from crous_desk.store.models import Residence, Staff, db
+    from crous_desk.store.models import Residence, Staff
 
-    connect(target)
+    database = connect(path)
     desk = Desk(
         Staff.get(Staff.username == f"desk{index}"),
-        FixedClock(datetime.fromisoformat(MONDAY_10H)),
+        FixedClock(NOW),
         Residence.get(Residence.code == "gaston-berger"),
     )
-    insert = f"INSERT INTO bench_bare (desk, i) VALUES ({db.param}, {db.param})"
-    times: list[float] = []
-    failed = 0
+    connection = database.connection()
+    times, outcomes = [], {"ok": 0, "refused": 0, "locked": 0, "error": 0}
     barrier.wait()
-    for i, reservation_id in enumerate(work):
-        started = time.perf_counter()
+    began = time.perf_counter()
+    for rid in ids:
+        t = time.perf_counter()
         try:
-            if bare:
-                with db.atomic():
-                    db.execute_sql(insert, (index, i))
+            if raw:
+                connection.execute("BEGIN IMMEDIATE")
+                changed = connection.execute(
+                    "UPDATE key_set SET state = 'out', holder_id = ? "
+                    "WHERE room_id = ? AND state = 'desk'",
+                    (rid, rid),
+                ).rowcount
+                connection.execute("COMMIT")
+                outcomes["ok" if changed else "refused"] += 1
             else:
-                desk.hand_over_keys(reservation_id)
-        except Exception:
-            failed += 1
-        times.append(time.perf_counter() - started)
-    out.put((index, times, failed))
+                desk.hand_over_keys(rid)
+                outcomes["ok"] += 1
+        except Refused:
+            outcomes["refused"] += 1
+        except Exception as error:  # noqa: BLE001 - counted, the run goes on
+            outcomes["locked" if "locked" in str(error).lower() else "error"] += 1
+            if raw:
+                connection.execute("ROLLBACK")
+        times.append(time.perf_counter() - t)
+    out.put((index, time.perf_counter() - began, times, outcomes))
 
 
-def one_run(target: str, ids: list[int], desks: int, bare: bool) -> tuple[float, list[float], int]:
-    context = mp.get_context("spawn")
-    barrier = context.Barrier(desks + 1)
+def busy(stop: Any) -> None:
+    while not stop.is_set():
+        sum(i * i for i in range(10_000))
+
+
+def run(path: Path, desks: int, attempts: int, raw: bool, load: bool) -> dict[str, Any]:
+    count = desks * attempts // 2
+    ids = seed(path, count, desks)
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(desks)
     out = context.Queue()
-    each = len(ids) // desks
-    processes = [
-        context.Process(
-            target=worker,
-            args=(target, i, ids[i * each : (i + 1) * each], bare, barrier, out),
-        )
-        for i in range(desks)
-    ]
-    for p in processes:
+    stop = context.Event()
+    loaders = [context.Process(target=busy, args=(stop,)) for _ in range(2 if load else 0)]
+    for p in loaders:
         p.start()
-    barrier.wait()
-    started = time.perf_counter()
-    results = [out.get(timeout=600) for _ in processes]
-    elapsed = time.perf_counter() - started
-    for p in processes:
-        p.join(timeout=60)
-    latencies = [t for _, times, _ in results for t in times]
-    failed = sum(f for _, _, f in results)
-    return len(latencies) / elapsed, latencies, failed
+    workers = []
+    for i in range(desks):
+        # desk i and desk i + desks/2 share their reservations, in opposite orders
+        half = i % (desks // 2)
+        mine = ids[half * attempts : (half + 1) * attempts]
+        if i >= desks // 2:
+            mine = mine[::-1]
+        workers.append(
+            context.Process(target=desk_worker, args=(str(path), i, mine, raw, barrier, out))
+        )
+    for w in workers:
+        w.start()
+    results = [out.get(timeout=600) for _ in workers]
+    for w in workers:
+        w.join()
+    stop.set()
+    for p in loaders:
+        p.join()
+    elapsed = max(r[1] for r in results)
+    times = sorted(t for r in results for t in r[2])
+    totals = {k: sum(r[3][k] for r in results) for k in ("ok", "refused", "locked", "error")}
+    doubles = 0
+    if not raw:
+        import sqlite3
 
-
-class Backend:
-    """Fresh copies of the seeded file, on a file or on a server."""
-
-    def __init__(self, seeded: Path, server: str | None, work: Path) -> None:
-        self.seeded, self.server, self.work = seeded, server, work
-        self.made: list[str] = []
-        self.name = "PostgreSQL" if server else "SQLite"
-
-    def fresh(self) -> str:
-        if self.server is None:
-            copy = self.work / f"run-{secrets.token_hex(3)}.db"
-            shutil.copyfile(self.seeded, copy)
-            return str(copy)
-        import psycopg
-
-        from crous_desk.store.moving import copy_database
-
-        name = f"crous_bench_{secrets.token_hex(4)}"
-        with psycopg.connect(self.server, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        self.made.append(name)
-        url = self.server.rsplit("/", 1)[0] + "/" + name
-        with psycopg.connect(url, autocommit=True) as conn:  # not a table of the desk's
-            conn.execute("CREATE TABLE bench_bare (desk INTEGER, i INTEGER)")
-        copy_database(self.seeded, url)
-        return url
-
-    def clean(self) -> None:
-        if self.server is None:
-            return
-        import psycopg
-
-        with psycopg.connect(self.server, autocommit=True) as conn:
-            for name in self.made:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+        with sqlite3.connect(path) as c:
+            doubles = c.execute(
+                "SELECT count(*) FROM (SELECT reservation_id FROM key_log "
+                "WHERE action = 'handover' GROUP BY reservation_id HAVING count(*) > 1)"
+            ).fetchone()[0]
+            doubles += c.execute(
+                "SELECT count(*) FROM (SELECT key_set_id FROM key_log "
+                "WHERE action = 'handover' GROUP BY key_set_id HAVING count(*) > 1)"
+            ).fetchone()[0]
+    return {
+        "per_second": round(totals["ok"] / elapsed, 1),
+        "attempts_per_second": round(len(times) / elapsed, 1),
+        "p95_ms": round(times[int(0.95 * (len(times) - 1))] * 1000, 3),
+        "p50_ms": round(statistics.median(times) * 1000, 3),
+        "doubles": doubles,
+        **totals,
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--server", help="a postgresql:// URL where databases may be created")
     parser.add_argument("--desks", type=int, default=16)
-    parser.add_argument("--each", type=int, default=15, help="handovers per desk and run")
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--attempts", type=int, default=200)
+    parser.add_argument("--load", action="store_true")
     args = parser.parse_args()
-
-    work = Path(tempfile.mkdtemp(prefix="crous-bench-handover-"))
-    try:
-        seeded = work / "seeded.db"
-        started = time.perf_counter()
-        ids = seed(seeded, args.desks * args.each, args.desks)
-        print(f"seeded {len(ids)} ready reservations in {time.perf_counter() - started:.1f} s")
-        backends = [Backend(seeded, None, work)]
-        if args.server:
-            backends.append(Backend(seeded, args.server, work))
-        for backend in backends:
-            handovers, bares, latencies, failures = [], [], [], 0
-            try:
-                for _ in range(args.runs):
-                    rate, times, failed = one_run(backend.fresh(), ids, args.desks, bare=False)
-                    handovers.append(rate)
-                    latencies += times
-                    failures += failed
-                    rate, _, failed = one_run(backend.fresh(), ids, args.desks, bare=True)
-                    bares.append(rate)
-                    failures += failed
-            finally:
-                backend.clean()
-            h, b = statistics.median(handovers), statistics.median(bares)
-            print(
-                f"{backend.name:<10} {args.desks} desks: {h:7.1f} handovers/s | baseline "
-                f"{b:7.1f} bare transactions/s | ratio {h / b:.3f} | one handover p50 "
-                f"{pct(latencies, 0.5) * 1000:.0f} ms, p95 {pct(latencies, 0.95) * 1000:.0f} ms"
-                f" | failed {failures}",
-                flush=True,
-            )
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    with tempfile.TemporaryDirectory(prefix="crous-desk-handover-") as tmp:
+        ours = run(Path(tmp) / "desk.db", args.desks, args.attempts, False, args.load)
+        raw = run(Path(tmp) / "raw.db", args.desks, args.attempts, True, args.load)
+    print(json.dumps({"handovers": ours, "raw": raw}))
 
 
 if __name__ == "__main__":

@@ -368,7 +368,7 @@ def demo_file() -> Path:
 
 def bench_startup(b: Bench) -> None:
     runs = max(3, b.runs)
-    for label, path in (("the demo", demo_file()), (f"{b.size:,} reservations", b.path)):
+    for label, path in (("the demo", demo_file()), ("this file", b.path)):
         _start("desk", str(path))  # warm the page cache
         ours = [_start("desk", str(path)) for _ in range(runs)]
         bare = [_start("bare") for _ in range(runs)]
@@ -481,6 +481,23 @@ def _raw_import(path: Path, csv: Path) -> None:
                 (f"R{n:05d}", cur.lastrowid, start, end, now))
 
 
+# -- handovers ---------------------------------------------------------------------------------
+
+
+def bench_handover(b: Bench) -> None:
+    """``bench/handover.py``: 16 desks x 200 attempts on one file, beside raw transactions."""
+    out = subprocess.run([sys.executable, str(HERE / "handover.py")], check=True,
+                         capture_output=True, text=True).stdout
+    found = json.loads(out.strip().splitlines()[-1])
+    ours, raw = found["handovers"], found["raw"]
+    clean = ours["locked"] == 0 and ours["doubles"] == 0 and ours["error"] == 0
+    b.row("handover", "16 desks x 200 handover attempts on one file", ours["per_second"],
+          "handovers/s", "raw IMMEDIATE transactions", raw["per_second"],
+          ">= 1,000/s, 0 locked, 0 double", ours["per_second"] >= 1000 and clean,
+          p95_ms=ours["p95_ms"], locked=ours["locked"], doubles=ours["doubles"],
+          refused=ours["refused"], raw_p95_ms=raw["p95_ms"])
+
+
 # -- slips ---------------------------------------------------------------------------------------
 
 
@@ -558,9 +575,10 @@ MEASURES: dict[str, Callable[[Bench], None]] = {
     "import": bench_import,
     "startup": bench_startup,
     "slips": bench_slips,
+    "handover": bench_handover,
 }
 # measures that do not depend on the file's size: run with the first size only
-ONCE = {"version", "import", "slips"}
+ONCE = {"version", "import", "slips", "handover"}
 
 
 def within_twice(results: dict[str, Any]) -> None:

@@ -19,10 +19,19 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
+def _peak_mib() -> float:
+    """This process's peak resident memory. Not ``ru_maxrss``: Linux carries it over from the
+    parent through fork and exec, so a child of a large process would report the parent's."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def first_frame(app: object) -> None:
     async def auto(pilot: object) -> None:
         await pilot.pause()  # type: ignore[attr-defined]
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        peak = _peak_mib()
         print(json.dumps({"at": time.time(), "peak_mib": round(peak, 1)}), flush=True)
         app.exit()  # type: ignore[attr-defined]
 

@@ -88,6 +88,7 @@ class DeskApp(App[None]):
             show=False,
             id="app.export",
             tooltip=N_("Write a CSV export"),
+            priority=True,  # also from a text box, whose own Ctrl+E would take it
         ),
         Binding("ctrl+q", "quit", N_("Quit"), id="app.quit"),
     ]
@@ -137,6 +138,7 @@ class DeskApp(App[None]):
         # every open screen reads its data again this often (another desk's changes, the
         # countdowns); after a change at this desk it is read again at once
         self.live_seconds = 60.0
+        self._tools: set[type[Screen[None]]] = set()  # the screens the F-keys open
 
     def on_mount(self) -> None:
         if self.desk is None:
@@ -320,8 +322,20 @@ class DeskApp(App[None]):
             self.screen.action_clear()
 
     def _open_tool(self, screen_type: type[Screen[None]]) -> None:
-        if not isinstance(self.screen, screen_type):
-            self.push_screen(screen_type())
+        """A tool (F3 rooms, F4 keys…) takes the place of the tool already open, and of what
+        was opened from it, instead of stacking: Esc goes back to where the first one was
+        opened (F3, F4, F3, F4 then Esc: home)."""
+        if isinstance(self.screen, screen_type):
+            return
+        self._tools.add(screen_type)
+        stack = self.screen_stack
+        first_tool = next(
+            (i for i, s in enumerate(stack) if i > 1 and type(s) in self._tools), None
+        )
+        if first_tool is not None:
+            for _ in range(len(stack) - first_tool):
+                self.pop_screen()
+        self.push_screen(screen_type())
 
     def action_rooms(self) -> None:
         from .rooms import RoomsScreen

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.reactive import reactive
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from crous_desk.base.dates import parse_day
 from crous_desk.base.errors import Problem, Refused
@@ -24,6 +24,7 @@ from crous_desk.store.audit import ChainReport, verify_chain
 
 from .base import DeskScreen
 from .exports import EXPORT, write_export
+from .widgets import DeskFooter
 
 SHOWN = 500
 VERIFY = "verify"
@@ -60,7 +61,7 @@ class AuditScreen(DeskScreen):
         )
         yield table
         yield Static(id="audit-detail")
-        yield Footer(compact=True)
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#audit-entries", DataTable)

@@ -11,16 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from textual import work
 from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widget import Widget
+from textual.widgets import DataTable
 from textual.worker import get_current_worker
 
 from crous_desk.base.errors import Refused
 from crous_desk.base.i18n import _
+from crous_desk.desk import permissions
+from crous_desk.desk.action import needs
 from crous_desk.desk.context import Desk
 from crous_desk.store.failures import database_refusal
 
@@ -63,20 +66,24 @@ class DeskWork(_Mixin):
 
     # -- loading ----------------------------------------------------------------------------
 
-    def reload(self) -> None:
-        """Read this screen's data again; its reactives redraw it."""
-        self._load()
+    def reload(self, *, quiet: bool = False) -> None:
+        """Read this screen's data again; its reactives redraw it. ``quiet``: a live redraw
+        (back on top, the minute's timer) says nothing when the core refuses it — the person
+        was told when they asked."""
+        self._load(quiet)
 
     @work(exclusive=True, group=LOAD)
-    async def _load(self) -> None:
+    async def _load(self, quiet: bool = False) -> None:
         try:
             self.fetch()
         except Refused as refused:  # e.g. filters the core cannot read
-            self.refuse(self.cannot_show(), *refused.reasons)
+            if not quiet:
+                self.refuse(self.cannot_show(), *refused.reasons)
         except Exception as error:  # a busy or damaged file is said; the unexpected: crash
             refusal = database_refusal(error)
             if refusal is not None:
-                self.refuse(self.cannot_show(), *refusal.reasons)
+                if not quiet:
+                    self.refuse(self.cannot_show(), *refusal.reasons)
             else:
                 self.app.call_later(desk_app(self).crash, error)
 
@@ -189,22 +196,52 @@ class DeskWork(_Mixin):
             self.reload()
 
 
+def may_run(node: DOMNode, runs: Callable[..., Any] | str) -> bool:
+    """May the desk's account do this? ``runs`` is a desk action (its declared permission,
+    :func:`crous_desk.desk.action.needs`) or a permission's name; the answer is the core's
+    matrix for the account's role. Before sign-in nothing is offered."""
+    grant = desk_app(node).grant
+    if grant is None:
+        return False
+    permission = runs if isinstance(runs, str) else needs(runs)
+    return grant.role in permissions.MATRIX[permission]
+
+
 class DeskScreen(SpeaksTheDesk, DeskWork, Screen[None]):
     """A full screen of the desk. It stays live: read again whenever it comes back on top (a
     change made in a form or a screen above it) and every ``DeskApp.live_seconds`` (another
     desk's changes, countdowns)."""
 
+    # The desk action (or permission) each of the screen's actions runs: a key is offered —
+    # footer, F1, palette — only to a role the core's permission matrix lets do it.
+    RUNS: ClassVar[dict[str, Callable[..., Any] | str]] = {}
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        runs = self.RUNS.get(action)
+        return runs is None or may_run(self, runs)
+
     def on_mount(self) -> None:  # Textual runs it besides each screen's own on_mount
         self.set_interval(desk_app(self).live_seconds, self.live_tick)
+        self.call_after_refresh(self.stretch_tables)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.stretch_tables)
+
+    def stretch_tables(self) -> None:
+        """Wider than 80 columns: the tables' text columns take the room."""
+        from .widgets import stretch_columns
+
+        for table in self.query(DataTable):
+            stretch_columns(table)
 
     def live_tick(self) -> None:
         if self.is_attached:
-            self.reload()
+            self.reload(quiet=True)
 
     _resumed_before = False
 
     def on_screen_resume(self) -> None:
         quiet, self._quiet_resume = self._quiet_resume, False
         if self._resumed_before and not quiet:  # the first time, on_mount has just read it
-            self.reload()
+            self.reload(quiet=True)
         self._resumed_before = True

@@ -11,7 +11,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.reactive import reactive
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from crous_desk import departure
 from crous_desk.base.dates import parse_instant, show_day
@@ -21,11 +21,9 @@ from crous_desk.rules.condition import Damage, euros
 from crous_desk.rules.proposal import format_instant
 
 from .base import FORM, DeskScreen
-from .forms import FieldsForm, RemarkForm
+from .forms import EarlyDepartureForm, FieldsForm, RemarkForm, Why
 from .inspection import state_labels
-from .widgets import ConfirmScreen, DeskHeader
-
-YES = {"yes": True, "y": True, "oui": True, "no": False, "n": False, "non": False}
+from .widgets import ConfirmScreen, DeskFooter, DeskHeader
 
 
 @dataclass(frozen=True)
@@ -37,17 +35,6 @@ class DepartureTime:
 @dataclass(frozen=True)
 class NewAddress:
     address: str
-
-
-@dataclass(frozen=True)
-class EarlyDeparture:
-    force: str
-    reason: str
-
-    @property
-    def force_majeure(self) -> bool | None:
-        """yes / no (or oui / non); anything else: not said, and the core asks for it."""
-        return YES.get(self.force.strip().lower())
 
 
 def title_of(view: departure.DepartureView) -> Text:
@@ -115,7 +102,13 @@ class DepartureScreen(DeskScreen):
         ),
         Binding("g", "state('good')", N_("Good"), id="departure.good", show=False),
         Binding("w", "state('worn')", N_("Worn"), id="departure.worn", show=False),
-        Binding("d", "state('damaged')", N_("Damaged"), id="departure.damaged"),
+        Binding(
+            "d",
+            "damaged",
+            N_("Damaged"),
+            id="departure.damaged",
+            tooltip=N_("Damaged, saying what: it is charged"),
+        ),
         Binding("m", "state('missing')", N_("Missing"), id="departure.missing", show=False),
         Binding("n", "state('new')", N_("New"), id="departure.new", show=False),
         Binding("r", "remark", N_("Remark"), id="departure.remark", show=False),
@@ -171,7 +164,7 @@ class DepartureScreen(DeskScreen):
         yield Static(id="departure-title")
         yield DataTable(id="check-out", cursor_type="row", zebra_stripes=True)
         yield Static(id="departure-summary")
-        yield Footer(compact=True)
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#check-out", DataTable)
@@ -238,6 +231,25 @@ class DepartureScreen(DeskScreen):
         item, desk = self.current(), self.desk
         if item is not None:
             self._item_change(lambda: set_item(desk, item.item_id, state=state))
+
+    @work(exclusive=True, group=FORM)
+    async def action_damaged(self) -> None:
+        """A damage is charged: it is recorded with what is damaged, never without."""
+        item, desk = self.current(), self.desk
+        if item is None:
+            return
+        item_id = item.item_id
+        answer = await self.app.push_screen_wait(
+            FieldsForm(
+                _("Damaged — {item}").format(item=_(item.label)),
+                Why,
+                [("reason", _("What is damaged (required)"), item.remark)],
+                save=lambda what: departure.mark_damaged(desk, item_id, what.reason),
+            )
+        )
+        if answer is not None:
+            self.query_one("#check-out", DataTable).action_cursor_down()
+            self.reload()
 
     @work(exclusive=True, group=FORM)
     async def action_remark(self) -> None:
@@ -333,34 +345,39 @@ class DepartureScreen(DeskScreen):
         view = self.view
         if view is None:
             return
-        force_majeure: bool | None = None
-        reason = ""
-        if view.early:
-            early = await self.app.push_screen_wait(
-                FieldsForm(
-                    _("Early departure (lease ends {day})").format(day=show_day(view.lease_end)),
-                    EarlyDeparture,
-                    [("force", _("Force majeure? (yes / no)"), ""), ("reason", _("Reason"), "")],
-                    note=_("Without force majeure, no refund."),
-                )
-            )
-            if early is None:
-                return
-            force_majeure, reason = early.force_majeure, early.reason
-        else:
-            question = _("Close the stay of {name}: keys back, room to inspect?").format(
-                name=view.reservation.student.full_name
-            )
-            if not await self.app.push_screen_wait(ConfirmScreen(question)):
-                return
         accept_open_balance = False
-        if view.balance_cents:
+        if view.balance_cents:  # said first, whatever the departure
             question = _("{balance}. Close the stay with this balance open?").format(
                 balance=balance_text(view.balance_cents)
             )
             if not await self.app.push_screen_wait(ConfirmScreen(question)):
                 return
             accept_open_balance = True
+        desk = self.desk
+        if view.early:  # force majeure chosen, not typed; the form closes the stay
+            early = await self.app.push_screen_wait(
+                EarlyDepartureForm(
+                    view.reservation.student.full_name,
+                    view.lease_end,
+                    lambda answer: departure.depart(
+                        desk,
+                        self.reservation_id,
+                        force_majeure=answer.force_majeure,
+                        reason=answer.reason,
+                        accept_open_balance=accept_open_balance,
+                    ),
+                )
+            )
+            if early is not None:
+                self.notify(_("Stay closed: early departure recorded"), markup=False)
+                self.reload()
+            return
+        if not view.balance_cents:
+            question = _("Close the stay of {name}: keys back, room to inspect?").format(
+                name=view.reservation.student.full_name
+            )
+            if not await self.app.push_screen_wait(ConfirmScreen(question)):
+                return
 
         def closed(result: departure.DepartureResult) -> None:
             self.notify(
@@ -371,14 +388,11 @@ class DepartureScreen(DeskScreen):
                 markup=False,
             )
 
-        desk = self.desk
         self.run_desk_action(
             _("The stay cannot be closed"),
             lambda: departure.depart(
                 desk,
                 self.reservation_id,
-                force_majeure=force_majeure,
-                reason=reason,
                 accept_open_balance=accept_open_balance,
             ),
             closed,

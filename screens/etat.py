@@ -14,7 +14,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.reactive import reactive
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from crous_desk.arrivals.slips import default_slip_dir, print_pdf
 from crous_desk.base.errors import Problem, Refused
@@ -27,7 +27,7 @@ from crous_desk.store.models import Inspection
 
 from .base import FORM, DeskScreen, desk_app
 from .forms import FieldsForm
-from .widgets import DeskHeader
+from .widgets import DeskFooter, DeskHeader
 
 REPORT = "report"
 
@@ -107,7 +107,7 @@ class EtatScreen(DeskScreen):
         yield DeskHeader(id="desk-header")
         yield Static(id="etat")
         yield Static(id="etat-status")
-        yield Footer(compact=True)
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         self.reload()

@@ -11,15 +11,15 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.reactive import reactive
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from crous_desk import rooms as tenancy
-from crous_desk.base.dates import parse_day, show_day
+from crous_desk.base.dates import show_day
 from crous_desk.base.i18n import N_, _
 
 from .base import FORM, DeskScreen, DeskWork
 from .forms import FieldsForm
-from .widgets import ConfirmScreen, DeskHeader, ReasonsScreen
+from .widgets import ConfirmScreen, DeskFooter, DeskHeader, ReasonsScreen
 
 
 class ExtensionsScreen(DeskScreen):
@@ -35,6 +35,8 @@ class ExtensionsScreen(DeskScreen):
         Binding("escape", "back", N_("Back"), id="extensions.back"),
     ]
 
+    RUNS = {"decide": tenancy.decide_extension}
+
     rows: reactive[list[tenancy.ExtensionRow]] = reactive(list, init=False, always_update=True)
 
     def compose(self) -> ComposeResult:
@@ -42,7 +44,7 @@ class ExtensionsScreen(DeskScreen):
         yield Static(id="extensions-title")
         yield DataTable(id="extensions", cursor_type="row", zebra_stripes=True)
         yield Static(id="extension-reason")
-        yield Footer(compact=True)
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#extensions", DataTable)
@@ -142,7 +144,9 @@ class ExtensionAsked:
 
 
 async def ask_extension(screen: DeskWork, reservation_id: int, lease_end: str) -> None:
-    """The desk records a tenant's extension request (from a worker of ``screen``)."""
+    """The desk records a tenant's extension request (from a worker of ``screen``); the form
+    stays open, with what was typed, until the core accepts it."""
+    desk = screen.desk
     answer = await screen.app.push_screen_wait(
         FieldsForm(
             _("Extension request"),
@@ -152,19 +156,11 @@ async def ask_extension(screen: DeskWork, reservation_id: int, lease_end: str) -
                 ("reason", _("Reason (e.g. study stay extended to June)"), ""),
             ],
             note=_("The lease now ends {day}. The mobility manager decides.").format(day=lease_end),
+            save=lambda asked: tenancy.request_extension(
+                desk, reservation_id, asked.new_end, asked.reason
+            ),
+            field_of={"end_not_later": "new_end", "extension_too_long": "new_end"},
         )
     )
-    if answer is None:
-        return
-    title = _("No extension requested")
-    try:
-        new_end = parse_day(answer.new_end)
-    except ValueError as error:
-        screen.refuse(title, str(error))
-        return
-    desk = screen.desk
-    screen.run_desk_action(
-        title,
-        lambda: tenancy.request_extension(desk, reservation_id, new_end, answer.reason),
-        lambda _r: screen.notify(_("Extension request recorded"), markup=False),
-    )
+    if answer is not None:
+        screen.notify(_("Extension request recorded"), markup=False)

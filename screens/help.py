@@ -8,11 +8,12 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from crous_desk.base.i18n import N_, _
 
 from .language import SpeaksTheDesk
+from .widgets import DeskFooter
 
 
 def screen_bindings(screen: Screen[object]) -> list[tuple[str, Binding, DOMNode]]:
@@ -56,4 +57,4 @@ class HelpScreen(SpeaksTheDesk, ModalScreen[None]):
         )
         with VerticalScroll(id="help-box"):
             yield Static(text)
-        yield Footer(compact=True)
+        yield DeskFooter()

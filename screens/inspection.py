@@ -11,7 +11,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.reactive import reactive
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from crous_desk import inspections
 from crous_desk.base.i18n import N_, _
@@ -23,7 +23,7 @@ from crous_desk.store.models import Inspection, InspectionItem
 
 from .base import FORM, DeskScreen
 from .forms import FieldsForm, RemarkForm
-from .widgets import ConfirmScreen, DeskHeader
+from .widgets import ConfirmScreen, DeskFooter, DeskHeader
 
 
 def state_labels() -> dict[str, str]:
@@ -137,7 +137,7 @@ class InspectionScreen(DeskScreen):
         yield Static(id="inspection-title")
         table: DataTable[Text] = DataTable(id="items", cursor_type="row", zebra_stripes=True)
         yield table
-        yield Footer(compact=True)
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#items", DataTable)
@@ -248,7 +248,20 @@ class InspectionScreen(DeskScreen):
         if item is None or self.walk is None:
             return
         view = self.walk.views[item.id]
-        answer = await self.app.push_screen_wait(
+        desk = self.desk
+
+        def amend(answer: Correction) -> object:
+            state = answer.state.strip().lower() or None
+            return inspections.amend_item(
+                desk,
+                item.id,
+                reason=answer.reason,
+                state=state if state != view.state else None,
+                remark=answer.remark if answer.remark != view.remark else None,
+                by_tenant=answer.by_tenant,
+            )
+
+        answer = await self.app.push_screen_wait(  # open until recorded: nothing typed is lost
             FieldsForm(
                 _("Correct “{item}”").format(item=_(item.label)),
                 Correction,
@@ -256,31 +269,23 @@ class InspectionScreen(DeskScreen):
                     ("state", _("State (new, good, worn, damaged, missing)"), view.state or ""),
                     ("remark", _("Remark"), view.remark),
                     ("reason", _("Why the correction (required)"), ""),
-                    ("tenant", _("Reported by the tenant? (yes / no)"), _("yes")),
+                    (
+                        "tenant",
+                        _("Reported by the tenant? (yes / no)"),
+                        _("yes") if self.walk.inspection.kind == "check_in" else _("no"),
+                    ),
                 ],
                 note=_(
                     "The inspection stays as acknowledged; the correction is added, dated "
                     "and signed by you."
                 ),
+                save=amend,
+                field_of={"unknown_state": "state", "text_required": "reason"},
             )
         )
-        if answer is None:
-            return
-        state = answer.state.strip().lower() or None
-        remark = answer.remark if answer.remark != view.remark else None
-        desk = self.desk
-        self.run_desk_action(
-            _("No correction recorded"),
-            lambda: inspections.amend_item(
-                desk,
-                item.id,
-                reason=answer.reason,
-                state=state if state != view.state else None,
-                remark=remark,
-                by_tenant=answer.by_tenant,
-            ),
-            lambda _r: self.notify(_("Correction recorded"), markup=False),
-        )
+        if answer is not None:
+            self.notify(_("Correction recorded"), markup=False)
+            self.reload()
 
     def action_etat(self) -> None:
         from .etat import EtatScreen

@@ -10,16 +10,17 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.reactive import reactive
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from crous_desk import keys
 from crous_desk.base.i18n import N_, _, ngettext, pgettext
 from crous_desk.rules.proposal import format_instant
 from crous_desk.rules.status import KeyEvent
+from crous_desk.store.anchor import last_anchor
 
 from .base import FORM, LOAD, DeskScreen
 from .forms import FieldsForm
-from .widgets import DeskHeader
+from .widgets import DeskFooter, DeskHeader
 
 
 def event_label(event: str) -> str:
@@ -71,7 +72,7 @@ class KeyLogScreen(DeskScreen):
         yield DeskHeader(id="desk-header")
         yield Static(id="log-title")
         yield DataTable(id="log", cursor_type="row", zebra_stripes=True)
-        yield Footer(compact=True)
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#log", DataTable)
@@ -114,8 +115,14 @@ class KeyLogScreen(DeskScreen):
             ("first_day", _("From (dd/mm/yyyy)"), now.first_day),
             ("last_day", _("Until (dd/mm/yyyy)"), now.last_day),
         ]
-        answer = await self.app.push_screen_wait(
-            FieldsForm(_("Filter the key log"), KeyLogFilter, fields)
+        desk = self.desk
+        answer = await self.app.push_screen_wait(  # it stays open until the core reads it
+            FieldsForm(
+                _("Filter the key log"),
+                KeyLogFilter,
+                fields,
+                save=lambda asked: keys.key_log_for(desk, **asdict(asked)),
+            )
         )
         if answer is None:
             return
@@ -124,7 +131,6 @@ class KeyLogScreen(DeskScreen):
             self.filters = answer
             self.rows = rows
 
-        desk = self.desk
         self.run_slow(
             lambda: keys.key_log_for(desk, **asdict(answer)),
             filtered,
@@ -142,12 +148,13 @@ class ClosingScreen(DeskScreen):
     BINDINGS = [Binding("escape", "back", N_("Back"), id="closing.back")]
 
     rows: reactive[list[keys.KeyOut]] = reactive(list, init=False, always_update=True)
+    audit_anchor = ""
 
     def compose(self) -> ComposeResult:
         yield DeskHeader(id="desk-header")
         yield Static(id="closing-title")
         yield DataTable(id="closing", cursor_type="row", zebra_stripes=True)
-        yield Footer(compact=True)
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#closing", DataTable)
@@ -158,6 +165,10 @@ class ClosingScreen(DeskScreen):
         self.reload()
 
     def fetch(self) -> None:
+        last = last_anchor()  # the audit log's head, kept outside the database
+        self.audit_anchor = (
+            f"{last.at} entries={last.entries} head={last.head[:16]}…" if last else ""
+        )
         self.rows = keys.closing_check(self.desk)
 
     def watch_rows(self, rows: list[keys.KeyOut]) -> None:
@@ -165,6 +176,10 @@ class ClosingScreen(DeskScreen):
         title.append(
             "  " + ngettext("{n} set", "{n} sets", len(rows)).format(n=len(rows)), style="dim"
         )
+        if self.audit_anchor:
+            title.append(
+                "\n" + _("Audit anchor: {anchor}").format(anchor=self.audit_anchor), style="dim"
+            )
         self.query_one("#closing-title", Static).update(title)
         table = self.query_one("#closing", DataTable)
         table.clear()

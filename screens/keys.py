@@ -8,7 +8,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.reactive import reactive
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from crous_desk import keys
 from crous_desk.base.i18n import N_, _, ngettext
@@ -19,7 +19,7 @@ from crous_desk.store.models import KeySet
 
 from .base import FORM, DeskScreen
 from .forms import FieldsForm, Why
-from .widgets import ConfirmScreen, DeskHeader
+from .widgets import ConfirmScreen, DeskFooter, DeskHeader, FindBox
 
 FILTERS = (None, "out", "desk", "lost", "retired")
 
@@ -80,8 +80,18 @@ class KeysScreen(DeskScreen):
             id="keys.closing",
             tooltip=N_("Keys that are out and should not be"),
         ),
+        Binding(
+            "/", "find", N_("Find"), show=False, id="keys.find", tooltip=N_("Type to find a row")
+        ),
         Binding("escape", "back", N_("Back"), id="keys.back"),
     ]
+
+    RUNS = {
+        "take_back": keys.take_back,
+        "lost": keys.declare_lost,
+        "reissue": keys.reissue,
+        "retire": keys.retire,
+    }
 
     filter_index = reactive(0, init=False)
     rows: reactive[list[keys.KeySetRow]] = reactive(list, init=False, always_update=True)
@@ -90,7 +100,8 @@ class KeysScreen(DeskScreen):
         yield DeskHeader(id="desk-header")
         yield Static(id="keys-title")
         yield DataTable(id="key-sets", cursor_type="row", zebra_stripes=True)
-        yield Footer(compact=True)
+        yield FindBox("#key-sets")
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#key-sets", DataTable)
@@ -214,20 +225,18 @@ class KeysScreen(DeskScreen):
         row = self.current()
         if row is None:
             return
+        desk = self.desk
         answer = await self.app.push_screen_wait(
             FieldsForm(
                 _("Retire {label}").format(label=row.label),
                 Why,
                 [("reason", _("Why (e.g. lock changed)"), "")],
+                save=lambda why: keys.retire(desk, row.key_set_id, why.reason),
+                field_of={"text_required": "reason"},
             )
         )
-        if answer is None:
-            return
-        desk = self.desk
-        self.run_desk_action(
-            _("The set cannot be retired"),
-            lambda: keys.retire(desk, row.key_set_id, answer.reason),
-        )
+        if answer is not None:
+            self.reload()
 
     def action_filter(self) -> None:
         self.filter_index = (self.filter_index + 1) % len(FILTERS)
@@ -241,6 +250,9 @@ class KeysScreen(DeskScreen):
         from .keylog import ClosingScreen
 
         self.app.push_screen(ClosingScreen())
+
+    def action_find(self) -> None:
+        self.query_one(FindBox).open()
 
     def action_back(self) -> None:
         self.dismiss(None)

@@ -11,7 +11,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.reactive import reactive
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from crous_desk.base.i18n import N_, _
 from crous_desk.money import ledger
@@ -21,7 +21,7 @@ from crous_desk.rules.proposal import format_instant
 
 from .base import FORM, DeskScreen
 from .forms import FieldsForm
-from .widgets import DeskHeader
+from .widgets import DeskFooter, DeskHeader
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ def heading(statement: ledger.Statement) -> Text:
     text.append("\n")
     if statement.advance_cents:
         text.append(
-            _("Advance {amount} paid by {payer} on {when} (counts towards the first rent)").format(
+            _("Advance {amount} · {payer} · {when} · towards the first rent").format(
                 amount=euros(statement.advance_cents),
                 payer=statement.advance_payer,
                 when=format_instant(statement.advance_paid_at)
@@ -111,7 +111,7 @@ class LedgerScreen(DeskScreen):
         yield Static(id="ledger-heading")
         yield DataTable(id="movements", cursor_type="row", zebra_stripes=True)
         yield Static(id="ledger-balance")
-        yield Footer(compact=True)
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#movements", DataTable)

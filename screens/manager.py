@@ -13,7 +13,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.reactive import reactive
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from crous_desk.base.i18n import N_, _, pgettext
 from crous_desk.office import pipeline
@@ -25,7 +25,7 @@ from .base import FORM, DeskScreen
 from .exports import EXPORT, write_export
 from .forms import PaymentForm
 from .people_forms import IneForm
-from .widgets import ConfirmScreen
+from .widgets import ConfirmScreen, DeskFooter
 
 FIND = "find"
 
@@ -92,7 +92,7 @@ class ManagerScreen(DeskScreen):
         table: DataTable[Text] = DataTable(id="students", cursor_type="row", zebra_stripes=True)
         yield table
         yield Static(id="student-detail")
-        yield Footer(compact=True)
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#students", DataTable)

@@ -10,7 +10,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.reactive import reactive
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from crous_desk.base.i18n import N_, _
 from crous_desk.departure import move as moving
@@ -19,7 +19,7 @@ from crous_desk.rules.proposal import format_instant
 
 from .base import FORM, DeskScreen
 from .forms import FieldsForm
-from .widgets import ConfirmScreen, DeskHeader
+from .widgets import ConfirmScreen, DeskFooter, DeskHeader
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ class MoveScreen(DeskScreen):
     def compose(self) -> ComposeResult:
         yield DeskHeader(id="desk-header")
         yield Static(id="move")
-        yield Footer(compact=True)
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         self.reload()

@@ -9,7 +9,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.reactive import reactive
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from crous_desk.base.errors import Refused
 from crous_desk.base.i18n import N_, _, ngettext
@@ -19,6 +19,7 @@ from crous_desk.outbox import send_again as send_again_action
 from crous_desk.outbox.view import kind_label, state_label
 
 from .base import DeskScreen, desk_app
+from .widgets import DeskFooter
 
 RUN = "mail-run"
 
@@ -81,7 +82,7 @@ class OutboxScreen(DeskScreen):
         )
         yield table
         yield Static(id="outbox-detail")
-        yield Footer(compact=True)
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#outbox-messages", DataTable)

@@ -8,24 +8,26 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.reactive import reactive
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
-from crous_desk.arrivals.appointments import current_appointment
+from crous_desk.arrivals.appointments import book_appointment, current_appointment
 from crous_desk.base.dates import show_day
 from crous_desk.base.i18n import N_, _
+from crous_desk.departure import depart
 from crous_desk.desk import permissions
 from crous_desk.inspections.record import open_inspection
 from crous_desk.keys.handover import hand_over_keys, set_to_hand_over
 from crous_desk.reservations.documents import unverify_document, verify_document
 from crous_desk.reservations.file import DocumentRow, ReservationFile, file_view
 from crous_desk.reservations.proposal import accept, send_proposal
+from crous_desk.rooms import request_extension
 from crous_desk.rules.proposal import status_label
 from crous_desk.store.models import Appointment, Inspection, KeySet
 
 from . import reservation_view as show
 from .base import FORM, DeskScreen
 from .forms import DocumentFactsForm, FactsAnswer, FieldsForm, PaymentForm, RoomChoice
-from .widgets import ConfirmScreen, DeskHeader
+from .widgets import ConfirmScreen, DeskFooter, DeskHeader
 
 
 class ReservationScreen(DeskScreen):
@@ -90,6 +92,39 @@ class ReservationScreen(DeskScreen):
             tooltip=N_("Record an extension request for the mobility manager"),
         ),
         Binding("h", "history", N_("History"), id="reservation.history"),
+        # the file is taller than 24 lines: these scroll it whatever has the focus
+        Binding(
+            "pagedown",
+            "scroll_file('scroll_page_down')",
+            N_("Page down"),
+            show=False,
+            priority=True,
+            id="reservation.page_down",
+        ),
+        Binding(
+            "pageup",
+            "scroll_file('scroll_page_up')",
+            N_("Page up"),
+            show=False,
+            priority=True,
+            id="reservation.page_up",
+        ),
+        Binding(
+            "end",
+            "scroll_file('scroll_end')",
+            N_("End of the file"),
+            show=False,
+            priority=True,
+            id="reservation.end",
+        ),
+        Binding(
+            "home",
+            "scroll_file('scroll_home')",
+            N_("Top of the file"),
+            show=False,
+            priority=True,
+            id="reservation.top",
+        ),
         Binding(
             "m",
             "move",
@@ -109,6 +144,19 @@ class ReservationScreen(DeskScreen):
         Binding("escape", "back", N_("Back"), id="reservation.back"),
     ]
 
+    RUNS = {
+        "toggle_document": verify_document,
+        "inspection": open_inspection,
+        "keys": hand_over_keys,
+        "offer": send_proposal,
+        "payment": accept,
+        "appointment": book_appointment,
+        "slip": "slip.print",
+        "departure": depart,
+        "extension": request_extension,
+        "move": "stay.move",
+    }
+
     view: reactive[ReservationFile | None] = reactive(None, init=False, always_update=True)
 
     def __init__(self, reservation_id: int) -> None:
@@ -126,7 +174,7 @@ class ReservationScreen(DeskScreen):
             yield Static(id="inspections")
             yield Static(id="readiness")
             yield Static(id="history")
-        yield Footer(compact=True)
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#documents", DataTable)
@@ -159,6 +207,8 @@ class ReservationScreen(DeskScreen):
         self.query_one("#inspections", Static).update(show.inspections_and_keys(view))
         self.query_one("#readiness", Static).update(show.readiness(view))
         self.query_one("#history", Static).update(show.history(view))
+        if self._ticked is not None:
+            self._tell_ticked(view)
 
     # -- acting -----------------------------------------------------------------------------
 
@@ -175,23 +225,25 @@ class ReservationScreen(DeskScreen):
             return
         desk, title = self.desk, _("This document cannot be ticked")
         if doc.verified_at:
-            question = _("Untick “{doc}”?").format(doc=doc.label)
+            question = (
+                _("Untick “{doc}”? It goes back to missing.")
+                if doc.received_at == doc.verified_at
+                else _("Untick “{doc}”? It goes back to received, to check.")
+            ).format(doc=doc.label)
             if await self.app.push_screen_wait(ConfirmScreen(question)):
                 self.run_desk_action(
                     title, lambda: unverify_document(desk, self.reservation_id, doc.kind)
                 )
             return
-        answer: FactsAnswer | None = FactsAnswer()
-        if doc.kind in ("insurance", "guarantor", "identity"):
-            lease = (self.view.reservation.lease_start, self.view.reservation.lease_end)
-            answer = await self.app.push_screen_wait(DocumentFactsForm(doc.kind, doc.facts, lease))
-        if answer is None:
-            return
-        facts = answer
-        self.query_one("#documents", DataTable).action_cursor_down()  # on to the next one
-        self.run_desk_action(
-            title,
-            lambda: verify_document(
+        if doc.kind not in ("insurance", "guarantor", "identity") and not doc.received_at:
+            question = _(
+                "“{doc}” is missing from the file. Tick it as received and verified now?"
+            ).format(doc=doc.label)
+            if not await self.app.push_screen_wait(ConfirmScreen(question)):
+                return
+
+        def tick(facts: FactsAnswer) -> object:
+            return verify_document(
                 desk,
                 self.reservation_id,
                 doc.kind,
@@ -199,9 +251,40 @@ class ReservationScreen(DeskScreen):
                 covers_until=facts.covers_until,
                 guarantor_kind=facts.guarantor_kind,
                 id_expires=facts.id_expires,
-            ),
-            lambda _r: self.notify(_("{doc}: verified").format(doc=doc.label), markup=False),
+            )
+
+        if doc.kind in ("insurance", "guarantor", "identity"):
+            lease = (self.view.reservation.lease_start, self.view.reservation.lease_end)
+            form = DocumentFactsForm(doc.kind, doc.facts, lease, save=tick)
+            if await self.app.push_screen_wait(form) is not None:  # saved by the form
+                self._say_ticked(doc.kind)
+                self.reload()
+            return
+        self.run_desk_action(
+            title, lambda: tick(FactsAnswer()), lambda _r: self._say_ticked(doc.kind)
         )
+
+    def _say_ticked(self, kind: str) -> None:
+        """Once the file is read again: verified, or recorded but it does not count, and why."""
+        self._ticked = kind
+
+    _ticked: str | None = None
+
+    def _tell_ticked(self, view: ReservationFile) -> None:
+        kind, self._ticked = self._ticked, None
+        doc = next((d for d in view.documents if d.kind == kind), None)
+        if doc is None:
+            return
+        if show.fails(doc):
+            self.notify(
+                _("{doc}: recorded, but it does not count — {why}").format(
+                    doc=doc.label, why=doc.problem
+                ),
+                severity="warning",
+                markup=False,
+            )
+        else:
+            self.notify(_("{doc}: verified").format(doc=doc.label), markup=False)
 
     @work(exclusive=True, group=FORM)
     async def action_payment(self) -> None:
@@ -296,6 +379,8 @@ class ReservationScreen(DeskScreen):
     _DURING_STAY = frozenset({"departure", "extension", "move"})
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not super().check_action(action, parameters):
+            return False  # not this role's to do
         if self.view is None:
             return True
         living = self.view.status in ("checked_in", "departed")
@@ -303,28 +388,27 @@ class ReservationScreen(DeskScreen):
             return self.view.status == "requested"
         if action in self._BEFORE_KEYS:
             return not living
+        if action == "extension":  # nothing to extend once departed
+            return self.view.status == "checked_in"
         if action in self._DURING_STAY:
             return living
         return True
 
     @work(exclusive=True, group=FORM)
     async def action_offer(self) -> None:
+        desk = self.desk
         answer = await self.app.push_screen_wait(
             FieldsForm(
                 _("Offer a room (the CROUS proposal)"),
                 RoomChoice,
                 [("room", _("Room number, e.g. B-112"), "")],
                 note=_("The student then has 120 hours to accept with the 100 € advance."),
+                save=lambda chosen: send_proposal(desk, self.reservation_id, chosen.room),
             )
         )
-        if answer is None:
-            return
-        desk = self.desk
-        self.run_desk_action(
-            _("No proposal recorded"),
-            lambda: send_proposal(desk, self.reservation_id, answer.room),
-            lambda _r: self.notify(_("Proposal recorded: 120 hours to answer"), markup=False),
-        )
+        if answer is not None:
+            self.notify(_("Proposal recorded: 120 hours to answer"), markup=False)
+            self.reload()
 
     def action_departure(self) -> None:
         from .departure import DepartureScreen
@@ -339,6 +423,10 @@ class ReservationScreen(DeskScreen):
             await ask_extension(
                 self, self.reservation_id, show_day(self.view.reservation.lease_end)
             )
+
+    def action_scroll_file(self, how: str) -> None:
+        file = self.query_one("#file", VerticalScroll)
+        getattr(file, how)(animate=False)
 
     def action_history(self) -> None:
         self.query_one("#file", VerticalScroll).scroll_end(animate=False)

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from rich.text import Text
 
 from crous_desk.base.dates import show_day
+from crous_desk.base.errors import code_of
 from crous_desk.base.i18n import _, pgettext
 from crous_desk.inspections.etat import window_of
 from crous_desk.reservations.file import DocumentRow, ReservationFile
@@ -33,6 +34,11 @@ def action_labels() -> dict[str, str]:
         "appointment.book": _("arrival appointment booked"),
         "appointment.move": _("arrival appointment moved"),
         "appointment.cancel": _("arrival appointment cancelled"),
+        "departure.book": _("departure appointment booked"),
+        "extension.request": _("extension requested"),
+        "extension.decide": _("extension decided"),
+        "keys.return": _("keys taken back"),
+        "keys.lost": _("key set declared lost"),
         "inspection.meter": _("meter read"),
         "inspection.keys": _("keys counted"),
         "inspection.address": _("the tenant's new address"),
@@ -122,10 +128,24 @@ def stay(view: ReservationFile, appointment: Appointment | None) -> Text:
     return text
 
 
+def fails(doc: DocumentRow) -> bool:
+    """Received, and what was read off it already fails the rule: it does not count."""
+    return bool(
+        doc.problem and doc.received_at and not code_of(doc.problem).endswith("_not_verified")
+    )
+
+
 def document_cells(doc: DocumentRow) -> tuple[Text, Text, Text, Text]:
-    tick = Text("[x]" if doc.verified_at else ("[~]" if doc.received_at else "[ ]"))
+    """[x] verified and counting, [!] received but it does not count (the insurance ends
+    before the lease, the identity document expired), [~] received, to check, [ ] missing."""
+    if fails(doc):
+        tick = Text("[!]", style="bold")
+    else:
+        tick = Text("[x]" if doc.verified_at else ("[~]" if doc.received_at else "[ ]"))
     name = Text(doc.label + ("" if doc.required else " *"), no_wrap=True, overflow="ellipsis")
-    if doc.verified_at:
+    if fails(doc):
+        by = Text(_("does not count"), style="bold")
+    elif doc.verified_at:
         by = Text(
             f"{when(doc.verified_at)[:5]} {when(doc.verified_at)[11:]} {doc.verified_by or '?'}",
             no_wrap=True,
@@ -144,7 +164,7 @@ def document_cells(doc: DocumentRow) -> tuple[Text, Text, Text, Text]:
         facts = Text(_("until {day}").format(day=show_day(f.id_expires)))
     else:
         facts = Text("")
-    if doc.problem and doc.verified_at:  # verified, yet it does not count: say so
+    if fails(doc):  # received, yet it does not count: say so
         facts = Text("⚠ ", style="bold") + facts
         facts.stylize("bold")
     return tick, name, by, facts
@@ -183,7 +203,28 @@ def inspections_and_keys(view: ReservationFile) -> Text:
     return text
 
 
+def departed(view: ReservationFile) -> Text:
+    """How the stay ended: when, and for an early departure the answer given — force majeure
+    (a refund is possible) or not — with its reason."""
+    d = view.departure
+    text = Text(_("Departed {when}").format(when=when(d.departed_at if d else None)), style="bold")
+    if d is not None and d.early:
+        text.append("\n")
+        answer = (
+            _("early departure, force majeure: a refund is possible")
+            if d.force_majeure
+            else _("early departure, not force majeure: no refund")
+        )
+        text.append(answer, style="bold")
+        if d.reason:
+            text.append(" — ")
+            text.append(d.reason)
+    return text
+
+
 def readiness(view: ReservationFile) -> Text:
+    if view.status == "departed":
+        return departed(view)
     if view.status == "checked_in":
         return Text(
             _("Keys handed over {when}").format(when=when(view.reservation.keys_handed_at)),
@@ -204,7 +245,8 @@ def readiness(view: ReservationFile) -> Text:
 def history(view: ReservationFile) -> Text:
     labels = action_labels()
     text = Text(_("History") + "\n", style="bold")
-    for entry in view.history[:8]:
+    # opening an inspection is not a change a person reads about: its items are
+    for entry in [e for e in view.history if e.action != "inspection.open"][:8]:
         text.append(f"{when(entry.at)}  {entry.actor}  ")
         text.append(labels.get(entry.action, entry.action) + "\n")
     return text

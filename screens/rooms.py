@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.reactive import reactive
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from crous_desk import rooms as tenancy
 from crous_desk.base.i18n import N_, _, ngettext
@@ -22,7 +22,7 @@ from .base import FORM, DeskScreen, DeskWork
 from .forms import FieldsForm, Why
 from .inspection import state_labels
 from .language import SpeaksTheDesk
-from .widgets import ConfirmScreen, DeskHeader
+from .widgets import ConfirmScreen, DeskFooter, DeskHeader, FindBox
 
 STATUS_FILTERS = (None, "available", "reserved", "occupied", "to_inspect", "out_of_service")
 
@@ -62,8 +62,17 @@ class RoomsScreen(DeskScreen):
             show=False,
             tooltip=N_("The room's inspections"),
         ),
+        Binding(
+            "/", "find", N_("Find"), show=False, id="rooms.find", tooltip=N_("Type to find a row")
+        ),
         Binding("escape", "back", N_("Back"), id="rooms.back"),
     ]
+
+    RUNS = {
+        "ready": tenancy.room_ready,
+        "out_of_service": tenancy.set_out_of_service,
+        "back_in_service": tenancy.back_in_service,
+    }
 
     status_index = reactive(0, init=False)
     kind_index = reactive(0, init=False)
@@ -73,7 +82,8 @@ class RoomsScreen(DeskScreen):
         yield DeskHeader(id="desk-header")
         yield Static(id="rooms-title")
         yield DataTable(id="rooms", cursor_type="row", zebra_stripes=True)
-        yield Footer(compact=True)
+        yield FindBox("#rooms")
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#rooms", DataTable)
@@ -154,19 +164,18 @@ class RoomsScreen(DeskScreen):
         row = self.current()
         if row is None:
             return
+        desk = self.desk
         answer = await self.app.push_screen_wait(
             FieldsForm(
                 _("Room {room} out of service").format(room=row.number),
                 Why,
                 [("reason", _("Why (e.g. water leak, works)"), "")],
+                save=lambda why: tenancy.set_out_of_service(desk, row.room_id, why.reason),
+                field_of={"text_required": "reason"},
             )
         )
         if answer is not None:
-            desk = self.desk
-            self.run_desk_action(
-                _("The room cannot be taken out of service"),
-                lambda: tenancy.set_out_of_service(desk, row.room_id, answer.reason),
-            )
+            self.reload()
 
     def action_back_in_service(self) -> None:
         row, desk = self.current(), self.desk
@@ -184,6 +193,9 @@ class RoomsScreen(DeskScreen):
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         self.action_history()
+
+    def action_find(self) -> None:
+        self.query_one(FindBox).open()
 
     def action_back(self) -> None:
         self.dismiss(None)

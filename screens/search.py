@@ -12,7 +12,7 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.reactive import reactive
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from crous_desk.arrivals.slips import find_payload, read_payload
 from crous_desk.base.dates import show_day
@@ -23,7 +23,7 @@ from crous_desk.rules.proposal import status_label
 
 from .base import DeskScreen
 from .today import TodayPanel
-from .widgets import DeskHeader
+from .widgets import DeskFooter, DeskHeader
 
 SEARCH = "search"
 
@@ -58,7 +58,7 @@ class SearchScreen(DeskScreen):
         table: DataTable[Text] = DataTable(id="results", cursor_type="row", zebra_stripes=True)
         table.display = False
         yield table
-        yield Footer(compact=True)
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#results", DataTable)
@@ -75,7 +75,7 @@ class SearchScreen(DeskScreen):
         )
         self.query_one("#query", Input).focus()
 
-    def reload(self) -> None:
+    def reload(self, *, quiet: bool = False) -> None:
         """Back from a file, F2, every minute: the day may have changed (keys handed,
         departures, a countdown); the panel is read again even while a search hides it."""
         self.query_one("#today", TodayPanel).reload()

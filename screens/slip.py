@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from crous_desk.arrivals.slip_pdf import save_slips
 from crous_desk.arrivals.slips import Slip, default_slip_dir, print_pdf, qr_half_blocks
@@ -20,7 +20,7 @@ from crous_desk.base.i18n import N_, _
 from crous_desk.rules.reference import document_kinds
 
 from .base import DeskScreen, desk_app
-from .widgets import DeskHeader
+from .widgets import DeskFooter, DeskHeader
 
 SLIP = "slip"
 
@@ -59,7 +59,7 @@ class SlipScreen(DeskScreen):
             Text(_("The printed slip is in French and English. s: save as PDF   p: print")),
             id="slip-status",
         )
-        yield Footer(compact=True)
+        yield DeskFooter()
 
     def _qr(self) -> Text:
         return Text("\n".join(qr_half_blocks(self.slip.payload)), style=QR_STYLE, no_wrap=True)

@@ -8,7 +8,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.reactive import reactive
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from crous_desk.base.i18n import N_, _
 from crous_desk.desk.permissions import role_label
@@ -17,7 +17,7 @@ from crous_desk.people.staff import StaffRow
 
 from .base import FORM, DeskScreen
 from .people_forms import Account, AccountForm, PassphraseForm
-from .widgets import ConfirmScreen
+from .widgets import ConfirmScreen, DeskFooter
 
 
 class StaffScreen(DeskScreen):
@@ -45,7 +45,7 @@ class StaffScreen(DeskScreen):
         )
         yield table
         yield Static(id="staff-detail")
-        yield Footer(compact=True)
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#staff-accounts", DataTable)

@@ -34,7 +34,7 @@ from crous_desk.desk.context import Desk, residence_calendar
 from crous_desk.rules.hours import Closure as DeskClosure
 from crous_desk.rules.hours import DeskCalendar
 from crous_desk.rules.reference import CrousOffice, crous_directory
-from crous_desk.rules.rental_file import DocumentFacts, missing_documents
+from crous_desk.rules.rental_file import DocumentFacts, known_problem, missing_documents
 from crous_desk.rules.status import ReservationStatus
 from crous_desk.store.models import Appointment, Document, Reservation, Residence, Room, Student
 
@@ -176,7 +176,7 @@ def slips_for(reservation_ids: Sequence[int], now: datetime) -> list[Slip]:
                 appointment=slot,
                 arrival_day=arrival,
                 missing=tuple(
-                    _missing(code, docs.get(code))
+                    _missing(code, docs.get(code), reservation, arrival)
                     for code in missing_documents(
                         docs, reservation.lease_start, reservation.lease_end, arrival
                     )
@@ -191,11 +191,15 @@ def slips_for(reservation_ids: Sequence[int], now: datetime) -> list[Slip]:
     return slips
 
 
-def _missing(code: str, facts: DocumentFacts | None) -> MissingDocument:
+def _missing(
+    code: str, facts: DocumentFacts | None, reservation: Reservation, arrival: date
+) -> MissingDocument:
     if facts is None or not facts.received:
         return MissingDocument(code, "missing")
-    if not facts.verified:
-        return MissingDocument(code, "unverified")
+    if not facts.verified and not known_problem(
+        facts, code, reservation.lease_start, reservation.lease_end, arrival
+    ):
+        return MissingDocument(code, "unverified")  # else: what was read already fails
     return MissingDocument(code, "not_valid")
 
 

@@ -16,14 +16,16 @@ class Problem(str):
     """One reason an action is refused: ``code`` is stable, the text is the user's language."""
 
     code: str
+    about: str | None  # the argument it is about (a form shows it under that field)
 
-    def __new__(cls, code: str, text: str) -> Problem:
+    def __new__(cls, code: str, text: str, about: str | None = None) -> Problem:
         self = super().__new__(cls, text)
         self.code = code
+        self.about = about
         return self
 
     def __reduce__(self) -> tuple[Any, ...]:  # a Problem crosses process boundaries intact
-        return (Problem, (self.code, str(self)))
+        return (Problem, (self.code, str(self), self.about))
 
     def __repr__(self) -> str:
         return f"Problem({self.code!r}, {str(self)!r})"
@@ -31,6 +33,11 @@ class Problem(str):
 
 def code_of(reason: str) -> str:
     return reason.code if isinstance(reason, Problem) else REFUSED
+
+
+def about_of(reason: str) -> str | None:
+    """The argument a refusal's reason is about, when it says."""
+    return reason.about if isinstance(reason, Problem) else None
 
 
 class Refused(Exception):

@@ -17,14 +17,7 @@ from crous_desk.base.dates import parse_iso_day
 from crous_desk.base.errors import Problem, Refused
 from crous_desk.base.i18n import _
 from crous_desk.desk.context import Desk
-from crous_desk.store.db import (
-    connect,
-    database_owner,
-    default_path,
-    is_server,
-    location,
-    shown,
-)
+from crous_desk.store.db import connect, database_owner, default_path, is_server, location, shown
 from crous_desk.store.failures import database_refusal
 from crous_desk.store.models import Residence
 

@@ -155,6 +155,8 @@ def main(argv: Sequence[str] | None = None, launcher: Launcher | None = None) ->
         config = load_config()
     except ConfigError as error:
         return fail(str(error), EXIT_USAGE)
+    except RuntimeError as error:  # no home directory to find the configuration in (no HOME)
+        return fail(str(error), EXIT_USAGE)
     set_language(command_line_language(argv, config.language))
     with argparse_speaks():
         parser = build_parser()

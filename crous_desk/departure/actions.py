@@ -178,6 +178,13 @@ def mark_same(act: Act, item: InspectionItem) -> InspectionItem:
     return change_item(act, item, state, None)
 
 
+@action("inspection.item", needs="inspection.record", target=InspectionItem)
+def mark_damaged(act: Act, item: InspectionItem, remark: str) -> InspectionItem:
+    """At check-out an item is damaged only with a remark saying what: it is charged."""
+    remark = act.text(remark, _("what is damaged"), required=True, about="remark")
+    return change_item(act, item, "damaged", remark)
+
+
 def closing_balance(reservation: Reservation, check_out: Inspection | None) -> int:
     """The stay's balance once the check-out's damages are charged (they may not be yet)."""
     pending = 0

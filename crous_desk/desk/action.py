@@ -39,11 +39,12 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Concatenate, NoReturn, ParamSpec, TypeVar, overload
 
 from peewee import DatabaseError, Model, OperationalError, SqliteDatabase
 
+from crous_desk.base.dates import parse_day
 from crous_desk.base.errors import Problem, Refused
 from crous_desk.base.i18n import _
 from crous_desk.base.text import text_problem
@@ -202,11 +203,24 @@ class Act:
             else:
                 self.check(*reason)
 
-    def text(self, value: str, what: str, *, required: bool = False) -> str:
-        """Free text cleaned (trimmed); control characters, a missing or too long text noted."""
+    def text(
+        self, value: str, what: str, *, required: bool = False, about: str | None = None
+    ) -> str:
+        """Free text cleaned (trimmed); control characters, a missing or too long text noted
+        (about the argument ``about``, for a form to show under that field)."""
         cleaned, problem = text_problem(value, what, required=required)
+        if problem is not None and about is not None:
+            problem = Problem(problem.code, str(problem), about)
         self.check(problem)
         return cleaned
+
+    def day(self, text: str, about: str) -> date | None:
+        """A day typed as dd/mm/yyyy, or None with the problem noted (about ``about``)."""
+        try:
+            return parse_day(text)
+        except ValueError as error:
+            self.check(Problem("not_a_date", str(error), about=about))
+            return None
 
     def desk_open(self, residence: Residence | None, doing: str) -> None:
         """Note that the desk is closed, when it is: ``doing`` happens only at the desk."""

@@ -255,6 +255,7 @@ def key_log_for(
                 Problem(
                     "no_such_room",
                     _("no room {room!r} at this desk").format(room=room.strip()),
+                    about="room",
                 )
             )
         else:
@@ -266,6 +267,7 @@ def key_log_for(
                 Problem(
                     "no_such_reservation",
                     _("no reservation {ref!r} at this desk").format(ref=tenant.strip()),
+                    about="tenant",
                 )
             )
         else:
@@ -274,18 +276,22 @@ def key_log_for(
         member = Staff.get_or_none(Staff.username == staff.strip())
         if member is None:
             problems.append(
-                Problem("no_such_staff", _("no staff member {name!r}").format(name=staff.strip()))
+                Problem(
+                    "no_such_staff",
+                    _("no staff member {name!r}").format(name=staff.strip()),
+                    about="staff",
+                )
             )
         else:
             staff_id = member.id
     days: list[date | None] = []
-    for text in (first_day, last_day):
+    for about, text in (("first_day", first_day), ("last_day", last_day)):
         day = None
         if text.strip():
             try:
                 day = parse_day(text)
             except ValueError as error:
-                problems.append(Problem("not_a_date", str(error)))
+                problems.append(Problem("not_a_date", str(error), about=about))
         days.append(day)
     if problems:
         raise Refused(*problems)

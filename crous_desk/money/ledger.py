@@ -5,7 +5,6 @@ paid at acceptance shown beside it (it counts towards the first rent). The rules
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,7 +24,6 @@ from crous_desk.store.models import (
     LedgerMovement,
     Reservation,
     Staff,
-    tuples,
 )
 
 # the stays that have money: a proposal accepted with its advance, lived in, or ended
@@ -129,21 +127,6 @@ def balance_of(reservation: Reservation | int) -> int:
         .scalar()
     )
     return int(total or 0)
-
-
-def balances(reservation_ids: Iterable[int]) -> dict[int, int]:
-    """Each reservation's balance (those without a movement: 0), in one query per 500."""
-    ids = list(reservation_ids)
-    out = dict.fromkeys(ids, 0)
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        for reservation_id, total in tuples(
-            LedgerMovement.select(LedgerMovement.reservation, fn.SUM(LedgerMovement.amount_cents))
-            .where(LedgerMovement.reservation.in_(chunk))
-            .group_by(LedgerMovement.reservation)
-        ):
-            out[reservation_id] = int(total or 0)
-    return out
 
 
 def movements(reservation: Reservation | int) -> list[MovementRow]:

@@ -46,6 +46,7 @@ from crous_desk.store.models import (
     AuditLog,
     Departure,
     ExtensionRequest,
+    Inspection,
     Reservation,
     Residence,
     Room,
@@ -53,6 +54,7 @@ from crous_desk.store.models import (
     Student,
 )
 from crous_desk.store.outbox import OutboxMessage
+from crous_desk.store.throttle import RetentionPass
 
 ANONYMISED = "Anonymised #"
 NEVER_ACCEPTED = (
@@ -230,6 +232,7 @@ def anonymise(act: Act, due_ones: list[Due]) -> int:
                 Reservation.update(paid_by_name=None).where(
                     Reservation.id.in_(reservations)
                 ).execute()
+                _clear_inspections(reservations)
                 ExtensionRequest.update(reason="", decision_note="").where(
                     ExtensionRequest.reservation.in_(reservations)
                 ).execute()
@@ -249,6 +252,23 @@ def anonymise(act: Act, due_ones: list[Due]) -> int:
                 },
             )
     return len(due_ones)
+
+
+def _clear_inspections(reservations: list[int]) -> None:
+    """The tenant's name and forwarding address on their inspections, acknowledged ones
+    included: the lock lets the retention's own pass through (migration 0007c)."""
+    ids = [
+        i.id
+        for i in Inspection.select(Inspection.id).where(Inspection.reservation.in_(reservations))
+    ]
+    if not ids:
+        return
+    RetentionPass.insert_many([{"inspection_id": i} for i in ids]).execute()
+    personal = {"tenant_name": None}
+    if "forwarding_address" in Inspection._meta.fields:  # the état des lieux (issue 14)
+        personal["forwarding_address"] = None
+    Inspection.update(**personal).where(Inspection.id.in_(ids)).execute()
+    RetentionPass.delete().where(RetentionPass.inspection_id.in_(ids)).execute()
 
 
 def run_retention(

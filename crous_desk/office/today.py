@@ -203,7 +203,11 @@ def departures(desk: Desk) -> list[DepartureDue]:
             continue  # e.g. an appointment today, but the tenant already left
         check_out = (
             Inspection.select()
-            .where(Inspection.reservation == r, Inspection.kind == InspectionKind.CHECK_OUT)
+            .where(
+                Inspection.reservation == r,
+                Inspection.kind == InspectionKind.CHECK_OUT,
+                Inspection.room == r.room_id,  # a tenant who moved: the room they leave now
+            )
             .order_by(Inspection.id.desc())
             .first()
         )

@@ -70,7 +70,8 @@ def verify_document(
 
 @action("document.unverify", needs="document.verify", target=Reservation)
 def unverify_document(act: Act, reservation: Reservation, kind: str) -> None:
-    """Untick a document (it stays received); refused once the keys are handed over."""
+    """Untick a document: back to what it was before the tick — received, or missing when
+    the tick itself recorded it received; refused once the keys are handed over."""
     if reservation.status == ReservationStatus.CHECKED_IN:
         act.check(Problem("file_closed", _("the keys are handed over: the rental file is closed")))
     doc = Document.get_or_none(reservation=reservation, kind=kind)
@@ -79,8 +80,11 @@ def unverify_document(act: Act, reservation: Reservation, kind: str) -> None:
     with act.change():
         assert doc is not None
         before = snapshot(doc, *FIELDS)
+        undone: dict[str, object] = {"verified_by": None, "verified_at": None}
+        if doc.received_at is not None and doc.received_at == doc.verified_at:
+            undone["received_at"] = None  # received by the tick itself: missing again
         changed = (
-            Document.update(verified_by=None, verified_at=None)
+            Document.update(**undone)
             .where(Document.id == doc.id, Document.verified_at.is_null(False))
             .execute()
         )
@@ -90,5 +94,5 @@ def unverify_document(act: Act, reservation: Reservation, kind: str) -> None:
             doc.id,
             reservation=reservation,
             before={"kind": kind, **before},
-            after={"kind": kind, **before, "verified_by": None, "verified_at": None},
+            after={"kind": kind, **before, **undone},
         )

@@ -19,6 +19,7 @@ from crous_desk.rules.status import InspectionKind, KeyState, ReservationStatus
 from crous_desk.store import audit
 from crous_desk.store.models import (
     AuditLog,
+    Departure,
     Document,
     Inspection,
     KeySet,
@@ -60,6 +61,7 @@ class ReservationFile:
     key_sets: list[KeySet]
     history: list[AuditLog]
     blockers: list[str] = field(default_factory=list)
+    departure: Departure | None = None  # its appointment, and how the stay ended
     balance_cents: int = 0  # the stay's ledger (crous_desk.money.ledger): + the tenant owes
 
 
@@ -178,6 +180,7 @@ def file_view(desk: Desk, reservation_id: int) -> ReservationFile:
         blockers=handover_blockers(desk, reservation, now)
         if status in (ReservationStatus.ACCEPTED, ReservationStatus.PROPOSED)
         else [],
+        departure=Departure.get_or_none(Departure.reservation == reservation.id),
         balance_cents=int(
             LedgerMovement.select(fn.SUM(LedgerMovement.amount_cents))
             .where(LedgerMovement.reservation == reservation)

@@ -42,10 +42,16 @@ def _pending(reservation: Reservation) -> bool:
 
 @action("extension.request", target=Reservation)
 def request_extension(
-    act: Act, reservation: Reservation, new_end: date, reason: str
+    act: Act, reservation: Reservation, new_end: date | str, reason: str
 ) -> ExtensionRequest:
-    """Record a request to move the lease end to ``new_end`` (desk hours do not apply)."""
-    reason = act.text(reason, _("the reason"), required=True)
+    """Record a request to move the lease end to ``new_end`` (a day, or as typed:
+    dd/mm/yyyy) (desk hours do not apply)."""
+    reason = act.text(reason, _("the reason"), required=True, about="reason")
+    if isinstance(new_end, str):
+        typed = act.day(new_end, about="new_end")
+        if typed is None:
+            act.refuse()  # with the reason's problem too, when it has one
+        new_end = typed
     act.check(
         extension_problems(ReservationStatus(reservation.status), reservation.lease_end, new_end)
     )

@@ -8,7 +8,7 @@ housing-aid form (ALS/APL) is tracked but never blocks the keys.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from crous_desk.base.errors import Problem
@@ -70,7 +70,7 @@ def document_problem(
     label = _(document_kinds()[kind].short)
     if facts is None or not facts.verified:
         if facts is not None and facts.received:
-            return Problem(
+            return known_problem(facts, kind, lease_start, lease_end, on_day) or Problem(
                 f"{kind}_not_verified", _("{doc}: received, not verified yet").format(doc=label)
             )
         return Problem(f"{kind}_missing", _("{doc}: missing").format(doc=label))
@@ -101,6 +101,20 @@ def document_problem(
             "id_expired", _("{doc}: expired on {day}").format(doc=label, day=fmt(facts.id_expires))
         )
     return None
+
+
+def known_problem(
+    facts: DocumentFacts | None, kind: str, lease_start: date, lease_end: date, on_day: date
+) -> str | None:
+    """What the facts already read off a document say against it, checked or not: an
+    insurance that ends before the lease, an identity document already expired. None when
+    nothing known is wrong (it may still wait to be checked)."""
+    if facts is None:
+        return None
+    checked = replace(facts, received=True, verified=True)
+    if verification_problems(checked):  # not enough known to say
+        return None
+    return document_problem(checked, kind, lease_start, lease_end, on_day)
 
 
 def file_problems(

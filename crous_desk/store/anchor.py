@@ -174,3 +174,12 @@ def read_anchors(path: Path) -> list[Anchor]:
         except (IndexError, KeyError, ValueError):
             continue
     return anchors
+
+
+def last_anchor(path: Path | None = None) -> Anchor | None:
+    """The latest anchor of the installation's anchor log (None: none yet)."""
+    path = path or anchors_path()
+    if path is None or not path.is_file():
+        return None
+    anchors = read_anchors(path)
+    return anchors[-1] if anchors else None

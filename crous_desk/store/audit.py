@@ -15,7 +15,7 @@ import hmac
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -275,6 +275,25 @@ def verify_chain(progress: Any = None, *, anchors: Path | None = None) -> ChainR
             len(held),
         )
     return ChainReport(count, expected_prev, anchors=len(held), signed=signed_from is not None)
+
+
+def anchor_daily(now: datetime, tz: Any, closing: Any) -> str | None:
+    """Once a day, at or after the desk's closing (``closing``, a local time in ``tz``): the
+    head anchored, unless an anchor was made since today's closing. Returns the line appended
+    (None: not yet time, already done, or a broken log — which ``audit verify`` reports)."""
+    local = now.astimezone(tz)
+    closed = datetime.combine(local.date(), closing, tzinfo=tz)
+    if local < closed:
+        return None
+    last = anchor.last_anchor()
+    if last is not None:
+        try:
+            made = datetime.strptime(last.at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+        except ValueError:
+            made = None
+        if made is not None and made >= closed:
+            return None
+    return anchor_now(now)[1]
 
 
 def anchor_now(at: datetime) -> tuple[ChainReport, str | None]:

@@ -37,15 +37,6 @@ class InstantField(Field):
         return datetime.fromisoformat(value).astimezone(UTC)
 
 
-def instant_text(value: datetime | str) -> str:
-    """An instant as the fixed-width UTC text an SQLite file stores (and the audit chain
-    hashes), whichever column it was read from."""
-    if isinstance(value, str):
-        return value
-    require_aware(value)
-    return value.astimezone(UTC).strftime(_FORMAT)
-
-
 class ShownCharField(CharField):
     """Text typed by people (a name, an address), read back safe for a terminal: a control,
     an escape or a bidi override that reached the file some other way shows as U+FFFD."""
@@ -61,3 +52,12 @@ class ShownTextField(TextField):
     def python_value(self, value: Any) -> Any:
         value = super().python_value(value)
         return shown(value) if isinstance(value, str) else value
+
+
+def instant_text(value: datetime | str) -> str:
+    """An instant as the fixed-width UTC text an SQLite file stores (and the audit chain
+    hashes), whichever column it was read from."""
+    if isinstance(value, str):
+        return value
+    require_aware(value)
+    return value.astimezone(UTC).strftime(_FORMAT)

@@ -33,10 +33,6 @@ _NOT_DATA = ("schema_migration", "sqlite_", "search_index")
 
 Progress = Callable[[int, int], None]
 
-# Columns whose value locks other rows: an acknowledged inspection refuses new meter readings
-# and keys (triggers). They go in empty, and are set once every other row is in.
-_LOCKING = {"inspection": ("acknowledged_at",)}
-
 
 @dataclass
 class CopyReport:
@@ -130,6 +126,12 @@ def _rows(database: Database, table: str, columns: list[str]) -> Iterator[list[t
         yield batch
 
 
+# Columns set once a row is locked (an inspection is acknowledged): the row goes in without
+# them, the rows that belong to it follow (the triggers refuse parts of a locked inspection),
+# and they are set last.
+LOCKING_COLUMNS = {"inspection": ("acknowledged_at", "acknowledged_by_id", "tenant_name")}
+
+
 def copy_rows(
     source: Database, target: Database, progress: Progress | None = None
 ) -> dict[str, int]:
@@ -150,33 +152,24 @@ def copy_rows(
     total = sum(expected.values())
     done = 0
     copied: dict[str, int] = {}
-    later: list[tuple[str, str, list[tuple[Any, Any]]]] = []  # table, column, (value, id)
+    locking: list[tuple[str, list[str], list[tuple[Any, ...]]]] = []
     for table in tables:
         kinds = _columns(target, table)
         columns = [c for c in _columns(source, table) if c in kinds]
         convert = [_converter(source, target, kinds[c]) for c in columns]
-        held = [
-            (columns.index(c), c)
-            for c in _LOCKING.get(table, ())
-            if c in columns and "id" in columns
-        ]
-        marks = ", ".join([target.param] * len(columns))
+        later = [c for c in LOCKING_COLUMNS.get(table, ()) if c in columns and "id" in columns]
+        marks = ", ".join("NULL" if c in later else target.param for c in columns)
         names = ", ".join(f'"{c}"' for c in columns)
         insert = f'INSERT INTO "{table}" ({names}) VALUES ({marks})'
         copied[table] = 0
-        for _at, column in held:
-            later.append((table, column, []))
         for batch in _rows(source, table, columns):
-            rows = []
-            for row in batch:
-                values = [f(v) for f, v in zip(convert, row, strict=True)]
-                for n, (at, _column) in enumerate(held):
-                    if values[at] is not None:  # set once the rows it locks are in
-                        later[len(later) - len(held) + n][2].append(
-                            (values[at], row[columns.index("id")])
-                        )
-                        values[at] = None
-                rows.append(tuple(values))
+            rows = [tuple(f(v) for f, v in zip(convert, row, strict=True)) for row in batch]
+            if later:
+                at = [columns.index(c) for c in later]
+                ident = columns.index("id")
+                locked = [(*(r[i] for i in at), r[ident]) for r in rows if r[at[0]] is not None]
+                locking.append((table, later, locked))
+                rows = [tuple(v for i, v in enumerate(r) if i not in at) for r in rows]
             cursor = target.cursor()
             cursor.executemany(insert, rows)
             copied[table] += len(rows)
@@ -190,12 +183,11 @@ def copy_rows(
                 f'COALESCE((SELECT max("id") FROM "{table}"), 0) + 1, false) '
                 f"WHERE pg_get_serial_sequence('\"{table}\"', 'id') IS NOT NULL"
             )
-    for table, column, pending in later:
-        if pending:
-            target.cursor().executemany(
-                f'UPDATE "{table}" SET "{column}" = {target.param} WHERE "id" = {target.param}',
-                pending,
-            )
+    for table, later, locked in locking:
+        sets = ", ".join(f'"{c}" = {target.param}' for c in later)
+        target.cursor().executemany(
+            f'UPDATE "{table}" SET {sets} WHERE "id" = {target.param}', locked
+        )
     if progress and not total:
         progress(0, 0)
     return copied

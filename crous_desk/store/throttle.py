@@ -17,3 +17,12 @@ class SignInFailure(BaseModel):
     class Meta:
         table_name = "sign_in_failure"
         indexes = ((("staff_id", "source"), True),)
+
+
+class RetentionPass(BaseModel):
+    """An acknowledged inspection the retention run is clearing (migration 0007c)."""
+
+    inspection_id = IntegerField(primary_key=True)
+
+    class Meta:
+        table_name = "retention_pass"

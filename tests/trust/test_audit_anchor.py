@@ -134,3 +134,26 @@ def test_a_forged_anchor_line_is_refused(db: Path, capsys) -> None:
         log.write(f"2026-11-23T09:00:00Z entries=1 head={'0' * 64} mac={'f' * 64}\n")
     assert run("audit", "verify", "--db", db) == 1
     assert "not an anchor of this installation" in capsys.readouterr().err
+
+
+def test_the_mail_timer_anchors_once_a_day_after_17h(db: Path) -> None:
+    from datetime import UTC, datetime
+
+    from crous_desk.base.clock import FixedClock
+    from crous_desk.base.config import Config
+    from crous_desk.mail import run_as_installation
+    from crous_desk.store.db import connect
+    from crous_desk.store.models import db as proxy
+
+    anchors = Path(f"{db}.audit-anchors")
+    before = len(anchor.read_anchors(anchors))
+    connect(db)
+    try:
+        for hour in (15, 16, 17):  # 16:00, 17:00, 18:00 Paris, one run each
+            run_as_installation(Config(), FixedClock(datetime(2026, 11, 23, hour, 5, tzinfo=UTC)))
+    finally:
+        proxy.obj.close()
+        proxy.initialize(None)
+    made = anchor.read_anchors(anchors)[before:]
+    assert [a.at for a in made] == ["2026-11-23T16:05:00Z"]  # the first run after 17:00
+    assert run("audit", "verify", "--db", db) == 0

@@ -158,3 +158,14 @@ def test_a_damaged_page_names_the_file(db: Path, capsys) -> None:
 def test_what_is_not_the_database_s_fault_is_left_to_the_crash_log() -> None:
     assert database_refusal(RuntimeError("a bug")) is None
     assert database_refusal(UnicodeDecodeError("utf-8", b"\xff", 0, 1, "bad")) is None
+
+
+def test_no_home_directory_is_one_line(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    """platformdirs cannot find the configuration without a home (a uid with no entry)."""
+
+    def homeless() -> None:
+        raise RuntimeError("could not determine the home directory for '~/.config'")
+
+    monkeypatch.setattr("crous_desk.cli.main.load_config", homeless)
+    assert run("migrate", "--db", "desk.db") == 2
+    assert "home directory" in one_line(capsys.readouterr().err)

@@ -88,7 +88,14 @@ def test_retention_dry_run_changes_nothing_then_the_run_anonymises(demo: Path, c
         demo, "SELECT home_university, COUNT(*) FROM student GROUP BY 1 ORDER BY 1"
     )
     key_logs = query(demo, "SELECT COUNT(*) FROM key_log")
+    named_inspections = (
+        "SELECT COUNT(*) FROM inspection JOIN reservation ON reservation.id = reservation_id "
+        "WHERE reservation.status = 'departed' AND acknowledged_at IS NOT NULL "
+        "AND tenant_name IS NOT NULL"
+    )
+    assert query(demo, named_inspections)[0][0] > 0  # signed by the tenant, locked
     assert departed and run_at(LATER, "retention", "run", "--db", demo) == 0
+    assert query(demo, named_inspections) == [(0,)]  # the lock let the retention through
     rows = {
         sid: (first, last, email, ine)
         for sid, first, last, email, ine in query(

@@ -55,6 +55,21 @@ async def highlight(pilot: Pilot[object], table: DataTable[object], text: str) -
     await pilot.pause()
 
 
+def field_errors(form: Screen[object]) -> dict[str, str]:
+    """What a form shows under each of its boxes (box id → text), and under itself ("")."""
+    from textual.widgets import Static
+
+    shown = {
+        (place.id or "").removesuffix("-error"): str(place.render())
+        for place in form.query(".field-error").results(Static)
+        if place.display
+    }
+    general = str(form.query_one("#form-error", Static).render())
+    if general.strip():
+        shown[""] = general
+    return shown
+
+
 async def burst(pilot: Pilot[object], *keys: str) -> None:
     """Keys as a barcode scanner or a laggy SSH link sends them: all read at once, nothing
     handled in between (``pilot.press`` waits after each key, which hides ordering bugs)."""

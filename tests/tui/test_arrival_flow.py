@@ -25,8 +25,8 @@ async def test_whole_arrival_from_search_to_keys(database, desk_app, at_time):
         # tick the five documents; three ask for the facts read off the paper
         await press(pilot, "space")  # insurance: dates are pre-filled from the upload
         await press(pilot, "ctrl+s")
-        for _ in range(4):  # the cursor moves on to the next document by itself
-            await press(pilot, "space")
+        for _ in range(4):  # the cursor stays: ↓ to the next document
+            await press(pilot, "down", "space")
             if not isinstance(app.screen, ReservationScreen):
                 await press(pilot, "ctrl+s")
         view = app.screen.view

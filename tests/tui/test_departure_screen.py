@@ -8,10 +8,10 @@ from textual.widgets import DataTable, Static
 
 from crous_desk.store.models import Departure, Inspection, InspectionItem, KeySet, Reservation
 from screens.departure import DepartureScreen
-from screens.forms import FieldsForm, RemarkForm
+from screens.forms import EarlyDepartureForm, FieldsForm, RemarkForm
 from screens.widgets import ConfirmScreen, ReasonsScreen
 from tests import factories, tenants
-from tests.tui.driving import cells, on_screen, until
+from tests.tui.driving import cells, field_errors, on_screen, until
 
 
 def text_of(screen, selector: str) -> str:
@@ -87,24 +87,18 @@ async def test_an_early_departure_from_the_appointment_to_the_closed_stay(
             "the acknowledgement",
         )
 
-        await pilot.press("x")  # early: force majeure and a reason are asked
-        await on_screen(pilot, FieldsForm)
-        await pilot.press("enter", "enter")  # neither answered
-        await on_screen(pilot, ConfirmScreen)  # the balance is open: closing is confirmed
-        await pilot.press("y")
-        reasons = await on_screen(pilot, ReasonsScreen)
-        asked = "say whether this early departure is force majeure"
-        assert any(asked in r for r in reasons.reasons)
-        assert "give the reason for the early departure" in reasons.reasons
-        await pilot.press("escape")
-        assert Reservation.get_by_id(res.id).status == "checked_in"
-
-        await pilot.press("x")
-        await on_screen(pilot, FieldsForm)
-        await pilot.press(*"non", "enter", *"internship abroad", "enter")
-        confirm = await on_screen(pilot, ConfirmScreen)  # the worn item is charged
+        await pilot.press("x")  # early, with the worn item charged: the balance is said first
+        confirm = await on_screen(pilot, ConfirmScreen)
         assert "the tenant owes 20.00 €" in confirm.question
         await pilot.press("y")
+        form = await on_screen(pilot, EarlyDepartureForm)  # force majeure chosen, and why
+        await pilot.press("ctrl+s")  # neither answered: both said, in the form
+        await until(pilot, lambda: len(field_errors(form)) == 2, "both problems")
+        errors = field_errors(form)
+        assert "say whether this early departure is force majeure" in errors["force-majeure"]
+        assert errors["reason"] == "give the reason for the early departure"
+        assert Reservation.get_by_id(res.id).status == "checked_in"
+        await pilot.press(*"internship abroad", "shift+tab", "down", "ctrl+s")  # No
         await until(
             pilot, lambda: "departed" in text_of(screen, "#departure-title"), "the stay closed"
         )

@@ -13,6 +13,7 @@ from screens.help import HelpScreen
 from screens.reservation import ReservationScreen
 from screens.widgets import ReasonsScreen
 from tests import factories
+from tests.tui.driving import field_errors
 from tests.tui.settle import press, settle
 
 
@@ -80,8 +81,9 @@ async def test_bad_date_in_the_insurance_form_changes_nothing(database, desk_app
         assert isinstance(app.screen, DocumentFactsForm)
         await press(pilot, *"31/02/2027", "enter", *"tomorrow", "enter")
         assert isinstance(app.screen, DocumentFactsForm)
-        error = str(app.screen.query_one("#form-error", Static).render())
-        assert "is not a date" in error and "dd/mm/yyyy" in error
+        errors = field_errors(app.screen)  # each under its own box, both at once
+        assert set(errors) == {"covers-from", "covers-until"}
+        assert all("is not a date" in e and "dd/mm/yyyy" in e for e in errors.values())
         await press(pilot, "escape")
         assert isinstance(app.screen, ReservationScreen)
     assert Document.select().where(Document.reservation == res.id).count() == 0

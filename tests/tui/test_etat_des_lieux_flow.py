@@ -31,14 +31,14 @@ from crous_desk.store.models import (
 from screens.app import make_app
 from screens.departure import DepartureScreen
 from screens.etat import EtatScreen
-from screens.forms import FieldsForm, RemarkForm
+from screens.forms import EarlyDepartureForm, FieldsForm
 from screens.inspection import InspectionScreen
 from screens.move import MoveScreen
 from screens.reservation import ReservationScreen
-from screens.widgets import ConfirmScreen, ReasonsScreen
+from screens.widgets import ConfirmScreen
 from tests import factories
 from tests.slips.conftest import need
-from tests.tui.driving import cells, on_screen, until
+from tests.tui.driving import cells, field_errors, on_screen, until
 
 MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # 10:00 Paris
 WEDNESDAY_DAY_9 = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
@@ -172,10 +172,10 @@ async def test_the_etat_des_lieux_from_check_in_to_closed_stay(
         at_time(FRIDAY_DAY_11)
         table.move_cursor(row=2)
         await pilot.press("c")
-        await on_screen(pilot, FieldsForm)
+        form = await on_screen(pilot, FieldsForm)
         await pilot.press("ctrl+u", *"worn", "enter", "enter", *"late", "enter", "enter")
-        reasons = await on_screen(pilot, ReasonsScreen)
-        assert any("closed on 03/12/2026 23:59" in r for r in reasons.reasons)
+        await until(pilot, lambda: field_errors(form), "the refusal, in the form")
+        assert any("closed on 03/12/2026 23:59" in e for e in field_errors(form).values())
         await pilot.press("escape")
         await on_screen(pilot, InspectionScreen)
         await pilot.press("escape")
@@ -217,14 +217,12 @@ async def test_the_etat_des_lieux_from_check_in_to_closed_stay(
         await pilot.press("o")
         items = leaving_for_good.query_one("#check-out", DataTable)
         await until(pilot, lambda: items.row_count > 3, "the check-out items")
-        items.move_cursor(row=8)  # the desk
+        items.move_cursor(row=8)  # the desk: damaged, saying what
         await pilot.press("d")
-        await until(pilot, lambda: cells(items, 2)[8] == "damaged", "the damage")
-        items.move_cursor(row=8)
-        await pilot.press("r")
-        await on_screen(pilot, RemarkForm)
+        await on_screen(pilot, FieldsForm)
         await pilot.press(*"burn mark on the top", "enter")
         await on_screen(pilot, DepartureScreen)
+        await until(pilot, lambda: cells(items, 2)[8] == "damaged", "the damage")
         await pilot.press("a")
         await on_screen(pilot, ConfirmScreen)
         await pilot.press("y")
@@ -243,12 +241,12 @@ async def test_the_etat_des_lieux_from_check_in_to_closed_stay(
         check_out_pdf = saved_path(etat)
         await pilot.press("escape")
         await on_screen(pilot, DepartureScreen)
-        await pilot.press("x")  # early: the lease runs to April
-        await on_screen(pilot, FieldsForm)
-        await pilot.press(*"non", "enter", *"internship abroad", "enter")
+        await pilot.press("x")  # early: the lease runs to April; the balance is said first
         confirm = await on_screen(pilot, ConfirmScreen)
         assert "the tenant owes 60.00 €" in confirm.question
         await pilot.press("y")
+        await on_screen(pilot, EarlyDepartureForm)  # force majeure chosen: No
+        await pilot.press("down", "tab", *"internship abroad", "ctrl+s")
         await until(
             pilot, lambda: "departed" in text_of(leaving_for_good, "#departure-title"), "closed"
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Input, Static
 
 from crous_desk.keys import actions as keys
 from crous_desk.store.models import KeyLog, KeySet, Reservation
@@ -15,7 +15,7 @@ from screens.keys import KeysScreen
 from screens.reservation import ReservationScreen
 from screens.widgets import ReasonsScreen
 from tests import factories, tenants
-from tests.tui.driving import cells, highlight, on_screen, until
+from tests.tui.driving import cells, field_errors, highlight, on_screen, until
 
 
 def state(label: str) -> tuple[str, int | None]:
@@ -94,13 +94,14 @@ async def test_the_key_log_filter_refuses_unknown_values_then_filters(database, 
         # room, tenant, staff, from, until: Enter moves on, and saves on the last one
         await pilot.press(*"Z-999", "enter", *"NOPE42", "enter", *"nobody", "enter")
         await pilot.press(*"31/02/2026", "enter", "enter")
-        reasons = await on_screen(pilot, ReasonsScreen)
-        assert reasons.reasons[:3] == [
-            "no room 'Z-999' at this desk",
-            "no reservation 'NOPE42' at this desk",
-            "no staff member 'nobody'",
-        ]
-        assert "31/02/2026" in reasons.reasons[3]
+        form = app.screen  # it stays open: each problem under its box, all at once
+        await until(pilot, lambda: "field-room" in field_errors(form), "the problems shown")
+        errors = field_errors(form)
+        assert errors["field-room"] == "no room 'Z-999' at this desk"
+        assert errors["field-tenant"] == "no reservation 'NOPE42' at this desk"
+        assert errors["field-staff"] == "no staff member 'nobody'"
+        assert "31/02/2026" in errors["field-first_day"]
+        assert [i.value for i in form.query(Input)][:3] == ["Z-999", "NOPE42", "nobody"]
         await pilot.press("escape")
         await on_screen(pilot, KeyLogScreen)
         assert len(cells(log, 2)) == 2  # the refused filter changed nothing
@@ -147,7 +148,9 @@ async def test_the_closing_check_lists_what_should_be_back_and_opens_the_file(
         closing = await on_screen(pilot, ClosingScreen)
         table = closing.query_one("#closing", DataTable)
         assert sorted(cells(table)) == ["GAS/B-401/1", "GAS/B-402/2"]
-        assert "2 sets" in str(closing.query_one("#closing-title", Static).render())
+        title = str(closing.query_one("#closing-title", Static).render())
+        assert "2 sets" in title
+        assert "Audit anchor: " in title and " head=" in title  # issue 13, point 6
         why = dict(zip(cells(table), cells(table, 2), strict=True))
         assert "Plomberie Durand" in why["GAS/B-402/2"]
         await highlight(pilot, table, "GAS/B-401/1")

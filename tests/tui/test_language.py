@@ -143,7 +143,7 @@ async def test_the_whole_arrival_in_french_at_80x24(database, desk_app, at_time)
         assert "l'assurance doit couvrir toute la période" in said
         await press(pilot, "ctrl+s")
         for _ in range(4):
-            await press(pilot, "space")
+            await press(pilot, "down", "space")
             if not isinstance(app.screen, ReservationScreen):
                 assert cut_texts(app) == []
                 await press(pilot, "ctrl+s")

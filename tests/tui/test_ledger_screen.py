@@ -28,7 +28,7 @@ async def test_a_payment_a_refused_amount_and_a_reversal(database, desk_app, at_
         await pilot.press("dollar_sign")
         screen = await on_screen(pilot, LedgerScreen)
         await until(pilot, lambda: "settled" in text_of(screen, "#ledger-balance"), "balance")
-        assert "Advance 100.00 € paid by Hélène Dupont" in text_of(screen, "#ledger-heading")
+        assert "Advance 100.00 € · Hélène Dupont" in text_of(screen, "#ledger-heading")
 
         await pilot.press("p")
         await on_screen(pilot, FieldsForm)

@@ -10,7 +10,7 @@ from screens.forms import FieldsForm
 from screens.rooms import RoomHistoryScreen, RoomsScreen
 from screens.widgets import ConfirmScreen, ReasonsScreen
 from tests import factories, tenants
-from tests.tui.driving import cells, highlight, on_screen, until
+from tests.tui.driving import cells, field_errors, highlight, on_screen, until
 
 
 def status(number: str) -> str:
@@ -63,15 +63,11 @@ async def test_filters_ready_out_of_service_and_back(database, desk_app, at_time
         await on_screen(pilot, RoomsScreen)
 
         await pilot.press("o")
-        await on_screen(pilot, FieldsForm)
-        await pilot.press("enter")  # no reason given
-        reasons = await on_screen(pilot, ReasonsScreen)
-        assert reasons.reasons == ["the reason is required"]
-        await pilot.press("escape")
-        await on_screen(pilot, RoomsScreen)
+        form = await on_screen(pilot, FieldsForm)
+        await pilot.press("enter")  # no reason given: said under the box, the form stays
+        await until(pilot, lambda: field_errors(form), "the problem shown")
+        assert field_errors(form) == {"field-reason": "the reason is required"}
         assert status("B-102") == "available"
-        await pilot.press("o")
-        await on_screen(pilot, FieldsForm)
         await pilot.press(*"water leak", "enter")
         await until(pilot, lambda: status("B-102") == "out_of_service", "out of service")
         await until(pilot, lambda: cells(table, 2)[1] == "out of service", "the status on the row")

@@ -103,6 +103,8 @@ def test_departure_screen(demo_app, snap_compare):
     )
     assert snap_compare(
         demo_app,
-        run_before=pressing(*tenant.reference, "enter", "d", "o", "down", "d"),
+        run_before=pressing(
+            *tenant.reference, "enter", "d", "o", "down", "d", *"cracked handset", "enter"
+        ),
         terminal_size=(80, 24),
     )

@@ -165,3 +165,16 @@ def test_the_rooms_history_and_the_next_check_in_from_its_last_known_state() -> 
     check_in = desk.open_inspection(nxt.id)
     states = {i.label: (i.state, i.remark) for i in check_in.items}
     assert states["Desk"] == ("damaged", "") and states["Floor"] == ("good", "")
+
+
+def test_a_tenant_who_moved_leaves_today_with_no_check_out_of_the_new_room_yet() -> None:
+    from crous_desk.office import today
+
+    r = tenant(factories.room(number="B-101"), lease_end=date(2026, 11, 27))
+    factories.room(number="B-102")
+    desk = desk_at(FRIDAY_10H)
+    move = prepare_move(desk, r.id, "B-102", reason="a leak")
+    walk_both(desk, move)
+    move_room(desk, r.id)
+    (leaving,) = today.departures(desk)
+    assert (leaving.reservation_id, leaving.check_out) == (r.id, "none")

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from crous_desk.base.clock import FixedClock
 from crous_desk.services import Desk
 from crous_desk.store import search_index as search
-from crous_desk.store.models import Reservation
+from crous_desk.store.models import Reservation, Student
 from tests import factories
 from tests.factories import MONDAY_10H
 
@@ -356,3 +356,27 @@ def test_stays_running_or_to_come_come_first_the_soonest_first(database: peewee.
 def test_a_letter_beyond_the_last_one_has_no_upper_bound() -> None:
     assert search._upper("a") == "b"
     assert search._upper("\U0010ffff") is None
+
+
+def test_a_receptionist_finds_at_their_own_residence_only_its_files(people: People) -> None:
+    clerk = factories.staff("b.roux", scope=(("residence", "gaston-berger"),))
+    at_gaston = Desk(clerk, FixedClock(MONDAY_10H), people.gaston.residence)
+    assert found(at_gaston, "helene dupont") == [people.helene.id]
+    assert found(at_gaston, people.elsewhere.reference) == []
+    nowhere = factories.staff("x.nobody", scope=(("residence", "nowhere"),))
+    assert found(Desk(nowhere, FixedClock(MONDAY_10H), None), "dupont") == []
+
+
+def test_a_manager_of_a_campus_and_a_university_finds_either(people: People) -> None:
+    Student.update(campus="Luminy").where(Student.id == people.helene.student_id).execute()
+    Student.update(home_university="Heidelberg").where(
+        Student.id == people.durand.student_id
+    ).execute()
+    both = factories.manager("c.both", ("campus", "Luminy"), ("university", "Heidelberg"))
+    desk = Desk(both, FixedClock(MONDAY_10H), None)
+    assert {row.reservation_id for row in desk.search("helene")} == {
+        people.helene.id,
+        people.durand.id,
+    }
+    nothing = factories.staff("n.none", role="mobility_manager", scope=())
+    assert Desk(nothing, FixedClock(MONDAY_10H), None).search("dupont") == []

@@ -7,6 +7,28 @@ from peewee import *
 
 LOCKED = "this inspection is acknowledged and locked"
 
+# PostgreSQL: the readings and keys of an acknowledged inspection are locked with it.
+PG_PART_LOCKED = f"""
+CREATE OR REPLACE FUNCTION crous_desk_inspection_part_locked() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    inspection_ref integer;
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        inspection_ref := NEW.inspection_id;
+    ELSE
+        inspection_ref := OLD.inspection_id;
+    END IF;
+    IF (SELECT acknowledged_at FROM inspection WHERE id = inspection_ref) IS NOT NULL THEN
+        RAISE EXCEPTION USING MESSAGE = '{LOCKED}', ERRCODE = 'restrict_violation';
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        RETURN OLD;
+    END IF;
+    RETURN NEW;
+END $$
+"""
+
 
 def up(migrator, db):
     class Staff(Model):
@@ -59,6 +81,13 @@ def up(migrator, db):
                     f"WHEN (SELECT acknowledged_at FROM inspection WHERE id = {row}.inspection_id)"
                     f" IS NOT NULL BEGIN SELECT RAISE(ABORT, '{LOCKED}'); END"
                 )
+    else:
+        db.execute_sql(PG_PART_LOCKED)
+        for table in ("meter_reading", "inspection_key"):
+            db.execute_sql(
+                f"CREATE TRIGGER {table}_locked BEFORE INSERT OR UPDATE OR DELETE ON {table} "
+                "FOR EACH ROW EXECUTE FUNCTION crous_desk_inspection_part_locked()"
+            )
 
 
 def down(migrator, db):
@@ -66,8 +95,13 @@ def down(migrator, db):
         for table in ("meter_reading", "inspection_key"):
             for verb in ("insert", "update", "delete"):
                 db.execute_sql(f"DROP TRIGGER IF EXISTS {table}_locked_{verb}")
+    else:
+        for table in ("meter_reading", "inspection_key"):
+            db.execute_sql(f"DROP TRIGGER IF EXISTS {table}_locked ON {table}")
     migrator.migrate(migrator.drop_table("inspection_key"))
     migrator.migrate(migrator.drop_table("meter_reading"))
+    if not isinstance(db, SqliteDatabase):
+        db.execute_sql("DROP FUNCTION IF EXISTS crous_desk_inspection_part_locked()")
     migrator.migrate(
         migrator.drop_column("inspection_amendment", "by_tenant"),
         migrator.drop_column("inspection", "forwarding_address"),

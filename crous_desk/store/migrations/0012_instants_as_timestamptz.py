@@ -1,8 +1,7 @@
 """On PostgreSQL, instants are ``timestamptz`` columns (an SQLite file keeps its fixed-width
 UTC text, which sorts the same), the ledger refuses changes as the other append-only tables
-do (an integrity error, TRUNCATE included), the meter readings and keys of an acknowledged
-inspection are locked with it (as migration 0008b locks them on SQLite), and a room's surface
-a double (peewee's FLOAT is a 4-byte
+do (an integrity error, TRUNCATE included), retention may clear a name on an acknowledged
+inspection it marked (as migration 0007c allows on SQLite), and a room's surface a double (peewee's FLOAT is a 4-byte
 REAL there: 12.3 m² would come back as 12.300000190734863). Aware datetimes are read and
 written as before."""
 
@@ -37,21 +36,41 @@ INSTANTS = {
     "room_move": ("prepared_at", "moved_at"),
 }
 
-# the meter readings and keys of an acknowledged inspection are locked with it, as on SQLite
-# (migration 0008b): no row added, changed or deleted
-LOCKED_WITH_INSPECTION = ("meter_reading", "inspection_key")
-PG_PART_LOCKED = """
-CREATE OR REPLACE FUNCTION crous_desk_part_of_locked() RETURNS trigger
+# retention may clear a person's name on an acknowledged inspection it marked in
+# retention_pass (migration 0007c does it for SQLite); the rest of the lock as in 0004
+INSPECTION_LOCKED = """
+CREATE OR REPLACE FUNCTION crous_desk_inspection_locked() RETURNS trigger
 LANGUAGE plpgsql AS $$
-DECLARE
-    row_inspection integer;
 BEGIN
-    IF TG_OP = 'INSERT' THEN
-        row_inspection := NEW.inspection_id;
-    ELSE
-        row_inspection := OLD.inspection_id;
+    IF TG_TABLE_NAME = 'inspection' THEN
+        IF OLD.acknowledged_at IS NOT NULL AND NOT EXISTS (
+            SELECT 1 FROM retention_pass WHERE inspection_id = OLD.id
+        ) THEN
+            RAISE EXCEPTION USING MESSAGE = 'this inspection is acknowledged and locked',
+                ERRCODE = 'restrict_violation';
+        END IF;
+    ELSIF (SELECT acknowledged_at FROM inspection WHERE id = OLD.inspection_id) IS NOT NULL THEN
+        RAISE EXCEPTION USING MESSAGE = 'this inspection is acknowledged and locked',
+            ERRCODE = 'restrict_violation';
     END IF;
-    IF (SELECT acknowledged_at FROM inspection WHERE id = row_inspection) IS NOT NULL THEN
+    IF TG_OP = 'DELETE' THEN
+        RETURN OLD;
+    END IF;
+    RETURN NEW;
+END $$
+"""
+
+# as migration 0004 made it (down)
+INSPECTION_LOCKED_AS_IT_WAS = """
+CREATE OR REPLACE FUNCTION crous_desk_inspection_locked() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_TABLE_NAME = 'inspection' THEN
+        IF OLD.acknowledged_at IS NOT NULL THEN
+            RAISE EXCEPTION USING MESSAGE = 'this inspection is acknowledged and locked',
+                ERRCODE = 'restrict_violation';
+        END IF;
+    ELSIF (SELECT acknowledged_at FROM inspection WHERE id = OLD.inspection_id) IS NOT NULL THEN
         RAISE EXCEPTION USING MESSAGE = 'this inspection is acknowledged and locked',
             ERRCODE = 'restrict_violation';
     END IF;
@@ -93,18 +112,12 @@ def up(migrator, db):
         db.execute_sql(f'ALTER TABLE "{table}" {changes}')
     db.execute_sql('ALTER TABLE "room" ALTER COLUMN "surface_m2" TYPE double precision')
     db.execute_sql(LEDGER_REFUSES)
-    db.execute_sql(PG_PART_LOCKED)
-    for table in LOCKED_WITH_INSPECTION:
-        for verb in ("INSERT", "UPDATE", "DELETE"):
-            db.execute_sql(
-                f"CREATE TRIGGER {table}_locked_{verb.lower()} BEFORE {verb} ON {table} "
-                "FOR EACH ROW EXECUTE FUNCTION crous_desk_part_of_locked()"
-            )
     db.execute_sql(
         "CREATE TRIGGER ledger_movement_no_truncate BEFORE TRUNCATE ON ledger_movement "
         "FOR EACH STATEMENT "
         "EXECUTE FUNCTION crous_desk_refuse('the ledger_movement table is append-only')"
     )
+    db.execute_sql(INSPECTION_LOCKED)
 
 
 def down(migrator, db):
@@ -113,10 +126,7 @@ def down(migrator, db):
     db.execute_sql('ALTER TABLE "room" ALTER COLUMN "surface_m2" TYPE real')
     db.execute_sql("DROP TRIGGER IF EXISTS ledger_movement_no_truncate ON ledger_movement")
     db.execute_sql(LEDGER_AS_IT_WAS)
-    for table in LOCKED_WITH_INSPECTION:
-        for verb in ("insert", "update", "delete"):
-            db.execute_sql(f"DROP TRIGGER IF EXISTS {table}_locked_{verb} ON {table}")
-    db.execute_sql("DROP FUNCTION IF EXISTS crous_desk_part_of_locked()")
+    db.execute_sql(INSPECTION_LOCKED_AS_IT_WAS)
     for table, columns in INSTANTS.items():
         changes = ", ".join(
             f'ALTER COLUMN "{c}" TYPE text '
