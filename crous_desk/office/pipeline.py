@@ -36,6 +36,7 @@ from crous_desk.rules.proposal import (
     proposal_deadline,
     time_left,
 )
+from crous_desk.rules.reference import required_documents
 from crous_desk.rules.rental_file import DocumentFacts, file_problems
 from crous_desk.rules.status import ExtensionStatus, ReservationStatus
 from crous_desk.store import search_index as search
@@ -342,20 +343,33 @@ def _accepted(
     desk: Desk, year: str | None, semester: int | None, today: date
 ) -> list[tuple[int, Step]]:
     """The accepted reservations by name, each with its step: its rental file complete or
-    not (read as plain values, only what the rules look at)."""
+    not. A file lacking a verified document of some required kind is not complete (the
+    rules' first condition), counted in SQL; the rules read the others' documents."""
+    required = [kind.code for kind in required_documents()]
+    verified = Document.select(fn.COUNT(Document.kind.distinct())).where(
+        Document.reservation == Reservation.id,
+        Document.verified_at.is_null(False),
+        Document.kind.in_(required),
+    )
     query = _base(
-        desk, year, semester, Reservation.id, Reservation.lease_start, Reservation.lease_end
+        desk,
+        year,
+        semester,
+        Reservation.id,
+        Reservation.lease_start,
+        Reservation.lease_end,
+        verified,
     ).where(Reservation.status == ReservationStatus.ACCEPTED)
     found = _plain(_ordered(query))
-    facts = _facts([row[0] for row in found])
+    facts = _facts([row[0] for row in found if row[3] == len(required)])
     return [
         (
             rid,
-            Step.ACCEPTED
-            if file_problems(facts.get(rid, {}), start, end, today)
-            else Step.FILE_COMPLETE,
+            Step.FILE_COMPLETE
+            if rid in facts and not file_problems(facts[rid], _day(start), _day(end), today)
+            else Step.ACCEPTED,
         )
-        for rid, start, end in ((row[0], _day(row[1]), _day(row[2])) for row in found)
+        for rid, start, end, _count in found
     ]
 
 
