@@ -272,11 +272,11 @@ def pipeline(
         total = len(chosen)
         rows = chosen[offset : offset + limit] if limit is not None else chosen[offset:]
     else:
-        counts, accepted = _counts(desk, year, semester, now)
+        counts = _counts(desk, year, semester, now)
         due = _rows(desk, _due_soon(desk, year, semester, now), now)
         end = offset + limit if limit is not None else None
         if step in (Step.ACCEPTED, Step.FILE_COMPLETE):
-            ids = [rid for rid, each in accepted if each == step]
+            ids = [rid for rid, each in _accepted(desk, year, semester, now) if each == step]
             total = len(ids)
             page = ids[offset:end]
         else:  # the page's ids by name (the reservations' own index), then their rows
@@ -307,11 +307,10 @@ def _due(row: PipelineRow) -> bool:
     return row.time_left is not None and row.time_left <= DEADLINE_HORIZON
 
 
-def _counts(
-    desk: Desk, year: str | None, semester: int | None, now: datetime
-) -> tuple[dict[str, int], list[tuple[int, Step]]]:
-    """The count of each step, in SQL (one group per status, INE or not, proposal expired or
-    not); the accepted reservations are read whole, their rental file sorting them."""
+def _counts(desk: Desk, year: str | None, semester: int | None, now: datetime) -> dict[str, int]:
+    """The count of each step, in SQL: one group per status, INE or not, proposal expired or
+    not, and (accepted) every required document verified or not; the rules read the rental
+    files of the last group only."""
     cutoff = now - PROPOSAL_WINDOW
     has_ine = Case(None, [(_has_ine(), 1)], 0)
     expired = Case(
@@ -325,32 +324,63 @@ def _counts(
         ],
         0,
     )
-    grouped = _base(desk, year, semester, Reservation.status, has_ine, expired, fn.COUNT(1))
+    required = [kind.code for kind in required_documents()]
+    candidate = Case(  # the count of verified kinds asked of accepted stays only
+        None,
+        [
+            (
+                Reservation.status == ReservationStatus.ACCEPTED,
+                Case(None, [(_verified_kinds(required) == len(required), 1)], 0),
+            )
+        ],
+        0,
+    )
+    grouped = _base(
+        desk, year, semester, Reservation.status, has_ine, expired, candidate, fn.COUNT(1)
+    )
     counts: dict[str, int] = {s: 0 for s in STEPS}
     # by position: PostgreSQL does not see a parameterised expression as the same one twice
-    for status, ine, late, n in tuples(grouped.group_by(SQL("1"), SQL("2"), SQL("3"))):
-        if status == ReservationStatus.ACCEPTED:
+    by_position = grouped.group_by(SQL("1"), SQL("2"), SQL("3"), SQL("4"))
+    to_check = 0
+    for status, ine, late, maybe, n in tuples(by_position):
+        if maybe:
+            to_check += n
             continue
         shown = ReservationStatus.EXPIRED if late else status
         counts[step_of(shown, bool(ine), False)] += n
-    accepted = _accepted(desk, year, semester, desk.today())
-    for _rid, each in accepted:
-        counts[each] += 1
-    return counts, accepted
+    if to_check:
+        complete = sum(
+            1
+            for _rid, each in _accepted(desk, year, semester, now, only_candidates=True)
+            if each == Step.FILE_COMPLETE
+        )
+        counts[Step.FILE_COMPLETE] += complete
+        counts[Step.ACCEPTED] += to_check - complete
+    return counts
+
+
+def _verified_kinds(required: list[str]) -> Any:
+    """How many of the required kinds a reservation has a verified document of."""
+    return Document.select(fn.COUNT(Document.kind.distinct())).where(
+        Document.reservation == Reservation.id,
+        Document.verified_at.is_null(False),
+        Document.kind.in_(required),
+    )
 
 
 def _accepted(
-    desk: Desk, year: str | None, semester: int | None, today: date
+    desk: Desk,
+    year: str | None,
+    semester: int | None,
+    now: datetime,
+    *,
+    only_candidates: bool = False,
 ) -> list[tuple[int, Step]]:
     """The accepted reservations by name, each with its step: its rental file complete or
     not. A file lacking a verified document of some required kind is not complete (the
     rules' first condition), counted in SQL; the rules read the others' documents."""
     required = [kind.code for kind in required_documents()]
-    verified = Document.select(fn.COUNT(Document.kind.distinct())).where(
-        Document.reservation == Reservation.id,
-        Document.verified_at.is_null(False),
-        Document.kind.in_(required),
-    )
+    verified = _verified_kinds(required)
     query = _base(
         desk,
         year,
@@ -359,9 +389,14 @@ def _accepted(
         Reservation.lease_start,
         Reservation.lease_end,
         verified,
-    ).where(Reservation.status == ReservationStatus.ACCEPTED)
+    ).where(  # `|| ''`: through the students of the year, not every accepted stay ever
+        Reservation.status.concat("") == ReservationStatus.ACCEPTED
+    )
+    if only_candidates:
+        query = query.where(verified == len(required))
     found = _plain(_ordered(query))
     facts = _facts([row[0] for row in found if row[3] == len(required)])
+    today = desk.today()
     return [
         (
             rid,
