@@ -151,10 +151,17 @@ class KeysScreen(DeskScreen):
         row = self.query_one("#key-sets", DataTable).cursor_row
         return self.rows[row] if 0 <= row < len(self.rows) else None
 
-    def action_take_back(self) -> None:
+    @work(exclusive=True, group=FORM)
+    async def action_take_back(self) -> None:
         row = self.current()
         if row is None:
             return
+        if row.holder:  # a set at the desk: the core says why it cannot come back
+            question = _("Take back {label} (room {room}) from {holder}?").format(
+                label=row.label, room=row.room, holder=row.holder
+            )
+            if not await self.app.push_screen_wait(ConfirmScreen(question)):
+                return
         desk = self.desk
         self.run_desk_action(
             _("The set cannot be taken back"),
@@ -199,7 +206,8 @@ class KeysScreen(DeskScreen):
             declared,
         )
 
-    def action_reissue(self) -> None:
+    @work(exclusive=True, group=FORM)
+    async def action_reissue(self) -> None:
         row = self.current()
         if row is None:
             return
@@ -211,6 +219,11 @@ class KeysScreen(DeskScreen):
             )
             return
         desk, tenant = self.desk, tenants[0]
+        question = _("Give {label} (room {room}) to {name}?").format(
+            label=row.label, room=row.room, name=tenant.student.full_name
+        )
+        if not await self.app.push_screen_wait(ConfirmScreen(question)):
+            return
         self.run_desk_action(
             _("The set cannot be given"),
             lambda: keys.reissue(desk, row.key_set_id, tenant.id),

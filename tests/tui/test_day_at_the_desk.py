@@ -335,6 +335,30 @@ async def test_the_lost_key_question_names_the_holder_and_the_charge(
     assert KeySet.get(KeySet.label == "GAS/B-201/1").state == "out"
 
 
+async def test_t_and_g_ask_first_naming_the_set_and_the_tenant(database, desk_app, at_time) -> None:
+    room = factories.room(number="B-201", key_sets=2)
+    res = tenants.tenant(room)  # holds GAS/B-201/1; /2 stays at the desk
+    at_time(tenants.FRIDAY_10H)
+    app = desk_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press(pilot, "f4", "t")
+        assert _question(app) == "Take back GAS/B-201/1 (room B-201) from Hélène Dupont?"
+        await press(pilot, "n")
+        assert KeySet.get(KeySet.label == "GAS/B-201/1").state == "out"
+        await press(pilot, "t", "y")
+        await until(
+            pilot, lambda: KeySet.get(KeySet.label == "GAS/B-201/1").state == "desk", "back"
+        )
+        await press(pilot, "down", "g")
+        assert _question(app) == "Give GAS/B-201/2 (room B-201) to Hélène Dupont?"
+        await press(pilot, "escape")
+        assert KeySet.get(KeySet.label == "GAS/B-201/2").holder_id is None
+        await press(pilot, "g", "y")
+        await until(
+            pilot, lambda: KeySet.get(KeySet.label == "GAS/B-201/2").holder_id == res.id, "given"
+        )
+
+
 async def test_an_extension_is_decided_after_a_question_and_said_recorded(
     database, desk_app, at_time
 ) -> None:

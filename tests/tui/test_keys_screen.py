@@ -38,14 +38,14 @@ async def test_filter_take_back_give_and_retire(database, desk_app, at_time):
         await until(pilot, lambda: cells(table) == ["GAS/B-201/1"], "only the set out")
         assert "showing: out" in str(screen.query_one("#keys-title", Static).render())
 
-        await pilot.press("t")
+        await pilot.press("t", "y")  # asked first, naming the set and its holder
         await until(pilot, lambda: cells(table) == [], "the set taken back leaves 'out'")
         assert state("GAS/B-201/1") == ("desk", None)
 
         await pilot.press("f")  # the sets at the desk: both now
         await until(pilot, lambda: len(cells(table)) == 2, "both sets at the desk")
         await highlight(pilot, table, "GAS/B-201/2")
-        await pilot.press("g")  # given to the tenant who now has none
+        await pilot.press("g", "y")  # given to the tenant who now has none
         await until(pilot, lambda: state("GAS/B-201/2") == ("out", res.id), "the set given")
         await until(pilot, lambda: cells(table) == ["GAS/B-201/1"], "the given set leaves")
 
@@ -72,7 +72,7 @@ async def test_a_refused_take_back_says_why_and_changes_nothing(database, desk_a
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f4")
         await on_screen(pilot, KeysScreen)
-        await pilot.press("t")
+        await pilot.press("t", "y")
         reasons = await on_screen(pilot, ReasonsScreen)
         assert any("desk is closed" in r for r in reasons.reasons), reasons.reasons
     assert state("GAS/B-202/1")[0] == "out"

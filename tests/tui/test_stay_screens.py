@@ -77,7 +77,7 @@ async def test_lost_key_is_replaced_charged_and_given_back(database, desk_app, a
         table = app.screen.query_one("#key-sets", DataTable)
         labels = [row.label for row in app.screen.rows]
         assert labels == ["GAS/B-201/1", "GAS/B-201/2"]
-        await press(pilot, "down", "g")  # the replacement goes to the tenant
+        await press(pilot, "down", "g", "y")  # the replacement goes to the tenant
         assert table.row_count == 2
         await press(pilot, "l")
         assert isinstance(app.screen, KeyLogScreen)
@@ -120,7 +120,7 @@ async def test_key_return_refused_outside_desk_hours_changes_nothing(database, d
     audit_before = AuditLog.select().count()
     async with app.run_test(size=(80, 24)) as pilot:
         await press(pilot, "f4")
-        await press(pilot, "t")
+        await press(pilot, "t", "y")
         assert isinstance(app.screen, ReasonsScreen)
         assert any(
             "Monday 30/11/2026 09:00" in r or "opens Monday 09:00" in r for r in app.screen.reasons
