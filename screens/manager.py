@@ -62,6 +62,22 @@ class ManagerScreen(DeskScreen):
             tooltip=N_("Show one step of the pipeline"),
         ),
         Binding("y", "year", N_("Year"), show=False, id="students.year"),
+        Binding(
+            "right_square_bracket",
+            "page(1)",
+            N_("Next page"),
+            show=False,
+            id="students.next_page",
+            tooltip=N_("The next students by name"),
+        ),
+        Binding(
+            "left_square_bracket",
+            "page(-1)",
+            N_("Previous page"),
+            show=False,
+            id="students.previous_page",
+            tooltip=N_("The previous students by name"),
+        ),
         Binding("slash", "find", N_("Find"), show=False, id="students.find"),
         Binding(
             "x",
@@ -78,6 +94,7 @@ class ManagerScreen(DeskScreen):
     semester: reactive[int | None] = reactive(None, init=False)
     step: reactive[str | None] = reactive(None, init=False)
     text: reactive[str] = reactive("", init=False)
+    first_row: reactive[int] = reactive(0, init=False)  # the page shown: rows from there
     view: reactive[Pipeline | None] = reactive(None, init=False, always_update=True)
 
     def compose(self) -> ComposeResult:
@@ -111,8 +128,9 @@ class ManagerScreen(DeskScreen):
     def students(self) -> Callable[[str], Pipeline]:
         """The pipeline as the filters now say, for a text: a read that runs on any thread."""
         desk, year, semester, step = self.desk, self.year, self.semester, self.step
+        offset, limit = self.first_row, pipeline.PAGE
         return lambda text: pipeline.pipeline(
-            desk, year=year, semester=semester, step=step, text=text
+            desk, year=year, semester=semester, step=step, text=text, limit=limit, offset=offset
         )
 
     def fetch(self) -> None:
@@ -122,17 +140,27 @@ class ManagerScreen(DeskScreen):
         return _("The students cannot be shown")
 
     def watch_year(self) -> None:
-        self.reload()
+        self._first_page()
 
     def watch_semester(self) -> None:
-        self.reload()
+        self._first_page()
 
     def watch_step(self) -> None:
+        self._first_page()
+
+    def watch_first_row(self) -> None:
         self.reload()
+
+    def _first_page(self) -> None:
+        if self.first_row:
+            self.first_row = 0  # reloads
+        else:
+            self.reload()
 
     def watch_text(self, text: str) -> None:
         """Each keystroke in the find box reads in a worker; a late answer for an older text
         is dropped."""
+        self.set_reactive(ManagerScreen.first_row, 0)
         students = self.students()
         self.run_slow(
             lambda: (text, students(text)), self._found, group=FIND, title=self.cannot_show()
@@ -187,6 +215,14 @@ class ManagerScreen(DeskScreen):
     def action_step(self) -> None:
         order: list[str | None] = [None, *STEPS]
         self.step = order[(order.index(self.step) + 1) % len(order)]
+
+    def action_page(self, direction: int) -> None:
+        """The next or previous page of students (by name); nothing past either end."""
+        if self.view is None:
+            return
+        offset = self.first_row + direction * pipeline.PAGE
+        if 0 <= offset < self.view.total:
+            self.first_row = offset
 
     def action_year(self) -> None:
         years: list[str | None] = [*(self.view.years if self.view else []), None]

@@ -22,6 +22,16 @@ def title(view: Pipeline, desk: Desk, step: str | None) -> Text:
     text.append(_("semester {n}").format(n=view.semester) if view.semester else _("both semesters"))
     if step:
         text.append(" · " + step_label(step))
+    if view.total > len(view.rows):  # more than one page: which rows these are
+        text.append(
+            "  "
+            + _("{first}–{last} of {total}").format(
+                first=view.offset + 1 if view.rows else 0,
+                last=view.offset + len(view.rows),
+                total=view.total,
+            ),
+            style="bold",
+        )
     text.append(f"  {weekday_clock(view.now.astimezone(desk.calendar().tz))}", style="dim")
     return text
 

@@ -93,8 +93,13 @@ def db_path(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Path]:
 
 
 @pytest.fixture
-def database(db_path: Path) -> Iterator[Database]:
-    """A migrated database (an SQLite file in tmp_path, or a server's), bound to the models."""
+def database(db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
+    """A migrated database (an SQLite file in tmp_path, or a server's), bound to the models.
+    On a server the audit key and anchor log are the test's own files (nothing to keep them
+    beside), as a server's installation sets them (CROUS_DESK_AUDIT_KEY, _ANCHORS)."""
+    if SERVER is not None:
+        monkeypatch.setenv("CROUS_DESK_AUDIT_KEY", str(tmp_path / "audit-key"))
+        monkeypatch.setenv("CROUS_DESK_AUDIT_ANCHORS", str(tmp_path / "audit-anchors"))
     database = connect(db_path)
     yield database
     close(database)

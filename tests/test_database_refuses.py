@@ -1,6 +1,7 @@
 """The database itself refuses what must never change, on SQLite and on PostgreSQL alike: every
-forbidden UPDATE and DELETE (and TRUNCATE, which skips row triggers on PostgreSQL) is tried
-straight in SQL, as someone with a database console would, and refused; nothing changes."""
+forbidden UPDATE and DELETE (and TRUNCATE, which skips row triggers on PostgreSQL; and an
+INSERT into an acknowledged inspection's meter readings or keys) is tried straight in SQL, as
+someone with a database console would, and refused; nothing changes."""
 
 from __future__ import annotations
 
@@ -17,8 +18,10 @@ from crous_desk.store.models import (
     Inspection,
     InspectionAmendment,
     InspectionItem,
+    InspectionKey,
     KeyLog,
     LedgerMovement,
+    MeterReading,
 )
 from tests import factories
 from tests.factories import MONDAY_10H
@@ -42,6 +45,10 @@ def rows(database: peewee.Database) -> dict[str, int]:
             started_by=staff,
         )
         locked_item = InspectionItem.create(inspection=locked, position=1, label="Floor")
+        reading = MeterReading.create(
+            inspection=locked, meter="electricity", reading="012345.6", at=MONDAY_10H, staff=staff
+        )
+        keys = InspectionKey.create(inspection=locked, kind="door", count=2)
         Inspection.update(acknowledged_at=MONDAY_10H, acknowledged_by=staff).where(
             Inspection.id == locked.id
         ).execute()
@@ -90,6 +97,8 @@ def rows(database: peewee.Database) -> dict[str, int]:
         "inspection_amendment": amendment.id,
         "inspection": locked.id,
         "inspection_item": locked_item.id,
+        "meter_reading": reading.id,
+        "inspection_key": keys.id,
         "open_inspection": open_.id,
         "open_item": open_item.id,
     }
@@ -121,6 +130,21 @@ FORBIDDEN = [
     ("inspection_item", "UPDATE inspection_item SET state = 'damaged' WHERE id = {id}", "locked"),
     ("inspection_item", "UPDATE inspection_item SET remark = 'x' WHERE id = {id}", "locked"),
     ("inspection_item", "DELETE FROM inspection_item WHERE id = {id}", "locked"),
+    ("meter_reading", "UPDATE meter_reading SET reading = '0' WHERE id = {id}", "locked"),
+    ("meter_reading", "DELETE FROM meter_reading WHERE id = {id}", "locked"),
+    (
+        "inspection",
+        "INSERT INTO meter_reading (inspection_id, meter, reading, at, staff_id) "
+        "SELECT id, 'water', '1', started_at, started_by_id FROM inspection WHERE id = {id}",
+        "locked",
+    ),
+    ("inspection_key", "UPDATE inspection_key SET count = 1 WHERE id = {id}", "locked"),
+    ("inspection_key", "DELETE FROM inspection_key WHERE id = {id}", "locked"),
+    (
+        "inspection",
+        "INSERT INTO inspection_key (inspection_id, kind, count) VALUES ({id}, 'mailbox', 1)",
+        "locked",
+    ),
 ]
 
 
@@ -134,6 +158,8 @@ def contents(database: peewee.Database) -> dict[str, list[Any]]:
         InspectionAmendment,
         Inspection,
         InspectionItem,
+        MeterReading,
+        InspectionKey,
     ):
         out[model._meta.table_name] = list(model.select().order_by(model.id).tuples())
     return out

@@ -15,7 +15,10 @@ from crous_desk.cli.common import add_replace_option, existing_db, operator_desk
 def add_parsers(commands: Any) -> None:
     only_db = argparse.ArgumentParser(add_help=False)
     only_db.add_argument(
-        "--db", metavar="PATH", default=argparse.SUPPRESS, help=_("the SQLite database file")
+        "--db",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help=_("the database: an SQLite file or a postgresql:// URL"),
     )
     person = commands.add_parser(
         "person", parents=[only_db], help=_("a person's data: export everything held about them")

@@ -104,7 +104,7 @@ class Table:
 
 def pipeline_table(desk: Desk, *, year: str | None = None, semester: int | None = None) -> Table:
     permissions.require(desk.actor, "export.pipeline")
-    found = pipeline(desk, year=year, semester=semester)
+    found = pipeline(desk, year=year, semester=semester, limit=None)
     header = (
         "reference",
         "first_name",

@@ -37,6 +37,7 @@ def test_shown_makes_every_hidden_character_visible_and_inert() -> None:
     assert shown("Łukasz Nguyễn Østergaard") == "Łukasz Nguyễn Østergaard"
 
 
+@pytest.mark.sqlite_only  # writes the SQLite file behind the desk's back
 def test_names_already_in_the_file_come_back_shown(database: Database, db_path: Path) -> None:
     student = Student.create(first_name="Eve", last_name="Mallory")
     member = factories.staff("eve")

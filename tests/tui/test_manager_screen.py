@@ -109,3 +109,30 @@ async def test_finding_filtering_and_acting_on_ones_students(database, at_time):
         await pilot.press("enter")
         file_screen = await on_screen(pilot, ReservationScreen)
         assert file_screen.reservation_id == made["Cara Costa"].id
+
+
+async def test_the_students_come_a_page_at_a_time(database, at_time, monkeypatch):
+    from crous_desk.office import pipeline
+
+    students()
+    monkeypatch.setattr(pipeline, "PAGE", 2)
+    at_time(MONDAY_10H)
+    app = make_app(factories.manager(), None, SystemClock(), Config())
+    async with app.run_test(size=(100, 24)) as pilot:
+        screen = await on_screen(pilot, ManagerScreen)
+        table = screen.query_one("#students", DataTable)
+        await until(pilot, lambda: cells(table) == ["Ana Alves", "Bea Brun"], "the first page")
+        assert "1–2 of 3" in text_of(screen, "#students-title")
+        assert "INE 1 · Sent 2" in text_of(screen, "#counts")  # every student counted
+        await pilot.press("left_square_bracket")  # nothing before the first page
+        await pilot.press("right_square_bracket")
+        await until(pilot, lambda: cells(table) == ["Cara Costa"], "the second page")
+        assert "3–3 of 3" in text_of(screen, "#students-title")
+        await pilot.press("right_square_bracket")  # nothing after the last
+        await pilot.pause()
+        assert cells(table) == ["Cara Costa"]
+        await pilot.press("s")  # a filter starts again from the first page
+        await until(pilot, lambda: cells(table) == ["Ana Alves", "Cara Costa"], "semester 1")
+        await pilot.press("left_square_bracket")
+        await pilot.pause()
+        assert cells(table) == ["Ana Alves", "Cara Costa"]

@@ -150,3 +150,58 @@ def test_the_demo_signs_in_by_itself(database) -> None:
     assert actor is not None and actor.role == "mobility_manager"
     with pytest.raises(Refused, match="no demo account 'nobody'"):
         who_signs_in(Config(desk_user="nobody"), None, FixedClock(MONDAY_10H), demo=True)
+
+
+def test_counts_cover_every_student_and_the_rows_one_page(database) -> None:
+    """The counts per step come from SQL over every student, the rows are one page by name,
+    and each step's pages hold exactly the students that step counts."""
+    made = [
+        factories.reservation(first="Ana", status="requested", documents="none"),
+        factories.reservation(first="Bea", status="requested", documents="none"),
+        factories.reservation(
+            first="Cyd", status="proposed", sent_at=MONDAY_10H - timedelta(hours=100)
+        ),
+        factories.reservation(
+            first="Dan", status="proposed", sent_at=MONDAY_10H - timedelta(hours=2)
+        ),
+        factories.reservation(
+            first="Eve", status="proposed", sent_at=MONDAY_10H - timedelta(hours=121)
+        ),
+        factories.reservation(first="Fay", documents="received"),
+        factories.reservation(first="Gil", documents="verified"),
+        factories.reservation(first="Hal", status="checked_in", documents="verified"),
+        factories.reservation(first="Ivy", status="refused", documents="none"),
+    ]
+    Student.update(ine=None).where(Student.id == made[0].student_id).execute()
+    desk = manager_desk()
+    every = pipeline.pipeline(desk, limit=None)
+    assert every.total == len(every.rows) == len(made)
+    by_text = pipeline.pipeline(desk, text="dupont", limit=None)  # the rows read one by one
+    assert every.counts == by_text.counts
+    assert [r.reservation_id for r in every.rows] == [r.reservation_id for r in by_text.rows]
+    pages = [pipeline.pipeline(desk, limit=4, offset=o) for o in (0, 4, 8)]
+    assert [len(p.rows) for p in pages] == [4, 4, 1]
+    assert all(p.total == len(made) and p.counts == every.counts for p in pages)
+    assert [r.name for p in pages for r in p.rows] == [r.name for r in every.rows]
+    assert [r.name for r in pages[0].due_soon] == ["Cyd Dupont"]
+    for step, count in every.counts.items():
+        shown = pipeline.pipeline(desk, step=step, limit=1)
+        assert shown.total == count
+        assert [r.step for r in shown.rows] == [step] * min(count, 1)
+        rest = pipeline.pipeline(desk, step=step, limit=None, offset=1)
+        assert [r.name for r in shown.rows + rest.rows] == [
+            r.name for r in every.rows if r.step == step
+        ]
+
+
+def test_the_years_are_the_actors_only(database) -> None:
+    mine = factories.reservation(first="Una")
+    other = factories.reservation(first="Vic")
+    Student.update(academic_year="2024-2025").where(Student.id == mine.student_id).execute()
+    Student.update(academic_year="2023-2024", campus="Elsewhere").where(
+        Student.id == other.student_id
+    ).execute()
+    campus = Student.get_by_id(mine.student_id).campus
+    scoped = Desk(factories.manager("m.scoped", ("campus", campus)), FixedClock(MONDAY_10H), None)
+    assert pipeline.academic_years(scoped) == ["2024-2025"]
+    assert pipeline.academic_years(manager_desk()) == ["2024-2025", "2023-2024"]

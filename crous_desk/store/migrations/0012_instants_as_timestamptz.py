@@ -1,6 +1,7 @@
 """On PostgreSQL, instants are ``timestamptz`` columns (an SQLite file keeps its fixed-width
 UTC text, which sorts the same), the ledger refuses changes as the other append-only tables
-do (an integrity error, TRUNCATE included), and a room's surface a double (peewee's FLOAT is a 4-byte
+do (an integrity error, TRUNCATE included), retention may clear a name on an acknowledged
+inspection it marked (as migration 0007c allows on SQLite), and a room's surface a double (peewee's FLOAT is a 4-byte
 REAL there: 12.3 m² would come back as 12.300000190734863). Aware datetimes are read and
 written as before."""
 
@@ -30,7 +31,55 @@ INSTANTS = {
     "outbox_message": ("queued_at", "next_attempt_at", "claimed_at", "sent_at"),
     "outbox_attempt": ("at",),
     "ledger_movement": ("at",),
+    "sign_in_failure": ("wait_until",),
+    "meter_reading": ("at",),
+    "room_move": ("prepared_at", "moved_at"),
 }
+
+# retention may clear a person's name on an acknowledged inspection it marked in
+# retention_pass (migration 0007c does it for SQLite); the rest of the lock as in 0004
+INSPECTION_LOCKED = """
+CREATE OR REPLACE FUNCTION crous_desk_inspection_locked() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_TABLE_NAME = 'inspection' THEN
+        IF OLD.acknowledged_at IS NOT NULL AND NOT EXISTS (
+            SELECT 1 FROM retention_pass WHERE inspection_id = OLD.id
+        ) THEN
+            RAISE EXCEPTION USING MESSAGE = 'this inspection is acknowledged and locked',
+                ERRCODE = 'restrict_violation';
+        END IF;
+    ELSIF (SELECT acknowledged_at FROM inspection WHERE id = OLD.inspection_id) IS NOT NULL THEN
+        RAISE EXCEPTION USING MESSAGE = 'this inspection is acknowledged and locked',
+            ERRCODE = 'restrict_violation';
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        RETURN OLD;
+    END IF;
+    RETURN NEW;
+END $$
+"""
+
+# as migration 0004 made it (down)
+INSPECTION_LOCKED_AS_IT_WAS = """
+CREATE OR REPLACE FUNCTION crous_desk_inspection_locked() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_TABLE_NAME = 'inspection' THEN
+        IF OLD.acknowledged_at IS NOT NULL THEN
+            RAISE EXCEPTION USING MESSAGE = 'this inspection is acknowledged and locked',
+                ERRCODE = 'restrict_violation';
+        END IF;
+    ELSIF (SELECT acknowledged_at FROM inspection WHERE id = OLD.inspection_id) IS NOT NULL THEN
+        RAISE EXCEPTION USING MESSAGE = 'this inspection is acknowledged and locked',
+            ERRCODE = 'restrict_violation';
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        RETURN OLD;
+    END IF;
+    RETURN NEW;
+END $$
+"""
 
 # the ledger (migration 0008) refuses like the other append-only tables: the same error code
 # (an integrity error, not a bare exception), and TRUNCATE too
@@ -68,6 +117,7 @@ def up(migrator, db):
         "FOR EACH STATEMENT "
         "EXECUTE FUNCTION crous_desk_refuse('the ledger_movement table is append-only')"
     )
+    db.execute_sql(INSPECTION_LOCKED)
 
 
 def down(migrator, db):
@@ -76,6 +126,7 @@ def down(migrator, db):
     db.execute_sql('ALTER TABLE "room" ALTER COLUMN "surface_m2" TYPE real')
     db.execute_sql("DROP TRIGGER IF EXISTS ledger_movement_no_truncate ON ledger_movement")
     db.execute_sql(LEDGER_AS_IT_WAS)
+    db.execute_sql(INSPECTION_LOCKED_AS_IT_WAS)
     for table, columns in INSTANTS.items():
         changes = ", ".join(
             f'ALTER COLUMN "{c}" TYPE text '
