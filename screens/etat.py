@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from crous_desk.arrivals.slips import default_slip_dir, print_pdf
+from crous_desk.arrivals.slips import default_slip_dir, save_and_print
 from crous_desk.base.errors import Problem, Refused
 from crous_desk.base.i18n import N_, _
 from crous_desk.inspections.etat import Etat, etat_of
@@ -243,20 +243,7 @@ class EtatScreen(DeskScreen):
         desk, path, inspection = self.desk, self.path, self.inspection_id
 
         def write() -> str:
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                save_report(desk, inspection, path)
-                if printer is None:
-                    return _("Saved: {path}").format(path=path)
-                said = print_pdf(path, printer)
-            except OSError as error:
-                reason = _("cannot write {path}: {error}").format(
-                    path=path, error=error.strerror or error
-                )
-                raise Refused(Problem("cannot_write", reason)) from error
-            return _("Sent to {printer} ({said}); saved: {path}").format(
-                printer=printer, said=said or "ok", path=path
-            )
+            return save_and_print(path, partial(save_report, desk, inspection), printer)
 
         self.run_slow(
             write, lambda said: self.show(said, ok=True), group=REPORT, on_refused=self._failed

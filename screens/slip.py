@@ -12,9 +12,9 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
 from crous_desk.arrivals.slip_pdf import save_slips
-from crous_desk.arrivals.slips import Slip, default_slip_dir, print_pdf, qr_half_blocks
+from crous_desk.arrivals.slips import Slip, default_slip_dir, qr_half_blocks, save_and_print
 from crous_desk.base.dates import show_day
-from crous_desk.base.errors import Problem, Refused
+from crous_desk.base.errors import Refused
 from crous_desk.base.formats import long_day
 from crous_desk.base.i18n import N_, _
 from crous_desk.rules.reference import document_kinds
@@ -138,21 +138,8 @@ class SlipScreen(DeskScreen):
         configured)."""
         slip, path = self.slip, self.path
 
-        def write() -> str:
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                save_slips([slip], path, replace=True)  # this slip again, in the desk's folder
-                if printer is None:
-                    return _("Saved: {path}").format(path=path)
-                said = print_pdf(path, printer)
-            except OSError as error:
-                reason = _("cannot write {path}: {error}").format(
-                    path=path, error=error.strerror or error
-                )
-                raise Refused(Problem("cannot_write", reason)) from error
-            return _("Sent to {printer} ({said}); saved: {path}").format(
-                printer=printer, said=said or "ok", path=path
-            )
+        def write() -> str:  # this slip again, in the desk's folder
+            return save_and_print(path, lambda out: save_slips([slip], out, replace=True), printer)
 
         self.run_slow(
             write,

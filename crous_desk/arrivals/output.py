@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
@@ -77,4 +77,22 @@ def _print_failed(printer: str, error: str, path: Path) -> Problem:
         _("printing on {printer} failed ({error}); the PDF is at {path}").format(
             printer=printer, error=error, path=path
         ),
+    )
+
+
+def save_and_print(path: Path, save: Callable[[Path], object], printer: str | None) -> str:
+    """Write a PDF with ``save(path)`` and print it unless ``printer`` is None ("" = none
+    configured: refused with where the PDF is); what to tell the desk. A file that cannot be
+    written is refused (``cannot_write``)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        save(path)
+        if printer is None:
+            return _("Saved: {path}").format(path=path)
+        said = print_pdf(path, printer)
+    except OSError as error:
+        reason = _("cannot write {path}: {error}").format(path=path, error=error.strerror or error)
+        raise Refused(Problem("cannot_write", reason)) from error
+    return _("Sent to {printer} ({said}); saved: {path}").format(
+        printer=printer, said=said or "ok", path=path
     )

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from peewee import JOIN
 
 from crous_desk.arrivals.appointments import Slot, appointment_slot
-from crous_desk.arrivals.output import atomic_output, default_slip_dir, print_pdf
+from crous_desk.arrivals.output import atomic_output, default_slip_dir, print_pdf, save_and_print
 from crous_desk.arrivals.payload import (
     EXAMPLE_PAYLOAD,
     PAYLOAD_PREFIX,
@@ -58,6 +58,7 @@ __all__ = [
     "qr_half_blocks",
     "qr_matrix",
     "read_payload",
+    "save_and_print",
     "slips_for",
 ]
 
