@@ -20,9 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-import platformdirs
 from peewee import Database, PostgresqlDatabase, SqliteDatabase
 from playhouse.migrations import Runner
 
@@ -31,6 +29,14 @@ from crous_desk.base.files import protect
 from crous_desk.base.i18n import _
 from crous_desk.store.locks import lock_key
 from crous_desk.store.models import db
+from crous_desk.store.target import (  # noqa: F401  (said here too)
+    SERVER_SCHEMES,
+    Target,
+    default_path,
+    is_server,
+    location,
+    shown,
+)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 BUSY_TIMEOUT_MS = 15_000
@@ -47,46 +53,6 @@ PRAGMAS = {
     # memory between keystrokes on a file of a million reservations; it grows only when used
     "cache_size": -65_536,
 }
-
-SERVER_SCHEMES = ("postgresql://", "postgres://")
-
-Target = str | os.PathLike[str]  # a file path or a postgresql:// URL
-
-
-def is_server(target: Target) -> bool:
-    """``target`` names a PostgreSQL server (a ``postgresql://`` URL), not a file."""
-    return isinstance(target, str) and target.startswith(SERVER_SCHEMES)
-
-
-def location(text: str) -> Path | str:
-    """What a ``--db``, ``CROUS_DESK_DB`` or configuration value names: a URL stays as it is
-    (``postgres://`` is read as ``postgresql://``), anything else is a file path."""
-    text = text.strip()
-    if text.startswith("postgres://"):
-        return "postgresql://" + text.removeprefix("postgres://")
-    if is_server(text):
-        return text
-    return Path(text)
-
-
-def shown(target: Target) -> str:
-    """The database as said to a person: a URL without its password."""
-    if not is_server(target):
-        return str(target)
-    parts = urlsplit(str(target))
-    if parts.password is None:
-        return str(target)
-    netloc = parts.netloc.rpartition("@")
-    user = netloc[0].partition(":")[0]
-    return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc[2]}"))
-
-
-def default_path() -> Path | str:
-    """The database: ``CROUS_DESK_DB`` or a file in the user's data directory."""
-    env = os.environ.get("CROUS_DESK_DB")
-    if env:
-        return location(env)
-    return Path(platformdirs.user_data_dir("crous-desk", appauthor=False)) / "crous-desk.db"
 
 
 class PooledPostgres(PostgresqlDatabase):
