@@ -65,6 +65,7 @@ class PooledPostgres(PostgresqlDatabase):
     def __init__(self, url: str, **kwargs: Any) -> None:
         self._pool: Any = None
         self._pool_size = kwargs.pop("pool_size", POOL_SIZE)
+        peewee_driver()
         super().__init__(url, prefer_psycopg3=True, **kwargs)
 
     def _connect(self) -> Any:
@@ -86,6 +87,33 @@ class PooledPostgres(PostgresqlDatabase):
                 del _POOLS[self.database]
             self._pool.close()
             self._pool = None
+
+
+def peewee_driver() -> None:
+    """Hand psycopg to peewee, which was imported without it (see ``crous_desk.__init__``):
+    what peewee's own import would have set, done when a server is first opened."""
+    import sys
+
+    orm: Any = sys.modules["peewee"]  # what its import without the driver left unset
+    if orm.psycopg is not None:
+        return
+    import psycopg
+    from psycopg.pq import TransactionStatus
+    from psycopg.types import TypeInfo
+    from psycopg.types.hstore import register_hstore
+    from psycopg.types.json import Json, Jsonb
+
+    orm.psycopg = psycopg
+    orm.TransactionStatus = TransactionStatus
+    orm.Json_pg3, orm.Jsonb_pg3 = Json, Jsonb
+    adapter = orm.Psycopg3Adapter
+    adapter.txn_idle = TransactionStatus.IDLE
+    adapter.txn_inerror = TransactionStatus.INERROR
+    adapter.txn_unknown = TransactionStatus.UNKNOWN
+    extensions: Any = sys.modules.get("playhouse.postgres_ext")  # the migrations' runner's
+    if extensions is not None:
+        extensions.TypeInfo = TypeInfo
+        extensions.register_hstore_pg3 = register_hstore
 
 
 # One pool per server URL in a process, however many times it is opened: a script (or a test)
