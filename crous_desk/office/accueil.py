@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from peewee import CharField
+from peewee import CharField, DateField, Field
 
 from crous_desk.base.errors import Problem, Refused, code_of
 from crous_desk.base.i18n import _
@@ -129,7 +129,7 @@ class _Person:
     stays: list[_Stay] = field(default_factory=list)  # oldest first
 
 
-_STUDENT_COLUMNS = ("id", *_STUDENT_FIELDS)
+_IDENTIFIERS = ("ine", "student_number", "home_university")  # what a student is matched by
 _STAY_COLUMNS = ("id", "student", "reference", "lease_start", "lease_end", "status")
 
 
@@ -146,7 +146,7 @@ def _read(
     fields = [model._meta.fields[name] for name in names]  # type: ignore[attr-defined]
     readers = [field.python_value for field in fields]
     texts = [n for n, field in enumerate(fields) if isinstance(field, CharField)]
-    others = [(n, field.python_value) for n, field in enumerate(fields) if n not in texts]
+    others = [(n, _reader(field)) for n, field in enumerate(fields) if n not in texts]
     columns = ", ".join(field.column_name for field in fields)
     where = model._meta.fields[key].column_name  # type: ignore[attr-defined]
     for chunk in bulk.chunks(values):
@@ -166,23 +166,37 @@ def _read(
             yield row
 
 
+def _reader(field: Field) -> Callable[[Any], Any]:
+    """How ``field`` reads a value: a day stored as ISO text without a format search."""
+    if not isinstance(field, DateField):
+        return field.python_value
+
+    def day(value: Any) -> Any:
+        if isinstance(value, str) and len(value) == 10:
+            return date.fromisoformat(value)
+        return field.python_value(value)
+
+    return day
+
+
 class _Known:
     """The students a list names (by INE, or by university and student number), read in a few
     statements, with their stays when asked; kept as the import plans each row, so that a row
     matches what the rows above it leave, as importing them one by one would."""
 
     def __init__(self, rows: Sequence[AccueilRow], *, stays: bool = False) -> None:
+        """``stays``: every detail of the students and their stays too (to plan an import),
+        not only their identifiers (to check a list)."""
+        names = _STUDENT_FIELDS if stays else _IDENTIFIERS
         self.by_ine: dict[str, _Person] = {}
         self.by_number: dict[tuple[str, str], _Person] = {}
         found: dict[int, _Person] = {}
         ines = sorted({row.ine for row in rows if row.ine})
         numbers = sorted({row.student_number for row in rows if row.student_number})
         for column, values in (("ine", ines), ("student_number", numbers)):
-            for student_id, *recorded in _read(Student, _STUDENT_COLUMNS, column, values):
+            for student_id, *recorded in _read(Student, ("id", *names), column, values):
                 if student_id not in found:
-                    found[student_id] = _Person(
-                        student_id, dict(zip(_STUDENT_FIELDS, recorded, strict=True))
-                    )
+                    found[student_id] = _Person(student_id, dict(zip(names, recorded, strict=True)))
         for person in found.values():
             self.add(person)
         if stays:
