@@ -35,6 +35,7 @@ from crous_desk.store.models import db
 MIGRATIONS = Path(__file__).parent / "migrations"
 BUSY_TIMEOUT_MS = 15_000
 POOL_SIZE = 8  # connections one process keeps to the server (the UI thread and its workers)
+CONNECT_TIMEOUT_S = 10  # a server that does not answer a new connection within this is down
 POOL_TIMEOUT_S = 30  # waiting for a free connection of the pool longer than this is an error
 
 # Set on every connection. WAL is set once per file, under the start-up lock (see connect):
@@ -145,7 +146,15 @@ def _open_pool(url: str, size: int) -> Any:
     def configure(conn: Any) -> None:
         conn.autocommit = True
         conn.execute("SET TIME ZONE 'UTC'")
+        # a lock (another desk's transaction, an advisory lock) awaited longer than SQLite's
+        # busy timeout is the same "busy" refusal there, not a desk frozen for ever
+        conn.execute(f"SET lock_timeout = {int(BUSY_TIMEOUT_MS)}")
 
+    # one connection first, so that a server that is down, an unknown role or database, or a
+    # wrong password is said at once and in the server's words, not after the pool's timeout
+    import psycopg
+
+    psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT_S).close()
     pool = ConnectionPool(
         url, min_size=1, max_size=size, configure=configure, open=False, name="crous-desk"
     )
@@ -288,11 +297,14 @@ MIGRATION_LOCK = lock_key("crous-desk/migrations")
 @contextmanager
 def _start_up_lock(database: Database) -> Iterator[None]:
     if isinstance(database, PostgresqlDatabase):
+        # a desk starting while another migrates waits for it, however long it takes
+        database.execute_sql("SET lock_timeout = 0")
         database.execute_sql("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK,))
         try:
             yield
         finally:
             database.execute_sql("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK,))
+            database.execute_sql(f"SET lock_timeout = {int(BUSY_TIMEOUT_MS)}")
         return
     path = getattr(database, "database", None)
     if not isinstance(database, SqliteDatabase) or not path or path == ":memory:":
