@@ -15,12 +15,16 @@ from __future__ import annotations
 
 import atexit
 import os
+import random
+import sqlite3
 import stat
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import peewee
 from peewee import Database, PostgresqlDatabase, SqliteDatabase
 
 from crous_desk.base.errors import Problem, Refused
@@ -156,6 +160,56 @@ def _open_pool(url: str, size: int) -> Any:
     return pool
 
 
+WAIT_CAP_S = 0.002  # a desk waiting for the write lock tries again at least this often
+
+
+class DeskSqlite(SqliteDatabase):
+    """An SQLite file whose write transactions wait for the write lock briskly and fairly.
+
+    SQLite's own busy handler sleeps longer and longer while it waits (up to 100 ms between
+    tries): with many desks writing, the lock is free most of that time, and a desk unlucky
+    enough to find it taken at each try runs out of its busy timeout ("database is locked")
+    while others come and go. So a write transaction tries ``BEGIN IMMEDIATE`` without
+    waiting, then again after a short random pause (at most :data:`WAIT_CAP_S`), until the
+    busy timeout has passed — then it fails the usual way."""
+
+    def begin(self, lock_type: str | None = None) -> None:
+        lock_type = lock_type or self._lock_type  # type: ignore[attr-defined]
+        if lock_type not in ("IMMEDIATE", "EXCLUSIVE"):
+            super().begin(lock_type)
+            return
+        connection = self.connection()
+        statement = f"BEGIN {lock_type}"
+        with peewee.__exception_wrapper__:  # type: ignore[attr-defined]  # as peewee says them
+            try:
+                connection.execute(statement)  # the lock is free: the common case
+                return
+            except sqlite3.OperationalError as error:
+                if not _busy(error):
+                    raise
+            (waits_ms,) = connection.execute("PRAGMA busy_timeout").fetchone()
+            deadline = time.monotonic() + waits_ms / 1000
+            pause = 0.0001
+            connection.execute("PRAGMA busy_timeout = 0")
+            try:
+                while time.monotonic() < deadline:
+                    time.sleep(random.uniform(0, pause))
+                    pause = min(pause * 2, WAIT_CAP_S)
+                    try:
+                        connection.execute(statement)
+                        return
+                    except sqlite3.OperationalError as error:
+                        if not _busy(error):
+                            raise
+                connection.execute(statement)  # once more: "database is locked" if still taken
+            finally:
+                connection.execute(f"PRAGMA busy_timeout = {int(waits_ms)}")
+
+
+def _busy(error: sqlite3.OperationalError) -> bool:
+    return "locked" in str(error) or "busy" in str(error)
+
+
 def open_database(target: Target) -> Database:
     """An unbound database for ``target``: a pooled PostgreSQL server or an SQLite file."""
     if is_server(target):
@@ -163,7 +217,7 @@ def open_database(target: Target) -> Database:
     path = Path(target)
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     private_file(path)
-    database = SqliteDatabase(
+    database = DeskSqlite(
         str(path), pragmas=PRAGMAS, lock_type="IMMEDIATE", timeout=BUSY_TIMEOUT_MS / 1000
     )
     protect(path)  # no export, slip or log is ever written over the database's own files
