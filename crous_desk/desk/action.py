@@ -53,6 +53,7 @@ from crous_desk.desk import permissions
 from crous_desk.desk.context import Desk
 from crous_desk.rules.hours import closed_problem
 from crous_desk.store import audit, locks
+from crous_desk.store.audit import Entry as AuditEntry
 from crous_desk.store.models import (
     ExtensionRequest,
     Inspection,
@@ -398,6 +399,13 @@ class Act:
             after=after,
         )
         self.audited += 1
+
+    def audit_many(self, entries: list[AuditEntry]) -> None:
+        """Many audit rows at once, in order (an import of thousands of rows): the same rows as
+        one :meth:`audit` each, written in one statement."""
+        if not self._changing:
+            raise RuntimeError("audit rows are written inside act.change()")
+        self.audited += audit.record_many(self.actor.username, self.now, entries)
 
 
 # -- the decorator ------------------------------------------------------------------------------
