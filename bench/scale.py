@@ -323,8 +323,76 @@ def bench_writes(b: Bench) -> None:
               "within 2x of the smallest file", None)
         b.row("writes", "a ticked document (wall)", _ms(statistics.median(docs)), "ms", "", None,
               "within 2x of the smallest file", None)
+        handovers = _handovers(b.runs * 20)
+        b.row("writes", "a handover (wall)", _ms(statistics.median(handovers)), "ms", "", None,
+              "within 2x of the smallest file", None, p95=_ms(_pct(handovers, 0.95)))
     finally:
         close_file(database)
+
+
+def _handovers(n: int) -> list[float]:
+    """``n`` key handovers through the desk action, each to a reservation made ready for its
+    keys (a new room and set, the file verified, the check-in acknowledged) in a transaction
+    undone afterwards: the cached file stays as built. The audit key and anchors go to a
+    folder of their own (the first audited change makes them)."""
+    import os
+    import tempfile
+
+    from crous_desk.rules.reference import required_documents
+    from crous_desk.store import anchor
+    from crous_desk.store.models import db
+
+    desk = the_desk()
+    c = raw_connection()
+    at = "2026-11-23T09:00:00.000000+00:00"
+    kinds = [k.code for k in required_documents()]
+    keys = tempfile.mkdtemp(prefix="crous-desk-bench-keys-")
+    saved = {k: os.environ.get(k) for k in ("CROUS_DESK_AUDIT_KEY", "CROUS_DESK_AUDIT_ANCHORS")}
+    os.environ["CROUS_DESK_AUDIT_KEY"] = f"{keys}/audit-key"
+    os.environ["CROUS_DESK_AUDIT_ANCHORS"] = f"{keys}/audit-anchors"
+    anchor.forget_cached_keys()
+    times: list[float] = []
+    try:
+        for i in range(n):
+            with db.atomic() as transaction:
+                room = c.execute(
+                    "INSERT INTO room (residence_id, building, number, floor, kind, surface_m2, "
+                    "rent_cents, status) VALUES (?, 'Z', ?, 1, 'renovated', 12.0, 21000, "
+                    "'reserved') RETURNING id", (desk.residence.id, f"Z-bench-{i}")).fetchone()[0]
+                c.execute("INSERT INTO key_set (room_id, label, state) VALUES (?, ?, 'desk')",
+                          (room, f"BENCH/Z-{i}/1"))
+                student = c.execute(
+                    "INSERT INTO student (first_name, last_name, email, phone, home_university, "
+                    "campus, semester, academic_year) VALUES ('Zoé', 'Bench', '', '', 'U', 'C', "
+                    "1, '2026-2027') RETURNING id").fetchone()[0]
+                rid = c.execute(
+                    "INSERT INTO reservation (reference, student_id, room_id, lease_start, "
+                    "lease_end, status, proposal_sent_at, advance_cents, advance_paid_at, "
+                    "paid_by_kind, created_at) VALUES (?, ?, ?, '2026-11-23', '2027-06-30', "
+                    "'accepted', ?, 10000, ?, 'student', ?) RETURNING id",
+                    (f"ZB{i:04d}", student, room, at, at, at)).fetchone()[0]
+                for kind in kinds:
+                    c.execute(
+                        "INSERT INTO document (reservation_id, kind, received_at, verified_by_id, "
+                        "verified_at, covers_from, covers_until, guarantor_kind, id_expires) "
+                        "VALUES (?, ?, ?, 1, ?, '2026-11-23', '2027-06-30', 'visale', "
+                        "'2030-01-01')", (rid, kind, at, at))
+                c.execute(
+                    "INSERT INTO inspection (reservation_id, room_id, kind, started_at, "
+                    "started_by_id, acknowledged_at, acknowledged_by_id, tenant_name) "
+                    "VALUES (?, ?, 'check_in', ?, 1, ?, 1, 'Zoé')", (rid, room, at, at))
+                t = time.perf_counter()
+                desk.hand_over_keys(rid)
+                times.append(time.perf_counter() - t)
+                transaction.rollback()
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        anchor.forget_cached_keys()
+    return times
 
 
 def bench_rebuild(b: Bench) -> None:
