@@ -29,7 +29,11 @@ What :func:`action` does around the function, in order:
    so what another desk did in between is refused, never overwritten. Every change records at
    least one audit row (:meth:`Act.audit`) with the values before and after.
 5. **One transaction.** The action runs in one write transaction (:func:`write_transaction`):
-   a refusal or an error anywhere rolls everything back, audit rows included.
+   a refusal or an error anywhere rolls everything back, audit rows included. An action
+   declared ``checks_first`` (the handover, the busiest) reads its checks before the write
+   lock and only :meth:`Act.change` runs in the write transaction: the body reads again there
+   what its checks depend on and decides again if it changed, so the lock is held for a few
+   statements and the refusals are the same.
 
 The write lock and the audit step live here and nowhere else.
 """
@@ -167,6 +171,8 @@ def load_target(model: type[M], row_id: Any) -> M | None:
             joined = other
         sql, _params = query.where(primary_key == 0).sql()
         cached = _QUERIES[model] = (database, sql)
+    if isinstance(row_id, Model):  # the row itself rather than its id
+        row_id = row_id.get_id()
     row = database.execute_sql(cached[1], (primary_key.db_value(row_id),)).fetchone()
     if row is None:
         return None
