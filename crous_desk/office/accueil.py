@@ -141,7 +141,7 @@ def _read(
     order: str | None = None,
 ) -> Iterator[list[Any]]:
     """The ``names`` of the rows whose ``key`` is one of ``values``, as the model reads them:
-    plain statements of a few hundred values each, the texts checked once a row (one
+    plain statements of a few hundred values each, the texts checked once a statement (one
     generated query per row, or per chunk, costs more than the reading)."""
     fields = [model._meta.fields[name] for name in names]  # type: ignore[attr-defined]
     readers = [field.python_value for field in fields]
@@ -155,9 +155,13 @@ def _read(
             f"WHERE {where} IN ({bulk.placeholders(len(chunk))})"
             + (f" ORDER BY {order}" if order else "")
         )
-        for found in db.execute_sql(sql, list(chunk)).fetchall():
+        rows = db.execute_sql(sql, list(chunk)).fetchall()
+        hidden = has_control(  # the usual chunk: one look at all its texts
+            "".join(row[n] for row in rows for n in texts if isinstance(row[n], str))
+        )
+        for found in rows:
             row = list(found)
-            if has_control("".join(row[n] for n in texts if isinstance(row[n], str))):
+            if hidden and has_control("".join(row[n] for n in texts if isinstance(row[n], str))):
                 # a hidden character: read as the fields read (shown as U+FFFD)
                 yield [read(value) for read, value in zip(readers, row, strict=True)]
                 continue
@@ -191,12 +195,14 @@ class _Known:
         self.by_ine: dict[str, _Person] = {}
         self.by_number: dict[tuple[str, str], _Person] = {}
         found: dict[int, _Person] = {}
-        ines = sorted({row.ine for row in rows if row.ine})
         numbers = sorted({row.student_number for row in rows if row.student_number})
-        for column, values in (("ine", ines), ("student_number", numbers)):
-            for student_id, *recorded in _read(Student, ("id", *names), column, values):
-                if student_id not in found:
-                    found[student_id] = _Person(student_id, dict(zip(names, recorded, strict=True)))
+        for student_id, *recorded in _read(Student, ("id", *names), "student_number", numbers):
+            found[student_id] = _Person(student_id, dict(zip(names, recorded, strict=True)))
+        known = {person.values["ine"] for person in found.values()}  # an INE is one student's
+        ines = sorted({row.ine for row in rows if row.ine and row.ine not in known})
+        for student_id, *recorded in _read(Student, ("id", *names), "ine", ines):
+            if student_id not in found:
+                found[student_id] = _Person(student_id, dict(zip(names, recorded, strict=True)))
         for person in found.values():
             self.add(person)
         if stays:
