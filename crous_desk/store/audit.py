@@ -56,37 +56,68 @@ def record(
     so a writer that somehow raced would fail on the primary key instead of forking the chain.
     """
     reservation_id = reservation.id if isinstance(reservation, Reservation) else reservation
-    with db.atomic():
-        locks.hold("audit-chain")
-        last = db.execute_sql("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
-        entry_id = (last[0] if last else 0) + 1
-        prev_hash = (last[1] or GENESIS) if last else GENESIS
-        key = _key(entry_id - 1, prev_hash, at)
-        stored = (
-            entry_id,
-            instant_text(at),
-            actor,
-            action,
-            entity,
-            entity_id,
-            reservation_id,
-            _dump(redact(before, key)),
-            _dump(redact(after, key)),
-        )
-        return AuditLog.create(
-            id=entry_id,
-            at=at,
-            actor=actor,
-            action=action,
-            entity=entity,
-            entity_id=entity_id,
-            reservation_id=reservation_id,
-            before=stored[7],
-            after=stored[8],
-            prev_hash=prev_hash,
-            hash=(this_hash := entry_hash(stored, prev_hash)),
-            mac=anchor.entry_mac(key, this_hash) if key is not None else None,
-        )
+    if not db.in_transaction():
+        with db.atomic():
+            return _append(actor, at, action, entity, entity_id, reservation_id, before, after)
+    # inside the change's transaction (under its write lock): two raw statements, the head
+    # read and the entry written; a failure rolls the whole change back
+    return _append(actor, at, action, entity, entity_id, reservation_id, before, after)
+
+
+_INSERT = (
+    "INSERT INTO audit_log (id, at, actor, action, entity, entity_id, reservation_id, before, "
+    "after, prev_hash, hash, mac) VALUES ({params})"
+)
+
+
+def _append(
+    actor: str,
+    at: datetime,
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    reservation_id: int | None,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> AuditLog:
+    locks.hold("audit-chain")
+    last = db.execute_sql("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+    entry_id = (last[0] if last else 0) + 1
+    prev_hash = (last[1] or GENESIS) if last else GENESIS
+    key = _key(entry_id - 1, prev_hash, at)
+    stored = (
+        entry_id,
+        instant_text(at),
+        actor,
+        action,
+        entity,
+        entity_id,
+        reservation_id,
+        _dump(redact(before, key)),
+        _dump(redact(after, key)),
+    )
+    this_hash = entry_hash(stored, prev_hash)
+    mac = anchor.entry_mac(key, this_hash) if key is not None else None
+    db.execute_sql(
+        _INSERT.format(params=", ".join([db.param] * 12)),
+        (*stored, prev_hash, this_hash, mac),
+    )
+    entry = AuditLog(
+        id=entry_id,
+        at=at,
+        actor=actor,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        reservation_id=reservation_id,
+        before=stored[7],
+        after=stored[8],
+        prev_hash=prev_hash,
+        hash=this_hash,
+        mac=mac,
+    )
+    entry._dirty.clear()  # type: ignore[attr-defined]  # as stored: saving it again would change nothing
+    return entry
 
 
 class Entry(NamedTuple):
