@@ -284,20 +284,15 @@ def _scope_check(act: Act) -> Callable[[AccueilRow, _Person | None], Problem | N
     """A manager imports their own students only: the student as recorded (matched by INE or
     student number) and as the row would make them — a row may neither rewrite another
     office's student nor hand one of theirs over to another office. The account is read once
-    for the whole list."""
-    grant = permissions.grant_of(act.actor)
-    account = permissions.refusal(act.actor, act.needs)
+    for the whole list (the action's)."""
+    grant = act.grant
 
     def problem(row: AccueilRow, person: _Person | None) -> Problem | None:
-        if account:
-            return _row_problem(row, "out_of_scope", [account])
-        if grant.administrator:
-            return None
         targets = [Student(campus=row.campus, home_university=row.home_university)]
         if person is not None:
             targets.insert(0, Student(id=person.id, **person.values))
         for target in targets:
-            refused = permissions.scope_problem(grant, target)
+            refused = permissions.refusal(act.actor, act.needs, target, grant=grant)
             if refused:
                 return _row_problem(row, "out_of_scope", [refused])
         return None
