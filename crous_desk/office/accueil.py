@@ -286,8 +286,13 @@ def _scope_check(act: Act) -> Callable[[AccueilRow, _Person | None], Problem | N
     office's student nor hand one of theirs over to another office. The account is read once
     for the whole list (the action's)."""
     grant = act.grant
+    account = permissions.refusal(act.actor, act.needs, grant=grant)  # the account, its role
 
     def problem(row: AccueilRow, person: _Person | None) -> Problem | None:
+        if account:
+            return _row_problem(row, "out_of_scope", [account])
+        if grant.administrator:  # every student (as permissions.refusal says)
+            return None
         targets = [Student(campus=row.campus, home_university=row.home_university)]
         if person is not None:
             targets.insert(0, Student(id=person.id, **person.values))
