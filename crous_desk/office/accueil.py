@@ -14,6 +14,7 @@ import secrets
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -293,14 +294,19 @@ def _scope_check(act: Act) -> Callable[[AccueilRow, _Person | None], Problem | N
             return _row_problem(row, "out_of_scope", [account])
         if grant.administrator:  # every student (as permissions.refusal says)
             return None
-        targets = [Student(campus=row.campus, home_university=row.home_university)]
+        refused = None
         if person is not None:
-            targets.insert(0, Student(id=person.id, **person.values))
-        for target in targets:
-            refused = permissions.refusal(act.actor, act.needs, target, grant=grant)
-            if refused:
-                return _row_problem(row, "out_of_scope", [refused])
-        return None
+            recorded = Student(id=person.id, **person.values)
+            refused = permissions.refusal(act.actor, act.needs, recorded, grant=grant)
+        if not refused:
+            refused = as_listed(row.campus, row.home_university)
+        return _row_problem(row, "out_of_scope", [refused]) if refused else None
+
+    @cache
+    def as_listed(campus: str, university: str) -> str | None:
+        """The student as the row would make them: once per campus and university."""
+        listed = Student(campus=campus, home_university=university)
+        return permissions.refusal(act.actor, act.needs, listed, grant=grant)
 
     return problem
 
