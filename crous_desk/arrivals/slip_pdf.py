@@ -7,6 +7,7 @@ neither a system library nor PIL is needed.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -218,8 +219,9 @@ def write_slips(
     canvas = Canvas(out, pagesize=A4, invariant=True, pageCompression=1)
     canvas.setTitle(_("Arrival slips") if len(slips) != 1 else f"{slips[0].reference}")
     canvas.setAuthor("crous-desk")
+    formatted: dict[tuple[Any, ...], tuple[str, int]] = {}
     for done, slip in enumerate(slips, start=1):
-        _draw(canvas, slip)
+        _draw(canvas, slip, formatted)
         canvas.showPage()
         if progress is not None:
             progress(done, len(slips))
@@ -235,10 +237,15 @@ class _Words:
     ``drawString`` makes a text object and measures the string every time, for 80 strings a
     slip. Drawn over the page's lines and code by :meth:`finish`."""
 
-    def __init__(self, canvas: Any) -> None:
+    def __init__(self, canvas: Any, formatted: dict[tuple[Any, ...], tuple[str, int]]) -> None:
         self.canvas = canvas
         self.text = canvas.beginText()
         self.font = ("", 0.0)
+        self.formatted = formatted  # the document's texts as PDF operators, once each
+        # what reportlab's textLine does inside (4.x and 5.x); another version: textLine itself
+        self.remember = all(
+            hasattr(self.text, name) for name in ("_formatText", "_curSubset", "_code")
+        )
 
     def setFont(self, font: str, size: float) -> None:
         if (font, size) != self.font:
@@ -249,8 +256,17 @@ class _Words:
         self.text.setFillColorRGB(r, g, b)
 
     def drawString(self, x: float, y: float, text: str) -> None:
-        self.text.setTextOrigin(x, y)
-        self.text.textLine(text)
+        words = self.text
+        words.setTextOrigin(x, y)
+        if not self.remember:
+            words.textLine(text)
+            return
+        key = (self.font, words._curSubset, text)
+        found = self.formatted.get(key)
+        if found is None:  # what textLine writes: the text formatted, the first time
+            found = self.formatted[key] = (words._formatText(text) + " T*", words._curSubset)
+        words._code.append(found[0])
+        words._curSubset = found[1]
 
     def drawCentredString(self, x: float, y: float, text: str) -> None:
         self.drawString(x - self._width(text) / 2, y, text)
@@ -295,23 +311,19 @@ def _paragraph(
     return y
 
 
+_DARK_RUN = re.compile(b"\x01+")
+
+
 def _draw_qr(canvas: Any, payload: str, x: float, y: float, size: float) -> None:
     """The QR code as black rectangles, one per horizontal run of dark modules, in one path
     written in module units (a few hundred rectangles a slip)."""
     matrix = qr_matrix(payload)
     n = len(matrix)
-    runs = []
-    for r, row in enumerate(matrix):
-        bottom = n - 1 - r
-        c = 0
-        while c < n:
-            if row[c]:
-                start = c
-                while c < n and row[c]:
-                    c += 1
-                runs.append(f"{start} {bottom} {c - start} 1 re")
-            else:
-                c += 1
+    runs = [
+        f"{run.start()} {n - 1 - r} {run.end() - run.start()} 1 re"
+        for r, row in enumerate(matrix)
+        for run in _DARK_RUN.finditer(bytes(row))  # True is 1
+    ]
     canvas.saveState()
     canvas.setFillColorRGB(0, 0, 0)
     module = size / n
@@ -334,8 +346,8 @@ def _label_value(words: _Words, x: float, y: float, label: str, value: str, widt
     words.drawString(x, y - 14, value)
 
 
-def _draw(canvas: Any, slip: Slip) -> None:
-    words = _Words(canvas)
+def _draw(canvas: Any, slip: Slip, formatted: dict[tuple[Any, ...], tuple[str, int]]) -> None:
+    words = _Words(canvas, formatted)
     _draw_page(canvas, words, slip)
     words.finish()
 

@@ -14,6 +14,7 @@ import secrets
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -141,7 +142,7 @@ def _read(
     order: str | None = None,
 ) -> Iterator[list[Any]]:
     """The ``names`` of the rows whose ``key`` is one of ``values``, as the model reads them:
-    plain statements of a few hundred values each, the texts checked once a row (one
+    plain statements of a few hundred values each, the texts checked once a statement (one
     generated query per row, or per chunk, costs more than the reading)."""
     fields = [model._meta.fields[name] for name in names]  # type: ignore[attr-defined]
     readers = [field.python_value for field in fields]
@@ -155,9 +156,13 @@ def _read(
             f"WHERE {where} IN ({bulk.placeholders(len(chunk))})"
             + (f" ORDER BY {order}" if order else "")
         )
-        for found in db.execute_sql(sql, list(chunk)).fetchall():
+        rows = db.execute_sql(sql, list(chunk)).fetchall()
+        hidden = has_control(  # the usual chunk: one look at all its texts
+            "".join(row[n] for row in rows for n in texts if isinstance(row[n], str))
+        )
+        for found in rows:
             row = list(found)
-            if has_control("".join(row[n] for n in texts if isinstance(row[n], str))):
+            if hidden and has_control("".join(row[n] for n in texts if isinstance(row[n], str))):
                 # a hidden character: read as the fields read (shown as U+FFFD)
                 yield [read(value) for read, value in zip(readers, row, strict=True)]
                 continue
@@ -191,12 +196,14 @@ class _Known:
         self.by_ine: dict[str, _Person] = {}
         self.by_number: dict[tuple[str, str], _Person] = {}
         found: dict[int, _Person] = {}
-        ines = sorted({row.ine for row in rows if row.ine})
         numbers = sorted({row.student_number for row in rows if row.student_number})
-        for column, values in (("ine", ines), ("student_number", numbers)):
-            for student_id, *recorded in _read(Student, ("id", *names), column, values):
-                if student_id not in found:
-                    found[student_id] = _Person(student_id, dict(zip(names, recorded, strict=True)))
+        for student_id, *recorded in _read(Student, ("id", *names), "student_number", numbers):
+            found[student_id] = _Person(student_id, dict(zip(names, recorded, strict=True)))
+        known = {person.values["ine"] for person in found.values()}  # an INE is one student's
+        ines = sorted({row.ine for row in rows if row.ine and row.ine not in known})
+        for student_id, *recorded in _read(Student, ("id", *names), "ine", ines):
+            if student_id not in found:
+                found[student_id] = _Person(student_id, dict(zip(names, recorded, strict=True)))
         for person in found.values():
             self.add(person)
         if stays:
@@ -278,23 +285,28 @@ def _scope_check(act: Act) -> Callable[[AccueilRow, _Person | None], Problem | N
     """A manager imports their own students only: the student as recorded (matched by INE or
     student number) and as the row would make them — a row may neither rewrite another
     office's student nor hand one of theirs over to another office. The account is read once
-    for the whole list."""
-    grant = permissions.grant_of(act.actor)
-    account = permissions.refusal(act.actor, act.needs)
+    for the whole list (the action's)."""
+    grant = act.grant
+    account = permissions.refusal(act.actor, act.needs, grant=grant)  # the account, its role
 
     def problem(row: AccueilRow, person: _Person | None) -> Problem | None:
         if account:
             return _row_problem(row, "out_of_scope", [account])
-        if grant.administrator:
+        if grant.administrator:  # every student (as permissions.refusal says)
             return None
-        targets = [Student(campus=row.campus, home_university=row.home_university)]
+        refused = None
         if person is not None:
-            targets.insert(0, Student(id=person.id, **person.values))
-        for target in targets:
-            refused = permissions.scope_problem(grant, target)
-            if refused:
-                return _row_problem(row, "out_of_scope", [refused])
-        return None
+            recorded = Student(id=person.id, **person.values)
+            refused = permissions.refusal(act.actor, act.needs, recorded, grant=grant)
+        if not refused:
+            refused = as_listed(row.campus, row.home_university)
+        return _row_problem(row, "out_of_scope", [refused]) if refused else None
+
+    @cache
+    def as_listed(campus: str, university: str) -> str | None:
+        """The student as the row would make them: once per campus and university."""
+        listed = Student(campus=campus, home_university=university)
+        return permissions.refusal(act.actor, act.needs, listed, grant=grant)
 
     return problem
 

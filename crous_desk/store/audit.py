@@ -131,12 +131,6 @@ class Entry(NamedTuple):
     after: dict[str, Any] | None = None
 
 
-_APPEND = (
-    "INSERT INTO audit_log (id, at, actor, action, entity, entity_id, reservation_id, before, "
-    "after, prev_hash, hash, mac) VALUES ({})"
-)
-
-
 def record_many(actor: str, at: datetime, entries: Sequence[Entry]) -> int:
     """Append ``entries`` in order, as many calls of :func:`record` would (the same ids,
     hashes and MACs), with the last entry read once under the chain's lock and every entry
@@ -168,7 +162,7 @@ def record_many(actor: str, at: datetime, entries: Sequence[Entry]) -> int:
             mac = anchor.entry_mac(key, this_hash) if key is not None else None
             rows.append((*stored, prev_hash, this_hash, mac))
             prev_hash = this_hash
-        db.cursor().executemany(_APPEND.format(", ".join([db.param] * 12)), rows)
+        db.cursor().executemany(_INSERT.format(params=", ".join([db.param] * 12)), rows)
     return len(rows)
 
 
