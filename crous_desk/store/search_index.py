@@ -340,12 +340,14 @@ def _two_terms_sql(found: list[str], scope: Sequence[int] | None) -> tuple[list[
     - two name words: a range of the pairs (``search_name``), the first word the first term
       itself, then the longer first words (``"helenette dupont"``);
     - the first term another word (``search_other``), the second any word;
-    - the first term a name word, the second another word.
+    - the first term a name word, the second another word: the smaller side drives, as far
+      as a few bounded counts tell (when the term's other words are many, the word is
+      common: most reservations found on the other side have it); the other reads an empty
+      range.
 
-    In the last two, the smaller side drives, as far as a few bounded counts tell (when the
-    term's other words are many, the word is common: most reservations found on the other
-    side have it); the other one reads an empty range. Every further term is checked on the
-    same reservation. ``word`` is the first term when it is known to be a word of the
+    The drives read rows of the first term (its pairs, its other words, its name words), but
+    the second term's other words when they are few (SMALL at most). Every further term is
+    checked on the same reservation. ``word`` is the first term when it is known to be a word of the
     reservation, else ``''`` (so that a reservation is one row, two at most, of the bounded
     set).
 
@@ -383,23 +385,18 @@ def _two_terms_sql(found: list[str], scope: Sequence[int] | None) -> tuple[list[
     local += [first, "% ", second, "%"]
     where.append(_has("search_word", "x", second, local, "q"))
     part("q.reservation_id, ''", "q", "search_name", where, local)
-    # the first term begins another word, the second any word
-    # the other words the longest term begins (few but for a common one: a domain, a building)
-    few = _by_other_words([("search_other", first, SMALL, 1)], 0, scope)
+    # the first term begins another word, the second any word: the other words the first
+    # term begins drive (some of its words: no more than a search of it alone; "w", as there)
     local = []
-    where = [_residences(scope, local, "o"), _chosen_range(first, local, "o", few, True)]
-    where.append(_has("search_word", "x", second, local, "o"))
+    where = [_residences(scope, local, "w"), _range(first, local, "w")]
+    where.append(_has("search_word", "x", second, local, "w"))
     part(
-        "o.reservation_id, CASE WHEN o.word = ? THEN o.word ELSE '' END",
-        "o",
+        "w.reservation_id, CASE WHEN w.word = ? THEN w.word ELSE '' END",
+        "w",
         "search_other",
         where,
         [first, *local],
     )
-    local = []
-    where = [_residences(scope, local, "w"), _chosen_range(second, local, "w", few, False)]
-    where.append(_has("search_other", "y", first, local, "w"))
-    part("w.reservation_id, ''", "w", "search_word", where, local)
     # the first term begins a name word (" helene" alone), the second another word
     few = _by_other_words(
         [
