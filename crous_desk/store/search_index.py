@@ -44,8 +44,13 @@ _LETTERS = str.maketrans(
 _REFERENCE = re.compile(r"[A-Z0-9]{6}")
 
 
+_WORD = re.compile(r"[^\W_]+")  # a run of what str.isalnum() accepts (a test checks each)
+
+
 def fold(text: str) -> str:
     """``text`` without accents or case: "Hélène" and "HELENE" both give "helene"."""
+    if text.isascii():  # nothing to take apart or translate: casefold is lower there
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     bare = "".join(c for c in decomposed if not unicodedata.combining(c))
     return bare.casefold().translate(_LETTERS)
@@ -53,17 +58,7 @@ def fold(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """The folded words of ``text``: runs of letters and digits ("B-112" gives "b", "112")."""
-    out: list[str] = []
-    word: list[str] = []
-    for c in fold(text):
-        if c.isalnum():
-            word.append(c)
-        elif word:
-            out.append("".join(word))
-            word = []
-    if word:
-        out.append("".join(word))
-    return out
+    return _WORD.findall(fold(text))
 
 
 def terms(text: str) -> list[str]:
@@ -151,9 +146,8 @@ def rows_of(
 ) -> tuple[set[str], set[str], set[str]]:
     """What one reservation puts in each table of ``TABLES``: its words, its name words alone
     and in pairs, its other words."""
-    parts = (first_name, last_name, ine, reference, room, email)
-    names, other = split_words(*parts)
-    return document_words(*parts), name_rows(names), other
+    names, other = split_words(first_name, last_name, ine, reference, room, email)
+    return names | other, name_rows(names), other  # every word is a name or another word
 
 
 def index_reservation(reservation: Reservation) -> None:

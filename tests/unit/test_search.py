@@ -579,3 +579,24 @@ def test_upgrading_a_file_indexes_its_names_and_other_words(
     assert "search_name" not in database.get_tables()
     upgrade(database)
     assert rows() == written
+
+
+def test_words_are_runs_of_letters_and_digits_for_every_character() -> None:
+    import sys
+    import unicodedata
+
+    def slow_fold(text: str) -> str:  # the folding without its shortcut for ASCII
+        decomposed = unicodedata.normalize("NFKD", text)
+        bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+        return bare.casefold().translate(search._LETTERS)
+
+    def by_hand(folded: str) -> list[str]:
+        return "".join(c if c.isalnum() else " " for c in folded).split()
+
+    every = "".join(map(chr, range(sys.maxunicode + 1)))
+    for start in range(0, len(every), 4096):
+        chunk = every[start : start + 4096]
+        assert search.words(chunk) == by_hand(search.fold(chunk))
+    ascii_ = "".join(map(chr, range(128)))
+    for text in (ascii_, "Hélène DUPONT-Moreau", "B-112", "x@Y.fr", "Łukasz Østergaard ﬀ"):
+        assert search.fold(text) == slow_fold(text)

@@ -9,6 +9,7 @@ it was when this migration was written: a later change there must not change wha
 migration computes.
 """
 
+import re
 import unicodedata
 
 from peewee import SqliteDatabase
@@ -21,20 +22,15 @@ _MAX_NAME_WORDS = 8
 TABLES = ("search_name", "search_other")
 
 
+_WORD = re.compile(r"[^\W_]+")  # a run of what str.isalnum() accepts
+
+
 def _words(text):
+    if text.isascii():
+        return _WORD.findall(text.lower())
     decomposed = unicodedata.normalize("NFKD", text)
     folded = "".join(c for c in decomposed if not unicodedata.combining(c))
-    folded = folded.casefold().translate(_LETTERS)
-    out, word = [], []
-    for c in folded:
-        if c.isalnum():
-            word.append(c)
-        elif word:
-            out.append("".join(word))
-            word = []
-    if word:
-        out.append("".join(word))
-    return out
+    return _WORD.findall(folded.casefold().translate(_LETTERS))
 
 
 def _names_and_other(first, last, ine, reference, room, email):
