@@ -192,34 +192,38 @@ def index_reservations(ids: Sequence[int]) -> None:
         chunk = list(dict.fromkeys(ids[start : start + 500]))
         marks = ", ".join([db.param] * len(chunk))
         documents = db.execute_sql(_SOME_ROWS.format(marks), chunk).fetchall()
-        stored: dict[int, list[tuple[str, int]]] = {}
-        for word, residence_id, rid in db.execute_sql(
-            "SELECT word, residence_id, reservation_id FROM search_word "
-            f"WHERE reservation_id IN ({marks})",
-            chunk,
-        ).fetchall():
-            stored.setdefault(rid, []).append((word, residence_id))
         by_id = {row[0]: row for row in documents}
-        stale: list[int] = []
-        rows: list[tuple[str, int, int]] = []
-        for rid in chunk:
-            if rid not in by_id:
-                continue
-            _rid, residence_id, first, last_name, ine, reference, room, email = by_id[rid]
-            wanted = document_words(first, last_name, ine, reference, room, email)
-            had = stored.get(rid, [])
-            if {w for w, _r in had} == wanted and all(r == residence_id for _w, r in had):
-                continue
-            if had:
-                stale.append(rid)
-            rows.extend((w, residence_id, rid) for w in sorted(wanted))
-        if stale:
-            db.execute_sql(
-                "DELETE FROM search_word "
-                f"WHERE reservation_id IN ({', '.join([db.param] * len(stale))})",
-                stale,
-            )
-        _insert(rows)
+        wanted = {
+            rid: (residence_id, rows_of(first, last_name, ine, reference, room, email))
+            for rid, residence_id, first, last_name, ine, reference, room, email in documents
+        }
+        for n, table in enumerate(TABLES):
+            stored: dict[int, list[tuple[str, int]]] = {}
+            for word, residence_id, rid in db.execute_sql(
+                f"SELECT word, residence_id, reservation_id FROM {table} "
+                f"WHERE reservation_id IN ({marks})",
+                chunk,
+            ).fetchall():
+                stored.setdefault(rid, []).append((word, residence_id))
+            stale: list[int] = []
+            rows: list[tuple[str, int, int]] = []
+            for rid in chunk:
+                if rid not in by_id:
+                    continue
+                residence_id, found = wanted[rid]
+                had = stored.get(rid, [])
+                if {w for w, _r in had} == found[n] and all(r == residence_id for _w, r in had):
+                    continue
+                if had:
+                    stale.append(rid)
+                rows.extend((w, residence_id, rid) for w in sorted(found[n]))
+            if stale:
+                db.execute_sql(
+                    f"DELETE FROM {table} "
+                    f"WHERE reservation_id IN ({', '.join([db.param] * len(stale))})",
+                    stale,
+                )
+            _insert(rows, table=table)
 
 
 def _insert(

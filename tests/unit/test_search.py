@@ -628,3 +628,28 @@ def test_words_are_runs_of_letters_and_digits_for_every_character() -> None:
     ascii_ = "".join(map(chr, range(128)))
     for text in (ascii_, "Hélène DUPONT-Moreau", "B-112", "x@Y.fr", "Łukasz Østergaard ﬀ"):
         assert search.fold(text) == slow_fold(text)
+
+
+def test_many_reservations_are_indexed_in_every_table_as_one_at_a_time(
+    corpus: Corpus, database: peewee.Database
+) -> None:
+    def rows() -> list[list[tuple[object, ...]]]:
+        return [
+            database.execute_sql(f"SELECT * FROM {table} ORDER BY 1, 2, 3").fetchall()
+            for table in search.TABLES
+        ]
+
+    Student.update(last_name="Żółkiewski", email="zolk.dupont@gmail.com").where(
+        Student.id == Reservation.get_by_id(corpus.ids["marie"]).student_id
+    ).execute()
+    ids = list(corpus.ids.values())
+    with database.atomic() as transaction:
+        for rid in ids:
+            search.index_reservation(Reservation.get_by_id(rid))
+        one_at_a_time = rows()
+        transaction.rollback()
+    assert rows() != one_at_a_time
+    search.index_reservations(ids)
+    assert rows() == one_at_a_time
+    assert set(found(corpus.desk, "marie zolk")) == {corpus.ids["marie"]}
+    assert corpus.ids["marie"] not in found(corpus.desk, "helene dupont")
