@@ -9,7 +9,9 @@ of ``--runs`` runs:
 - search: ``Desk.search`` at a receptionist's desk, p50 and p95 over every run, for one letter,
   a short prefix, a full name, two names, an INE, a reference, a room and an e-mail; baseline:
   a LIKE scan of the students for the same text (and an exact lookup by a unique index for the
-  INE and the reference). Goal: p95 <= 2 ms and p50 below the LIKE scan's.
+  INE and the reference). Goal: p95 <= 2 ms at every size, and p50 below the LIKE scan's at
+  1 M, the size the issue sets it at (on a smaller file ``LIKE … LIMIT 50`` stops at the first
+  hits of a few pages: the comparison is printed there as information, not judged).
 - screens: the data work (CPU) of the desk's day, the manager's pipeline (the current year),
   the key log, the rooms and the audit list; baseline: one raw SQL statement reading the same
   kind of rows. Goal: <= 50 ms.
@@ -156,6 +158,10 @@ def the_desk(residence_code: str | None = "gaston-berger", user: str = "accueil"
 
 # -- search -----------------------------------------------------------------------------------
 
+ISSUE_SIZE = 1_000_000  # the size issue 9 sets the search goal at
+SEARCH_GOAL = (f"p95 <= 2 ms at every size; p50 < LIKE at {ISSUE_SIZE:,} "
+               "(below it, LIKE shown for information only)")
+
 
 def bench_search(b: Bench) -> None:
     from crous_desk.store.models import db
@@ -216,8 +222,11 @@ def bench_search(b: Bench) -> None:
                     exact_samples += timed(lambda: c.execute(*exact).fetchall(), repeat)
             p50, p95 = _ms(_pct(samples, 0.5)), _ms(_pct(samples, 0.95))
             base = _ms(_pct(base_samples, 0.5))
+            # the issue's goal is at its size: on a smaller file LIKE ... LIMIT 50 stops at the
+            # first hits of a few pages, and the comparison is shown, not judged
+            faster = p50 < base if b.size >= ISSUE_SIZE else True
             b.row("search", f"{label} ({text})", p50, "ms CPU p50", "LIKE scan p50", base,
-                  "p95 <= 2 ms, p50 < LIKE", p95 <= 2 and p50 < base, p95=p95,
+                  SEARCH_GOAL, p95 <= 2 and faster, p95=p95, faster_than_like=p50 < base,
                   wall_p50=_ms(_pct(walls, 0.5)), wall_p95=_ms(_pct(walls, 0.95)),
                   **({"exact_lookup_ms": _ms(_pct(exact_samples, 0.5))} if exact else {}))
         admin = the_desk(None, "admin")
@@ -694,6 +703,8 @@ def write_results(results: dict[str, Any]) -> None:
             r = match[0]
             cell = f"{r['value']:g}" + (f" / p95 {r['p95']:g}" if "p95" in r else "")
             cell += {True: " ✓", False: " ✗", None: ""}[r["met"]]
+            if r.get("faster_than_like") is False and int(s) < ISSUE_SIZE:
+                cell += " (LIKE faster here: information)"
             cells.append(cell)
             bases.append(f"{r['baseline_value']:g}" if r["baseline_value"] is not None else "")
             goal = r["goal"]

@@ -7,6 +7,16 @@ yet placed in a residence). A term the user types matches every word it begins, 
 the few index pages it needs and stops at a bounded candidate set however large the file; a
 second term is checked on the same reservation by the ``(reservation_id, word)`` index.
 
+Two or more terms ("helene dupont") would check every reservation bearing the first one;
+two more tables make that cheap. A reservation's words are split into name words (the words
+of its names, and the other words that begin with one of them: "dupont42" of an e-mail) and
+other words (INE, reference, room, the rest of the e-mail): ``search_other`` holds the other
+words; ``search_name`` holds each name word after a space (``" helene"``) and each ordered pair
+of them (``"helene dupont"``). Two terms on two name words are then a range of pairs
+(``"helene dupont"`` to ``"helene dupopt"``); a term on another word is found by the other
+words it begins when they are few, else from the other term's side (see ``_two_terms_sql``):
+together exactly the reservations the words give, and the same ranking.
+
 Nothing the user types is ever query syntax: terms are bound parameters, and only letters and
 digits make a term. The SQL is plain (no FTS), so PostgreSQL runs the same statements.
 """
@@ -23,6 +33,7 @@ from crous_desk.store.models import Reservation, db
 
 MAX_RESULTS = 50
 MAX_TERMS = 8  # more words than a name ever has: the rest of the text is ignored
+MAX_NAME_WORDS = 8  # a reservation's pairs of name words: 56 at most
 CANDIDATES = 4  # rank at most this many times the limit, the first in index order
 _BATCH = 20_000
 
@@ -33,8 +44,13 @@ _LETTERS = str.maketrans(
 _REFERENCE = re.compile(r"[A-Z0-9]{6}")
 
 
+_WORD = re.compile(r"[^\W_]+")  # a run of what str.isalnum() accepts (a test checks each)
+
+
 def fold(text: str) -> str:
     """``text`` without accents or case: "Hélène" and "HELENE" both give "helene"."""
+    if text.isascii():  # nothing to take apart or translate: casefold is lower there
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     bare = "".join(c for c in decomposed if not unicodedata.combining(c))
     return bare.casefold().translate(_LETTERS)
@@ -42,17 +58,7 @@ def fold(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """The folded words of ``text``: runs of letters and digits ("B-112" gives "b", "112")."""
-    out: list[str] = []
-    word: list[str] = []
-    for c in fold(text):
-        if c.isalnum():
-            word.append(c)
-        elif word:
-            out.append("".join(word))
-            word = []
-    if word:
-        out.append("".join(word))
-    return out
+    return _WORD.findall(fold(text))
 
 
 def terms(text: str) -> list[str]:
@@ -77,6 +83,41 @@ def document_words(
     return found
 
 
+def split_words(
+    first_name: str,
+    last_name: str,
+    ine: str | None,
+    reference: str,
+    room: str | None,
+    email: str | None,
+) -> tuple[set[str], set[str]]:
+    """The words of a reservation as ``(name words, other words)``, each word in one of them.
+
+    Name words: the words of the names, and the other words that begin with one of them
+    ("dupont42" of an e-mail: a term it begins with begins the name, or is longer than it),
+    at most ``MAX_NAME_WORDS`` (the rest counts among the other words)."""
+    names = set(words(first_name)) | set(words(last_name))
+    other: set[str] = set()
+    for part in (ine, reference, room, email):
+        if part:
+            other.update(words(part))
+    every = names | other
+    names |= {w for w in other if any(w.startswith(n) for n in names)}
+    if len(names) > MAX_NAME_WORDS:
+        names = set(sorted(names)[:MAX_NAME_WORDS])
+    return names, every - names
+
+
+def name_rows(names: set[str]) -> set[str]:
+    """What ``search_name`` holds for these name words: each alone after a space (``" helene"``),
+    and ``"a b"`` for each ordered pair, but those where one word begins the other (two terms
+    such words would match are one term and its beginning: one term is enough)."""
+    pairs = {
+        f"{a} {b}" for a in names for b in names if not a.startswith(b) and not b.startswith(a)
+    }
+    return pairs | {f" {a}" for a in names}
+
+
 def _upper(prefix: str) -> str | None:
     """The first string after every string that begins with ``prefix`` (None: no bound)."""
     last = ord(prefix[-1])
@@ -92,6 +133,23 @@ def _sql(text: str) -> str:
 # -- writing ----------------------------------------------------------------------------------
 
 
+TABLES = ("search_word", "search_name", "search_other")  # the index, in the order of rows()
+
+
+def rows_of(
+    first_name: str,
+    last_name: str,
+    ine: str | None,
+    reference: str,
+    room: str | None,
+    email: str | None,
+) -> tuple[set[str], set[str], set[str]]:
+    """What one reservation puts in each table of ``TABLES``: its words, its name words alone
+    and in pairs, its other words."""
+    names, other = split_words(first_name, last_name, ine, reference, room, email)
+    return names | other, name_rows(names), other  # every word is a name or another word
+
+
 def index_reservation(reservation: Reservation) -> None:
     """(Re)write the words of one reservation; call it inside the changing transaction.
 
@@ -100,7 +158,7 @@ def index_reservation(reservation: Reservation) -> None:
     student = reservation.student
     room = reservation.room
     residence_id = room.residence_id if room is not None else 0
-    wanted = document_words(
+    wanted = rows_of(
         student.first_name,
         student.last_name,
         student.ine,
@@ -108,15 +166,16 @@ def index_reservation(reservation: Reservation) -> None:
         room.number if room is not None else None,
         student.email,
     )
-    stored = db.execute_sql(
-        _sql("SELECT word, residence_id FROM search_word WHERE reservation_id = ?"),
-        (reservation.id,),
-    ).fetchall()
-    if {w for w, _r in stored} == wanted and all(r == residence_id for _w, r in stored):
-        return
-    if stored:
-        db.execute_sql(_sql("DELETE FROM search_word WHERE reservation_id = ?"), (reservation.id,))
-    _insert([(w, residence_id, reservation.id) for w in sorted(wanted)])
+    for table, words_ in zip(TABLES, wanted, strict=True):
+        stored = db.execute_sql(
+            _sql(f"SELECT word, residence_id FROM {table} WHERE reservation_id = ?"),
+            (reservation.id,),
+        ).fetchall()
+        if {w for w, _r in stored} == words_ and all(r == residence_id for _w, r in stored):
+            continue
+        if stored:
+            db.execute_sql(_sql(f"DELETE FROM {table} WHERE reservation_id = ?"), (reservation.id,))
+        _insert([(w, residence_id, reservation.id) for w in sorted(words_)], table=table)
 
 
 _SOME_ROWS = (
@@ -133,34 +192,38 @@ def index_reservations(ids: Sequence[int]) -> None:
         chunk = list(dict.fromkeys(ids[start : start + 500]))
         marks = ", ".join([db.param] * len(chunk))
         documents = db.execute_sql(_SOME_ROWS.format(marks), chunk).fetchall()
-        stored: dict[int, list[tuple[str, int]]] = {}
-        for word, residence_id, rid in db.execute_sql(
-            "SELECT word, residence_id, reservation_id FROM search_word "
-            f"WHERE reservation_id IN ({marks})",
-            chunk,
-        ).fetchall():
-            stored.setdefault(rid, []).append((word, residence_id))
         by_id = {row[0]: row for row in documents}
-        stale: list[int] = []
-        rows: list[tuple[str, int, int]] = []
-        for rid in chunk:
-            if rid not in by_id:
-                continue
-            _rid, residence_id, first, last_name, ine, reference, room, email = by_id[rid]
-            wanted = document_words(first, last_name, ine, reference, room, email)
-            had = stored.get(rid, [])
-            if {w for w, _r in had} == wanted and all(r == residence_id for _w, r in had):
-                continue
-            if had:
-                stale.append(rid)
-            rows.extend((w, residence_id, rid) for w in sorted(wanted))
-        if stale:
-            db.execute_sql(
-                "DELETE FROM search_word "
-                f"WHERE reservation_id IN ({', '.join([db.param] * len(stale))})",
-                stale,
-            )
-        _insert(rows)
+        wanted = {
+            rid: (residence_id, rows_of(first, last_name, ine, reference, room, email))
+            for rid, residence_id, first, last_name, ine, reference, room, email in documents
+        }
+        for n, table in enumerate(TABLES):
+            stored: dict[int, list[tuple[str, int]]] = {}
+            for word, residence_id, rid in db.execute_sql(
+                f"SELECT word, residence_id, reservation_id FROM {table} "
+                f"WHERE reservation_id IN ({marks})",
+                chunk,
+            ).fetchall():
+                stored.setdefault(rid, []).append((word, residence_id))
+            stale: list[int] = []
+            rows: list[tuple[str, int, int]] = []
+            for rid in chunk:
+                if rid not in by_id:
+                    continue
+                residence_id, found = wanted[rid]
+                had = stored.get(rid, [])
+                if {w for w, _r in had} == found[n] and all(r == residence_id for _w, r in had):
+                    continue
+                if had:
+                    stale.append(rid)
+                rows.extend((w, residence_id, rid) for w in sorted(found[n]))
+            if stale:
+                db.execute_sql(
+                    f"DELETE FROM {table} "
+                    f"WHERE reservation_id IN ({', '.join([db.param] * len(stale))})",
+                    stale,
+                )
+            _insert(rows, table=table)
 
 
 def _insert(
@@ -185,17 +248,18 @@ def rebuild_index(database: Any = None) -> int:
     """Index every reservation again (after a bulk load, or to repair the index: ``crous-desk
     reindex``); returns how many reservations. Call it inside a transaction.
 
-    Linear: the reservations are read in batches of their primary key, their words appended
-    to a scratch table, then written into the index in its own order (one sort, no random
-    insertion into a large tree), and the index by reservation is built last."""
+    Linear: the reservations are read in batches of their primary key, their rows appended
+    to a scratch table per table of the index, then written into each in its own order (one
+    sort, no random insertion into a large tree), and the indexes by reservation built last."""
     database = database or db
-    database.execute_sql("DELETE FROM search_word")
-    database.execute_sql("DROP INDEX IF EXISTS search_word_reservation")
-    database.execute_sql("DROP TABLE IF EXISTS search_load")
-    database.execute_sql(
-        "CREATE TEMPORARY TABLE search_load "
-        "(word TEXT NOT NULL, residence_id INTEGER NOT NULL, reservation_id INTEGER NOT NULL)"
-    )
+    for table in TABLES:
+        database.execute_sql(f"DELETE FROM {table}")
+        database.execute_sql(f"DROP INDEX IF EXISTS {table}_reservation")
+        database.execute_sql(f"DROP TABLE IF EXISTS {table}_load")
+        database.execute_sql(
+            f"CREATE TEMPORARY TABLE {table}_load "
+            "(word TEXT NOT NULL, residence_id INTEGER NOT NULL, reservation_id INTEGER NOT NULL)"
+        )
     count = 0
     last = 0
     while True:
@@ -204,22 +268,24 @@ def rebuild_index(database: Any = None) -> int:
         ).fetchall()
         if not batch:
             break
-        rows: list[tuple[str, int, int]] = []
+        loads: tuple[list[tuple[str, int, int]], ...] = ([], [], [])
         for rid, residence_id, first, last_name, ine, reference, room, email in batch:
-            for word in document_words(first, last_name, ine, reference, room, email):
-                rows.append((word, residence_id, rid))
-        _insert(rows, database, "search_load")
+            for load, found in zip(
+                loads, rows_of(first, last_name, ine, reference, room, email), strict=True
+            ):
+                load.extend((word, residence_id, rid) for word in found)
+        for table, load in zip(TABLES, loads, strict=True):
+            _insert(load, database, f"{table}_load")
         count += len(batch)
         last = batch[-1][0]
-    database.execute_sql(
-        "INSERT INTO search_word (word, residence_id, reservation_id) "
-        "SELECT word, residence_id, reservation_id FROM search_load "
-        "ORDER BY residence_id, word, reservation_id DESC"
-    )
-    database.execute_sql("DROP TABLE search_load")
-    database.execute_sql(
-        "CREATE INDEX search_word_reservation ON search_word (reservation_id, word)"
-    )
+    for table in TABLES:
+        database.execute_sql(
+            f"INSERT INTO {table} (word, residence_id, reservation_id) "
+            f"SELECT word, residence_id, reservation_id FROM {table}_load "
+            "ORDER BY residence_id, word, reservation_id DESC"
+        )
+        database.execute_sql(f"DROP TABLE {table}_load")
+        database.execute_sql(f"CREATE INDEX {table}_reservation ON {table} (reservation_id, word)")
     return count
 
 
@@ -244,6 +310,163 @@ def _range(term: str, params: list[Any], alias: str) -> str:
     return f"{alias}.word >= ? AND {alias}.word < ?"
 
 
+def undominated(found: list[str]) -> list[str]:
+    """``found`` without the terms another one begins with ("hel" beside "helene"): a word
+    beginning with the longer term begins with the shorter one too, so the search is the same."""
+    return [t for t in found if not any(o != t and o.startswith(t) for o in found)]
+
+
+def _on_words(terms_: Sequence[str], params: list[Any], alias: str) -> list[str]:
+    """Each of ``terms_`` begins a word of the reservation ``alias``, checked by its index."""
+    return [
+        _has("search_word", f"x{n}" if n else "x", term, params, alias)
+        for n, term in enumerate(terms_)
+    ]
+
+
+FEW, SMALL = 64, 1_000  # rows a drive may read: FEW, either side; SMALL, the other words
+
+
+def _at_most(table: str, term: str, rows: int, scope: Sequence[int] | None) -> tuple[str, list]:
+    """Whether ``term`` begins at most ``rows`` words of ``table`` in ``scope``: the count stops
+    there (an uncorrelated condition: computed once, and only when the CASE comes to it)."""
+    params: list[Any] = []
+    alias = f"{table[7]}{rows}"  # search_[o]ther, search_[w]ord, search_[n]ame
+    where = f"{_residences(scope, params, alias)} AND {_range(term, params, alias)}"
+    params.append(rows)
+    return f"NOT EXISTS (SELECT 1 FROM {table} {alias} WHERE {where} LIMIT 1 OFFSET ?)", params
+
+
+def _by_other_words(
+    steps: Sequence[tuple[str, str, int, int]], otherwise: int, scope: Sequence[int] | None
+) -> tuple[str, list[Any]]:
+    """Whether the other words drive (``1``) rather than the other side (``0``): the value of
+    the first step ``(table, term, rows, value)`` where ``term`` begins at most ``rows`` words
+    of ``table``, else ``otherwise``. The counts are only read as far as the CASE goes."""
+    sql, params = "CASE", []
+    for table, word, rows, value in steps:
+        condition, found = _at_most(table, word, rows, scope)
+        sql += f" WHEN {condition} THEN {value}"
+        params += found
+    return f"{sql} ELSE {otherwise} END = 1", params
+
+
+def _chosen_range(
+    term: str, params: list[Any], alias: str, choice: tuple[str, list[Any]], when: bool
+) -> str:
+    """The words ``term`` begins when ``choice`` is ``when``, else none: the range then ends
+    where it starts (a condition on the rows would read them all to find it false)."""
+    upper = _upper(term)
+    params.append(term)
+    params.extend(choice[1])
+    if upper is None:  # never a term: U+10FFFF is no letter
+        return f"{alias}.word >= ? AND {'' if when else 'NOT '}({choice[0]})"
+    params.extend([upper, term] if when else [term, upper])
+    return f"{alias}.word >= ? AND {alias}.word < CASE WHEN {choice[0]} THEN ? ELSE ? END"
+
+
+def _has(table: str, alias: str, term: str, params: list[Any], of: str) -> str:
+    """The reservation ``of`` has a word of ``table`` that ``term`` begins, by its index."""
+    condition = _range(term, params, alias)
+    return (
+        f"EXISTS (SELECT 1 FROM {table} {alias} "
+        f"WHERE {alias}.reservation_id = {of}.reservation_id AND {condition})"
+    )
+
+
+def _two_terms_sql(found: list[str], scope: Sequence[int] | None) -> tuple[list[str], list[Any]]:
+    """The drives of two terms or more (``found`` undominated, so that no word begins with two
+    of them), each a statement of ``(id, word)`` rows, together exactly the reservations where
+    every term begins a word. Where the first two terms begin two words:
+
+    - two name words: a range of the pairs (``search_name``), the first word the first term
+      itself, then the longer first words (``"helenette dupont"``);
+    - the first term another word (``search_other``), the second any word;
+    - the first term a name word, the second another word: the smaller side drives, as far
+      as a few bounded counts tell (when the term's other words are many, the word is
+      common: most reservations found on the other side have it); the other reads an empty
+      range.
+
+    The drives read rows of the first term (its pairs, its other words, its name words), but
+    the second term's other words when they are few (SMALL at most). Every further term is
+    checked on the same reservation. ``word`` is the first term when it is known to be a word of the
+    reservation, else ``''`` (so that a reservation is one row, two at most, of the bounded
+    set).
+
+    Whatever drives, a reservation is found only on its words (``search_word``, the other
+    term checked there, or the drive itself): an emptied or never-built ``search_word`` (a
+    bulk load) finds nothing until ``rebuild_index``, whatever the other tables hold."""
+    first, second, rest = found[0], found[1], found[2:]
+    parts: list[str] = []
+    params: list[Any] = []
+
+    def part(select: str, alias: str, table: str, where: list[str], local: list[Any]) -> None:
+        checks = _on_words(rest, local, alias)
+        parts.append(f"SELECT {select} FROM {table} {alias} WHERE {' AND '.join(where + checks)}")
+        params.extend(local)
+
+    # two name words: "helene dupont" <= pair < "helene dupopt"
+    local: list[Any] = [first]
+    where = [_residences(scope, local, "p"), "p.word >= ?", "p.word < ?"]
+    upper = _upper(second)
+    local += [f"{first} {second}", f"{first} {upper}" if upper is not None else f"{first}!"]
+    where.append(_has("search_word", "x", second, local, "p"))
+    part("p.reservation_id AS id, ? AS word", "p", "search_name", where, local)
+    # a longer first name word: after every "helene ..." ("!" follows " "), LIKE the pair
+    local = []
+    where = [_residences(scope, local, "q"), "q.word >= ?"]
+    local.append(f"{first}!")
+    upper = _upper(first)
+    if upper is not None:
+        where.append("q.word < ?")
+        local.append(upper)
+    # terms are letters and digits: never a LIKE wildcard. The pattern is an expression, not
+    # a parameter alone: SQLite would prepare the statement again at every value bound to it
+    # (and "%" is a parameter too: a placeholder's sign for psycopg)
+    where.append("q.word LIKE ? || ? || ? || ?")
+    local += [first, "% ", second, "%"]
+    where.append(_has("search_word", "x", second, local, "q"))
+    part("q.reservation_id, ''", "q", "search_name", where, local)
+    # the first term begins another word, the second any word: the other words the first
+    # term begins drive (some of its words: no more than a search of it alone; "w", as there)
+    local = []
+    where = [_residences(scope, local, "w"), _range(first, local, "w")]
+    where.append(_has("search_word", "x", second, local, "w"))
+    part(
+        "w.reservation_id, CASE WHEN w.word = ? THEN w.word ELSE '' END",
+        "w",
+        "search_other",
+        where,
+        [first, *local],
+    )
+    # the first term begins a name word (" helene" alone), the second another word
+    few = _by_other_words(
+        [
+            ("search_name", f" {first}", 0, 0),  # no name word: nothing to drive ("B-404")
+            ("search_other", second, FEW, 1),
+            ("search_name", f" {first}", FEW, 0),
+            ("search_other", second, SMALL, 1),
+        ],
+        0,  # both common: the names (most have the other word)
+        scope,
+    )
+    local = []
+    where = [_residences(scope, local, "v"), _chosen_range(second, local, "v", few, True)]
+    where.append(_has("search_word", "x", first, local, "v"))
+    part("v.reservation_id, ''", "v", "search_other", where, local)
+    local = []
+    where = [_residences(scope, local, "n"), _chosen_range(f" {first}", local, "n", few, False)]
+    where.append(_has("search_word", "x", second, local, "n"))
+    part(
+        "n.reservation_id, CASE WHEN n.word = ? THEN ? ELSE '' END",
+        "n",
+        "search_name",
+        where,
+        [f" {first}", first, *local],
+    )
+    return parts, params
+
+
 def candidates_sql(
     found: list[str],
     scope: Sequence[int] | None,
@@ -251,29 +474,28 @@ def candidates_sql(
     students: str = "",
     student_params: Sequence[Any] = (),
 ) -> tuple[str, list[Any]]:
-    """The statement of the bounded candidate set: ``(id, word)`` rows, ``limit`` at most,
-    the words of the first (longest) term in index order, each other term checked on the same
-    reservation. ``students`` is an extra condition on ``s`` (the student), e.g. a manager's."""
+    """The statement of the bounded candidate set: ``(id, word)`` rows, ``limit`` at most.
+    One term: the words it begins in index order. More (see ``_two_terms_sql``): the drives
+    one after the other, each other term checked on the same reservation. ``students`` is an
+    extra condition on ``s`` (the student), e.g. a manager's."""
+    found = undominated(found)
     params: list[Any] = []
-    where = [_residences(scope, params, "w"), _range(found[0], params, "w")]
-    for term in found[1:]:
-        condition = _range(term, params, "x")
-        where.append(
-            "EXISTS (SELECT 1 FROM search_word x "
-            f"WHERE x.reservation_id = w.reservation_id AND {condition})"
-        )
+    if len(found) == 1:
+        where = [_residences(scope, params, "w"), _range(found[0], params, "w")]
+        source, id_ = "search_word w", "w.reservation_id"
+        select = "w.reservation_id AS id, w.word AS word"
+    else:
+        parts, params = _two_terms_sql(found, scope)
+        where = []
+        source, id_ = f"({' UNION ALL '.join(parts)}) cw", "cw.id"
+        select = "cw.id, cw.word"
     join = ""
     if students:
-        join = (
-            " JOIN reservation cr ON cr.id = w.reservation_id"
-            " JOIN student s ON s.id = cr.student_id"
-        )
+        join = f" JOIN reservation cr ON cr.id = {id_} JOIN student s ON s.id = cr.student_id"
         where.append(students)
         params.extend(student_params)
-    sql = (
-        f"SELECT DISTINCT w.reservation_id AS id, w.word AS word FROM search_word w{join} "
-        f"WHERE {' AND '.join(where)} LIMIT ?"
-    )
+    condition = f" WHERE {' AND '.join(where)}" if where else ""
+    sql = f"SELECT DISTINCT {select} FROM {source}{join}{condition} LIMIT ?"
     params.append(limit)
     return sql, params
 
@@ -332,9 +554,16 @@ def search_rows(
             params.extend(student_params)
         parts.append(f"SELECT rr.id, '' FROM reservation rr{join} WHERE {condition}")
     exact = found[0] if found else ""
+    rank = "MIN(CASE WHEN word = ? THEN 2 ELSE 3 END)"
+    if len(undominated(found)) > 1:  # a drive may not show the first term's word: ask its index
+        rank = (
+            f"CASE WHEN {rank} = 2 THEN 2 WHEN EXISTS (SELECT 1 FROM search_word e "
+            "WHERE e.reservation_id = c.id AND e.word = ?) THEN 2 ELSE 3 END"
+        )
+        params.append(exact)  # the same term twice, just after the candidates' parameters
     sql = (
         f"WITH c(id, word) AS ({' UNION ALL '.join(parts)}), "
-        "k(id, rank) AS (SELECT id, MIN(CASE WHEN word = ? THEN 2 ELSE 3 END) FROM c GROUP BY id) "
+        f"k(id, rank) AS (SELECT id, {rank} FROM c GROUP BY id) "
         "SELECT r.id, r.reference, s.first_name, s.last_name, COALESCE(m.number, ''), "
         "r.status, r.proposal_sent_at, r.lease_start, "
         "CASE WHEN r.reference = ? THEN 0 WHEN LOWER(REPLACE(m.number, '-', '')) = ? THEN 1 "

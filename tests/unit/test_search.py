@@ -408,3 +408,248 @@ def test_a_manager_of_a_campus_and_a_university_finds_either(people: People) -> 
     }
     nothing = factories.staff("n.none", role="mobility_manager", scope=())
     assert Desk(nothing, FixedClock(MONDAY_10H), None).search("dupont") == []
+
+
+# --- two terms: pairs of name words, and the other words -------------------------------------
+
+
+@dataclass
+class Corpus:
+    desk: Desk
+    scope: list[int]
+    ids: dict[str, int]
+
+
+def _reserve(name: str, first: str, last: str, email: str, room: object) -> tuple[str, int]:
+    r = factories.reservation(first=first, last=last, room_=room)
+    Student.update(email=email).where(Student.id == r.student_id).execute()
+    search.index_reservation(Reservation.get_by_id(r.id))
+    return name, r.id
+
+
+@pytest.fixture
+def corpus(database: peewee.Database) -> Iterator[Corpus]:
+    with time_machine.travel(MONDAY_10H, tick=False):
+        gaston = factories.residence()
+        luminy = factories.residence("luminy", "Résidence de Luminy")
+        room = factories.room
+        people = [
+            ("helene", "Hélène", "Dupont", "helene.dupont42@gmail.com", room(gaston, "B-402")),
+            ("moreau", "Helene", "DUPONT-Moreau", "hdm@etu.univ-amu.fr", room(gaston, "A-402")),
+            ("helenette", "Hélènette", "Dupontel", "hd@outlook.com", room(gaston, "B-403")),
+            ("marie", "Marie", "Dupont", "helene.x@gmail.com", room(gaston, "B-404")),
+            ("jean", "Jean", "Hélène", "jean.helene@gmail.com", room(gaston, "C-402")),
+            ("twice", "Dupont", "Dupont", "dd@example.org", room(gaston, "B-405")),
+            ("many", "Maria José Ana Luisa", "de la Fuente y García", "mj@x.es", room(gaston)),
+            ("luminy", "Hélène", "Dupont", "h.dupont@gmail.com", room(luminy, "B-402")),
+        ]
+        ids = dict(_reserve(*p) for p in people)
+        clock = FixedClock(MONDAY_10H)
+        yield Corpus(Desk(factories.staff(), clock, gaston), [gaston.id, 0], ids)
+
+
+def brute_force(text: str, scope: list[int]) -> set[int]:
+    """What the search must find: the reservations where every term begins one of its words."""
+    found = search.terms(text)
+    out = set()
+    for r in Reservation.select():
+        residence = r.room.residence_id if r.room is not None else 0
+        s = r.student
+        mine = search.document_words(
+            s.first_name,
+            s.last_name,
+            s.ine,
+            r.reference,
+            r.room.number if r.room else None,
+            s.email,
+        )
+        if residence in scope and all(any(w.startswith(t) for w in mine) for t in found):
+            out.add(r.id)
+    return out
+
+
+@pytest.mark.parametrize(
+    "variants",
+    [
+        ["helene dupont", "Dupont Hélène", "HÉLÈNE   DUPONT", "dupont, HELENE", "Hélène Dupont"],
+        ["hel dup", "DUP HÉL", "Dup  hel"],
+        ["helene dupont42", "DUPONT42 Hélène"],
+        ["jean helene", "Hélène JEAN"],
+        ["maria garcia", "GARCÍA María", "fuente luisa"],
+    ],
+)
+def test_two_names_in_either_order_with_accents_and_case_find_the_same_people(
+    corpus: Corpus, variants: list[str]
+) -> None:
+    results = [set(found(corpus.desk, text)) for text in variants]
+    assert results[0], variants
+    assert all(r == results[0] for r in results), variants
+    assert results[0] == brute_force(variants[0], corpus.scope)
+    assert corpus.ids["luminy"] not in results[0]
+
+
+def test_two_names_find_a_name_in_an_email_and_a_longer_name(corpus: Corpus) -> None:
+    ids = corpus.ids
+    assert set(found(corpus.desk, "helene dupont")) == {
+        ids["helene"],
+        ids["moreau"],
+        ids["helenette"],  # Hélènette Dupontel: both words begin with the terms
+        ids["marie"],  # Marie Dupont, helene.x@…: "helene" is another word of hers
+    }
+    # a word equal to the longest term first (the latest lease first among equals): Hélènette last
+    assert found(corpus.desk, "helene dupont") == [
+        ids["marie"],
+        ids["moreau"],
+        ids["helene"],
+        ids["helenette"],
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "helene dupont",
+        "dupont helene",
+        "hel d",
+        "d hel",
+        "helene gmail",
+        "gmail helene",
+        "dupont 402",
+        "B-402",
+        "402 b",
+        "b 402",
+        "dupont dupont",
+        "dupont dup",
+        "dupontel helene",
+        "helene dupont gmail com",
+        "jean helene gmail",
+        "helene.dupont42@gmail.com",
+        "maria jose ana luisa de la fuente",
+        "garcia mj",
+        "h d",
+        "x y",
+        "helene zzz",
+    ],
+)
+def test_every_two_term_search_finds_what_the_words_give(corpus: Corpus, text: str) -> None:
+    for scope in (corpus.scope, [1], [2, 0]):
+        rows = search.search_rows(text, scope, limit=1_000)
+        assert {row[0] for row in rows} == brute_force(text, scope), (text, scope)
+
+
+def test_the_words_of_a_reservation_are_names_or_other_words() -> None:
+    names, other = search.split_words(
+        "Hélène", "Dupont", "0123456789A", "AB12CD", "B-402", "helene.dupont42@gmail.com"
+    )
+    assert names == {"helene", "dupont", "dupont42"}  # "dupont42" begins with a name
+    assert other == {"0123456789a", "ab12cd", "b", "402", "gmail", "com"}
+    assert search.name_rows(names) == {
+        " helene",
+        " dupont",
+        " dupont42",
+        "helene dupont",
+        "dupont helene",
+        "helene dupont42",
+        "dupont42 helene",  # not "dupont dupont42": one begins the other
+    }
+    many = search.split_words("A B C D E", "F G H I J", None, "R", None, None)
+    assert len(many[0]) == search.MAX_NAME_WORDS
+    assert many[0] | many[1] == set("abcdefghij") | {"r"}
+
+
+@pytest.mark.sqlite_only  # SQLite's query plans
+def test_a_name_pair_is_read_by_a_range_of_the_pairs(
+    corpus: Corpus, database: peewee.Database
+) -> None:
+    for scope in (corpus.scope, None):
+        sql, params = search.candidates_sql(search.terms("Hélène DUPONT"), scope, 200)
+        assert "helene dupont" in params  # the range of the pair: "helene dupont" to "…dupopt"
+        shown = plan(database, sql, params)
+        assert "SEARCH p USING PRIMARY KEY (residence_id=? AND word>? AND word<?)" in shown, shown
+        assert "SEARCH n USING PRIMARY KEY (residence_id=? AND word>? AND word<?)" in shown, shown
+        scans = {line.split()[1] for line in shown.splitlines() if line.startswith("SCAN")}
+        assert scans <= {"cw", "residence", "CONSTANT"}, shown  # never a table of the index
+
+
+def test_rebuilding_gives_every_table_of_the_index_the_writes_gave(
+    corpus: Corpus, database: peewee.Database
+) -> None:
+    def rows() -> list[list[tuple[object, ...]]]:
+        return [
+            database.execute_sql(f"SELECT * FROM {table} ORDER BY 1, 2, 3").fetchall()
+            for table in search.TABLES
+        ]
+
+    written = rows()
+    assert all(written)
+    assert search.rebuild_index() == len(corpus.ids)
+    assert rows() == written
+
+
+@pytest.mark.sqlite_only  # the runner on a file
+def test_upgrading_a_file_indexes_its_names_and_other_words(
+    corpus: Corpus, database: peewee.Database
+) -> None:
+    from playhouse.migrations import Runner
+
+    from crous_desk.store.db import MIGRATIONS, upgrade
+
+    def rows() -> list[list[tuple[object, ...]]]:
+        return [
+            database.execute_sql(f"SELECT * FROM {table} ORDER BY 1, 2, 3").fetchall()
+            for table in search.TABLES[1:]
+        ]
+
+    written = rows()
+    runner = Runner(database, directory=str(MIGRATIONS), table_name="schema_migration")
+    while "0013_search_names" not in runner.down():
+        pass
+    assert "search_name" not in database.get_tables()
+    upgrade(database)
+    assert rows() == written
+
+
+def test_words_are_runs_of_letters_and_digits_for_every_character() -> None:
+    import sys
+    import unicodedata
+
+    def slow_fold(text: str) -> str:  # the folding without its shortcut for ASCII
+        decomposed = unicodedata.normalize("NFKD", text)
+        bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+        return bare.casefold().translate(search._LETTERS)
+
+    def by_hand(folded: str) -> list[str]:
+        return "".join(c if c.isalnum() else " " for c in folded).split()
+
+    every = "".join(map(chr, range(sys.maxunicode + 1)))
+    for start in range(0, len(every), 4096):
+        chunk = every[start : start + 4096]
+        assert search.words(chunk) == by_hand(search.fold(chunk))
+    ascii_ = "".join(map(chr, range(128)))
+    for text in (ascii_, "Hélène DUPONT-Moreau", "B-112", "x@Y.fr", "Łukasz Østergaard ﬀ"):
+        assert search.fold(text) == slow_fold(text)
+
+
+def test_many_reservations_are_indexed_in_every_table_as_one_at_a_time(
+    corpus: Corpus, database: peewee.Database
+) -> None:
+    def rows() -> list[list[tuple[object, ...]]]:
+        return [
+            database.execute_sql(f"SELECT * FROM {table} ORDER BY 1, 2, 3").fetchall()
+            for table in search.TABLES
+        ]
+
+    Student.update(last_name="Żółkiewski", email="zolk.dupont@gmail.com").where(
+        Student.id == Reservation.get_by_id(corpus.ids["marie"]).student_id
+    ).execute()
+    ids = list(corpus.ids.values())
+    with database.atomic() as transaction:
+        for rid in ids:
+            search.index_reservation(Reservation.get_by_id(rid))
+        one_at_a_time = rows()
+        transaction.rollback()
+    assert rows() != one_at_a_time
+    search.index_reservations(ids)
+    assert rows() == one_at_a_time
+    assert set(found(corpus.desk, "marie zolk")) == {corpus.ids["marie"]}
+    assert corpus.ids["marie"] not in found(corpus.desk, "helene dupont")
