@@ -19,7 +19,7 @@ from crous_desk.base.errors import Problem
 from crous_desk.base.i18n import _
 from crous_desk.desk import permissions
 from crous_desk.desk.action import Act, action
-from crous_desk.desk.context import Desk
+from crous_desk.desk.context import Desk, read_in_one_go
 from crous_desk.rooms import ExtensionRow
 from crous_desk.rules.ine import parse_ine
 from crous_desk.rules.pipeline import (
@@ -244,6 +244,7 @@ def _step_where(step: str, now: datetime) -> Any:
     return conditions.get(step, status == step)
 
 
+@read_in_one_go
 def pipeline(
     desk: Desk,
     *,
