@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.widgets import DataTable, Input, Static
 
-from crous_desk.arrivals.slips import find_payload, read_payload
+from crous_desk.arrivals.payload import find_payload, read_payload
 from crous_desk.base.dates import show_day
 from crous_desk.base.errors import Refused
 from crous_desk.base.i18n import N_, _, ngettext

@@ -106,12 +106,22 @@ def qr_matrix(payload: str) -> list[list[bool]]:
     """The modules of the QR code (True = dark), quiet zone included."""
     import qrcode
     from qrcode.constants import ERROR_CORRECT_M
+    from qrcode.exceptions import DataOverflowError
 
     # one fixed mask: choosing the "best" of eight scores each in pure Python, a quarter of a
-    # slip's time, for a code scanners read as well either way (tests read them with zbar)
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=QUIET_ZONE, mask_pattern=2)
+    # slip's time, for a code scanners read as well either way (tests read them with zbar);
+    # and version 1 tried first (a slip code's 20 characters are what it holds), without
+    # encoding the data once more to find the version
+    code = qrcode.QRCode(
+        version=1, error_correction=ERROR_CORRECT_M, border=QUIET_ZONE, mask_pattern=2
+    )
     code.add_data(payload)
-    code.make(fit=True)
+    try:
+        code.make(fit=False)
+    except DataOverflowError:  # a longer text: the smallest version that holds it
+        code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=QUIET_ZONE, mask_pattern=2)
+        code.add_data(payload)
+        code.make(fit=True)
     return [list(row) for row in code.get_matrix()]
 
 

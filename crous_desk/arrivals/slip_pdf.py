@@ -10,7 +10,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import IO, Any
@@ -167,11 +167,38 @@ _FONT_FILES = {FONT: "SourceSansPro-Regular.ttf", BOLD: "SourceSansPro-Bold.ttf"
 @cache
 def _register_fonts() -> None:
     from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
 
     folder = resources.files("font_source_sans_pro").joinpath("files")
     for name, filename in _FONT_FILES.items():
-        pdfmetrics.registerFont(TTFont(name, str(folder.joinpath(filename))))
+        pdfmetrics.registerFont(_font_class()(name, str(folder.joinpath(filename))))
+
+
+@cache
+def _font_class() -> type:
+    """reportlab's TrueType font, remembering how it encoded each text in each document: a
+    batch of slips draws the same titles and sentences on every page, and encoding a text
+    (a subset code for each character) is most of what drawing it costs."""
+    from weakref import WeakKeyDictionary
+
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    class RememberingTTFont(TTFont):  # type: ignore[misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._encoded: WeakKeyDictionary[Any, dict[str, Any]] = WeakKeyDictionary()
+
+        def splitString(self, text: Any, doc: Any, encoding: str = "utf-8") -> Any:
+            if type(text) is not str:  # a shaped or a byte string: as reportlab does it
+                return super().splitString(text, doc, encoding)
+            known = self._encoded.get(doc)
+            if known is None:
+                known = self._encoded[doc] = {}
+            found = known.get(text)
+            if found is None:  # the first time in this document: the codes are given now
+                found = known[text] = super().splitString(text, doc, encoding)
+            return found
+
+    return RememberingTTFont
 
 
 ProgressFn = Callable[[int, int], None]
@@ -203,14 +230,53 @@ _MARGIN = 42.0
 _GREY = (0.35, 0.35, 0.35)
 
 
-def _lines(text: str, font: str, size: float, width: float) -> list[str]:
+class _Words:
+    """A page's words in one PDF text object, with the canvas's calls for text: reportlab's
+    ``drawString`` makes a text object and measures the string every time, for 80 strings a
+    slip. Drawn over the page's lines and code by :meth:`finish`."""
+
+    def __init__(self, canvas: Any) -> None:
+        self.canvas = canvas
+        self.text = canvas.beginText()
+        self.font = ("", 0.0)
+
+    def setFont(self, font: str, size: float) -> None:
+        if (font, size) != self.font:
+            self.text.setFont(font, size)
+            self.font = (font, size)
+
+    def setFillColorRGB(self, r: float, g: float, b: float) -> None:
+        self.text.setFillColorRGB(r, g, b)
+
+    def drawString(self, x: float, y: float, text: str) -> None:
+        self.text.setTextOrigin(x, y)
+        self.text.textLine(text)
+
+    def drawCentredString(self, x: float, y: float, text: str) -> None:
+        self.drawString(x - self._width(text) / 2, y, text)
+
+    def drawRightString(self, x: float, y: float, text: str) -> None:
+        self.drawString(x - self._width(text), y, text)
+
+    def _width(self, text: str) -> float:
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
+        return float(stringWidth(text, *self.font))
+
+    def finish(self) -> None:
+        self.canvas.drawText(self.text)
+
+
+@lru_cache(maxsize=4096)
+def _lines(text: str, font: str, size: float, width: float) -> tuple[str, ...]:
+    """``text`` wrapped to ``width`` (remembered: most sentences are on every slip)."""
     from reportlab.lib.utils import simpleSplit
 
-    return simpleSplit(text, font, size, width) or [""]
+    return tuple(simpleSplit(text, font, size, width)) or ("",)
 
 
 def _paragraph(
-    canvas: Any, x: float, y: float, text: str, font: str, size: float, width: float
+    words: _Words, x: float, y: float, text: str, font: str, size: float, width: float
 ) -> float:
     """Draw ``text`` wrapped to ``width`` from baseline ``y``; return the next baseline."""
     leading = size * 1.25
@@ -218,53 +284,63 @@ def _paragraph(
     if text.startswith("• "):
         from reportlab.pdfbase.pdfmetrics import stringWidth
 
-        canvas.setFont(font, size)
-        canvas.drawString(x, y, "•")
+        words.setFont(font, size)
+        words.drawString(x, y, "•")
         indent = stringWidth("• ", font, size)
         text = text[2:]
-    canvas.setFont(font, size)
+    words.setFont(font, size)
     for line in _lines(text, font, size, width - indent):
-        canvas.drawString(x + indent, y, line)
+        words.drawString(x + indent, y, line)
         y -= leading
     return y
 
 
 def _draw_qr(canvas: Any, payload: str, x: float, y: float, size: float) -> None:
-    """The QR code as black rectangles, one per horizontal run of dark modules."""
+    """The QR code as black rectangles, one per horizontal run of dark modules, in one path
+    written in module units (a few hundred rectangles a slip)."""
     matrix = qr_matrix(payload)
     n = len(matrix)
-    module = size / n
-    path = canvas.beginPath()
+    runs = []
     for r, row in enumerate(matrix):
-        top = y + size - (r + 1) * module
+        bottom = n - 1 - r
         c = 0
         while c < n:
             if row[c]:
                 start = c
                 while c < n and row[c]:
                     c += 1
-                path.rect(x + start * module, top, (c - start) * module, module)
+                runs.append(f"{start} {bottom} {c - start} 1 re")
             else:
                 c += 1
+    canvas.saveState()
     canvas.setFillColorRGB(0, 0, 0)
-    canvas.drawPath(path, stroke=0, fill=1)
+    module = size / n
+    canvas.transform(module, 0, 0, module, x, y)
+    canvas.addLiteral("\n".join(runs) + "\nf")
+    canvas.restoreState()
 
 
-def _label_value(canvas: Any, x: float, y: float, label: str, value: str, width: float) -> None:
-    canvas.setFillColorRGB(*_GREY)
-    canvas.setFont(FONT, 8)
-    canvas.drawString(x, y, label)
-    canvas.setFillColorRGB(0, 0, 0)
+def _label_value(words: _Words, x: float, y: float, label: str, value: str, width: float) -> None:
+    words.setFillColorRGB(*_GREY)
+    words.setFont(FONT, 8)
+    words.drawString(x, y, label)
+    words.setFillColorRGB(0, 0, 0)
     size = 12.0
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     while size > 7 and stringWidth(value, BOLD, size) > width:
         size -= 0.5
-    canvas.setFont(BOLD, size)
-    canvas.drawString(x, y - 14, value)
+    words.setFont(BOLD, size)
+    words.drawString(x, y - 14, value)
 
 
 def _draw(canvas: Any, slip: Slip) -> None:
+    words = _Words(canvas)
+    _draw_page(canvas, words, slip)
+    words.finish()
+
+
+def _draw_page(canvas: Any, words: _Words, slip: Slip) -> None:
     from reportlab.lib.pagesizes import A4
 
     page_w, page_h = A4
@@ -275,21 +351,21 @@ def _draw(canvas: Any, slip: Slip) -> None:
     qr_size = 118.0
     qr_x, qr_y = right - qr_size, top - qr_size
     _draw_qr(canvas, slip.payload, qr_x, qr_y, qr_size)
-    canvas.setFont(FONT, 8)
-    canvas.drawCentredString(qr_x + qr_size / 2, qr_y - 6, slip.payload)
+    words.setFont(FONT, 8)
+    words.drawCentredString(qr_x + qr_size / 2, qr_y - 6, slip.payload)
 
     # the residence
     text_w = qr_x - left - 16
-    canvas.setFillColorRGB(0, 0, 0)
-    y = _paragraph(canvas, left, top - 14, slip.residence_name, BOLD, 18, text_w)
-    y = _paragraph(canvas, left, y + 4, slip.residence_address, FONT, 10, text_w)
-    y = _paragraph(canvas, left, y, f"Accueil / Desk : {slip.desk_phone}", FONT, 10, text_w)
+    words.setFillColorRGB(0, 0, 0)
+    y = _paragraph(words, left, top - 14, slip.residence_name, BOLD, 18, text_w)
+    y = _paragraph(words, left, y + 4, slip.residence_address, FONT, 10, text_w)
+    y = _paragraph(words, left, y, f"Accueil / Desk : {slip.desk_phone}", FONT, 10, text_w)
     y = min(y - 12, qr_y + 30)
-    _paragraph(canvas, left, y, "FICHE D'ARRIVÉE  ·  ARRIVAL SLIP", BOLD, 15, text_w)
+    _paragraph(words, left, y, "FICHE D'ARRIVÉE  ·  ARRIVAL SLIP", BOLD, 15, text_w)
 
     # who, which room, which stay
     y = qr_y - 30
-    _label_value(canvas, left, y, "Étudiant·e / Student", slip.student_name, width)
+    _label_value(words, left, y, "Étudiant·e / Student", slip.student_name, width)
     y -= 36
     columns = (
         ("INE", slip.ine),
@@ -300,7 +376,7 @@ def _draw(canvas: Any, slip: Slip) -> None:
     widths = (0.22, 0.25, 0.18, 0.35)
     x = left
     for (label, value), share in zip(columns, widths, strict=True):
-        _label_value(canvas, x, y, label, value, width * share - 8)
+        _label_value(words, x, y, label, value, width * share - 8)
         x += width * share
     y -= 28
     canvas.setLineWidth(0.6)
@@ -311,11 +387,11 @@ def _draw(canvas: Any, slip: Slip) -> None:
     gap = 20.0
     col_w = (width - gap) / 2
     xs = (left, left + col_w + gap)
-    canvas.setFillColorRGB(*_GREY)
-    canvas.setFont(BOLD, 8)
-    canvas.drawString(xs[0], y, "FRANÇAIS")
-    canvas.drawString(xs[1], y, "ENGLISH")
-    canvas.setFillColorRGB(0, 0, 0)
+    words.setFillColorRGB(*_GREY)
+    words.setFont(BOLD, 8)
+    words.drawString(xs[0], y, "FRANÇAIS")
+    words.drawString(xs[1], y, "ENGLISH")
+    words.setFillColorRGB(0, 0, 0)
     y -= 16
     for section in sections(slip):
         ends = []
@@ -323,9 +399,9 @@ def _draw(canvas: Any, slip: Slip) -> None:
             (xs[0], section.title_fr, section.fr),
             (xs[1], section.title_en, section.en),
         ):
-            yy = _paragraph(canvas, x, y, title, BOLD, 11.5, col_w) - 1
+            yy = _paragraph(words, x, y, title, BOLD, 11.5, col_w) - 1
             for text in paragraphs:
-                yy = _paragraph(canvas, x, yy, text, FONT, 10, col_w) - 2
+                yy = _paragraph(words, x, yy, text, FONT, 10, col_w) - 2
             ends.append(yy)
         y = min(ends) - 10
 
@@ -337,19 +413,19 @@ def _draw(canvas: Any, slip: Slip) -> None:
         canvas.setLineWidth(0.6)
         canvas.rect(left, box_y, width, box_h, stroke=1, fill=0)
         yy = box_y + box_h - 16
-        canvas.setFillColorRGB(*_GREY)
-        canvas.setFont(BOLD, 8)
-        canvas.drawString(left + 10, yy, "VOTRE CROUS  ·  YOUR CROUS")
-        canvas.setFillColorRGB(0, 0, 0)
+        words.setFillColorRGB(*_GREY)
+        words.setFont(BOLD, 8)
+        words.drawString(left + 10, yy, "VOTRE CROUS  ·  YOUR CROUS")
+        words.setFillColorRGB(0, 0, 0)
         yy -= 15
-        canvas.setFont(BOLD, 11)
-        canvas.drawString(left + 10, yy, f"CROUS {crous.name}")
-        canvas.setFont(FONT, 10)
+        words.setFont(BOLD, 11)
+        words.drawString(left + 10, yy, f"CROUS {crous.name}")
+        words.setFont(FONT, 10)
         for line in crous.address:
             yy -= 12.5
-            canvas.drawString(left + 10, yy, line)
-        canvas.drawRightString(right - 10, box_y + box_h - 31, f"Tél. / Phone : {crous.phone}")
-        canvas.drawRightString(right - 10, box_y + box_h - 43.5, crous.web)
+            words.drawString(left + 10, yy, line)
+        words.drawRightString(right - 10, box_y + box_h - 31, f"Tél. / Phone : {crous.phone}")
+        words.drawRightString(right - 10, box_y + box_h - 43.5, crous.web)
 
 
 def save_slips(

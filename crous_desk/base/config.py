@@ -37,7 +37,6 @@ The password itself is never in this file: a setting ``smtp_password`` is refuse
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
@@ -92,6 +91,8 @@ def load_config(path: Path | None = None) -> Config:
     path = path or config_path()
     values: dict[str, object] = {}
     if path.exists():
+        import tomllib  # only when there is a file to read: --help starts without it
+
         try:
             values = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, tzinfo
 
 from crous_desk.base.i18n import _
@@ -9,6 +10,7 @@ from crous_desk.base.i18n import _
 # The days a desk deals with: far enough for any stay or ID, near enough that adding a day
 # or a zone to one can never leave the calendar (year 9999 + 1 day raises OverflowError).
 FIRST_YEAR, LAST_YEAR = 1900, 2199
+_USUAL_DAY = re.compile(r"([0-9]{2})/([0-9]{2})/([0-9]{4})")
 
 
 def plausible(day: date) -> date:
@@ -40,6 +42,14 @@ def parse_day(text: str) -> date:
     cleaned = text.strip()
     if not cleaned:
         raise ValueError(_("a date is required: type it as dd/mm/yyyy, e.g. 31/01/2027"))
+    usual = _USUAL_DAY.fullmatch(cleaned)  # "31/01/2027", as lists write it: no strptime
+    if usual is not None:
+        try:
+            day = date(int(usual[3]), int(usual[2]), int(usual[1]))
+        except ValueError:
+            pass  # not a day: the formats below say why
+        else:
+            return plausible(day)
     for fmt in ("%d/%m/%Y", "%d/%m/%y", "%d.%m.%Y", "%Y-%m-%d", "%d-%m-%Y"):
         try:
             day = datetime.strptime(cleaned, fmt).date()

@@ -22,10 +22,15 @@ def hidden(c: str) -> bool:
 
 
 def has_control(text: str) -> bool:
-    """Whether ``text`` holds a character :func:`hidden` (refused in a name or a remark)."""
-    if text.isascii():
-        return _CONTROLS.search(text) is not None
-    return any(hidden(c) for c in text)
+    """Whether ``text`` holds a character :func:`hidden` (refused in a name or a remark).
+
+    Read for every name shown or imported: the controls by one search, and a character's
+    category asked only above U+00FF (where the format characters are)."""
+    if _CONTROLS.search(text) is not None:
+        return True
+    if text.isascii() or max(text) <= "\xff":
+        return False
+    return any(unicodedata.category(c) == "Cf" for c in text if c > "\xff")
 
 
 def shown(text: str) -> str:

@@ -11,9 +11,8 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from crous_desk.base.clock import SystemClock
 from crous_desk.base.config import Config
 from crous_desk.base.errors import Problem, Refused
 from crous_desk.base.i18n import _, ngettext
@@ -26,8 +25,10 @@ from crous_desk.cli.common import (
     progress_bar,
     residence_by_code,
 )
-from crous_desk.office.accueil import ImportResult
-from crous_desk.store.db import shown
+from crous_desk.store.target import shown
+
+if TYPE_CHECKING:
+    from crous_desk.office.accueil import ImportResult
 
 EXIT_PARTIAL = 3
 
@@ -232,6 +233,7 @@ def cmd_export(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_audit(args: argparse.Namespace, config: Config) -> int:
+    from crous_desk.base.clock import SystemClock
     from crous_desk.store import audit
 
     existing_db(args, config)

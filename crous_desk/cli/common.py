@@ -10,16 +10,17 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from crous_desk.base.clock import SystemClock
-from crous_desk.base.config import Config
 from crous_desk.base.dates import parse_iso_day
 from crous_desk.base.errors import Problem, Refused
 from crous_desk.base.i18n import _
-from crous_desk.desk.context import Desk
-from crous_desk.store.db import connect, database_owner, default_path, is_server, location, shown
-from crous_desk.store.failures import database_refusal
-from crous_desk.store.models import Residence
+from crous_desk.store.target import default_path, is_server, location, shown
+
+if TYPE_CHECKING:  # the database layer is loaded by the command that opens it, not by --help
+    from crous_desk.base.config import Config
+    from crous_desk.desk.context import Desk
+    from crous_desk.store.models import Residence
 
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
@@ -59,6 +60,9 @@ def open_db(path: Path | str) -> None:
     import sqlite3
 
     import peewee
+
+    from crous_desk.store.db import connect
+    from crous_desk.store.failures import database_refusal
 
     if not is_server(path) and Path(path).is_dir():
         raise Refused(
@@ -115,6 +119,8 @@ def is_the_database(out: Path, database: Path | str) -> bool:
 
 
 def residence_by_code(code: str) -> Residence:
+    from crous_desk.store.models import Residence
+
     residence = Residence.get_or_none(Residence.code == code)
     if residence is None:
         codes = ", ".join(r.code for r in Residence.select().order_by(Residence.code))
@@ -131,8 +137,10 @@ def residence_by_code(code: str) -> Residence:
 
 def operator_desk(residence: Residence | None = None) -> Desk:
     """The desk of the command line: its own administrator account ``os:<login>``."""
+    from crous_desk.base.clock import SystemClock
     from crous_desk.people.auth import trusted_login
     from crous_desk.people.staff import operator_desk as desk_of_login
+    from crous_desk.store.db import database_owner
 
     return desk_of_login(trusted_login(database_owner()), SystemClock(), residence)
 

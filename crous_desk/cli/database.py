@@ -11,7 +11,7 @@ from typing import Any
 from crous_desk.base.config import Config
 from crous_desk.base.i18n import _, ngettext
 from crous_desk.cli.common import db_path, progress_bar
-from crous_desk.store.db import location, shown
+from crous_desk.store.target import location, shown
 
 
 def add_parsers(commands: Any) -> None:

@@ -10,8 +10,6 @@ from crous_desk.base.config import Config
 from crous_desk.base.errors import Problem, Refused
 from crous_desk.base.i18n import _
 from crous_desk.cli.common import db_path, open_db, operator_desk, residence_by_code
-from crous_desk.rules.ledger import parse_euros
-from crous_desk.store.models import Room
 
 
 def add_parsers(commands: Any) -> None:
@@ -40,6 +38,8 @@ def add_parsers(commands: Any) -> None:
 
 def cmd_etat(args: argparse.Namespace, config: Config) -> int:
     from crous_desk.office.stay_settings import describe, set_room_meters, set_stay_settings
+    from crous_desk.rules.ledger import parse_euros
+    from crous_desk.store.models import Room
 
     open_db(db_path(args, config))
     desk = operator_desk()

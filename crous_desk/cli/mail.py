@@ -7,14 +7,9 @@ import argparse
 import sys
 from typing import Any
 
-from crous_desk.base.clock import SystemClock
 from crous_desk.base.config import Config
 from crous_desk.base.i18n import _, ngettext
 from crous_desk.cli.common import existing_db, fail, operator_desk, residence_by_code
-from crous_desk.mail import run_as_installation, set_residence_addresses, set_staff_address
-from crous_desk.mail.settings import smtp_settings
-from crous_desk.outbox import outbox_counts, outbox_rows, send_again
-from crous_desk.outbox.view import kind_label, state_label
 
 EXIT_NOT_SENT = 3  # the messages wait in the outbox: no server configured, or none reached
 
@@ -51,6 +46,9 @@ def add_parsers(commands: Any) -> None:
 
 
 def cmd_mail(args: argparse.Namespace, config: Config) -> int:
+    from crous_desk.mail import set_residence_addresses, set_staff_address
+    from crous_desk.outbox import send_again
+
     existing_db(args, config)
     command = args.mail_command
     if command == "send":
@@ -79,6 +77,9 @@ def cmd_mail(args: argparse.Namespace, config: Config) -> int:
 
 
 def _send(config: Config) -> int:
+    from crous_desk.base.clock import SystemClock
+    from crous_desk.mail import run_as_installation
+
     report = run_as_installation(config, SystemClock())
     if not report.configured:
         return fail(
@@ -119,6 +120,10 @@ def _send(config: Config) -> int:
 
 
 def _status(config: Config, *, every: bool) -> int:
+    from crous_desk.mail.settings import smtp_settings
+    from crous_desk.outbox import outbox_counts, outbox_rows
+    from crous_desk.outbox.view import kind_label, state_label
+
     desk = operator_desk()
     settings = smtp_settings(config)
     print(

@@ -7,17 +7,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
 from crous_desk import __version__
-from crous_desk.base.clock import SystemClock
 from crous_desk.base.config import Config, ConfigError, load_config
 from crous_desk.base.dates import plausible
 from crous_desk.base.errors import Problem, Refused
-from crous_desk.base.files import output_problem
 from crous_desk.base.i18n import _, current_language, ngettext, set_language
 from crous_desk.cli.common import (
     EXIT_REFUSED,
@@ -32,8 +29,7 @@ from crous_desk.cli.common import (
     residence_by_code,
 )
 from crous_desk.cli.speech import add_language_option, argparse_speaks, command_line_language
-from crous_desk.store.db import is_server, location, shown
-from crous_desk.store.failures import database_refusal
+from crous_desk.store.target import is_server, location, shown
 
 _launcher: Callable[..., int] | None = None
 
@@ -169,6 +165,8 @@ def main(argv: Sequence[str] | None = None, launcher: Launcher | None = None) ->
     except KeyboardInterrupt:
         return 130
     except Exception as error:
+        from crous_desk.store.failures import database_refusal
+
         refusal = database_refusal(error)  # busy, read-only, full, damaged: one clear line
         if refusal is not None:
             return fail(str(refusal), EXIT_REFUSED)
@@ -187,6 +185,7 @@ def cmd_migrate(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_seed_demo(args: argparse.Namespace, config: Config) -> int:
+    from crous_desk.base.clock import SystemClock
     from crous_desk.office.demo import seed_demo
 
     path = db_path(args, config)
@@ -201,6 +200,9 @@ def cmd_seed_demo(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, config: Config) -> int:
+    import tempfile
+
+    from crous_desk.base.clock import SystemClock
     from crous_desk.office.demo import seed_demo
     from crous_desk.store.models import Residence
 
@@ -227,6 +229,7 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
 
 
 def _run_tui(args: argparse.Namespace, config: Config, demo: bool = False) -> int:
+    from crous_desk.base.clock import SystemClock
     from crous_desk.people.sign_in import who_signs_in
     from crous_desk.store.models import Residence
 
@@ -259,6 +262,8 @@ def cmd_slips(args: argparse.Namespace, config: Config) -> int:
 
     from crous_desk.arrivals.slip_pdf import save_slips
     from crous_desk.arrivals.slips import arrivals_on, print_pdf, slips_for
+    from crous_desk.base.clock import SystemClock
+    from crous_desk.base.files import output_problem
     from crous_desk.store import search_index as search
 
     day: date | None = None

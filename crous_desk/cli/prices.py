@@ -11,9 +11,6 @@ from crous_desk.base.config import Config
 from crous_desk.base.errors import Problem, Refused
 from crous_desk.base.i18n import _
 from crous_desk.cli.common import existing_db, operator_desk, residence_by_code
-from crous_desk.money.prices import LOST_KEY_SET, SEVERITIES, default_prices, prices_for, set_price
-from crous_desk.rules.condition import euros
-from crous_desk.store.models import PriceOverride
 
 
 def add_parsers(commands: Any) -> None:
@@ -64,6 +61,16 @@ def _cents(text: str) -> int:
 
 
 def cmd_prices(args: argparse.Namespace, config: Config) -> int:
+    from crous_desk.money.prices import (
+        LOST_KEY_SET,
+        SEVERITIES,
+        default_prices,
+        prices_for,
+        set_price,
+    )
+    from crous_desk.rules.condition import euros
+    from crous_desk.store.models import PriceOverride
+
     existing_db(args, config)
     residence = residence_by_code(args.residence)
     if args.prices_command == "list":

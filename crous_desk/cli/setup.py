@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crous_desk.base.config import Config
 from crous_desk.base.errors import Problem, Refused
 from crous_desk.base.i18n import _, ngettext
 from crous_desk.cli.common import db_path, open_db, operator_desk, residence_by_code
-from crous_desk.desk.context import Desk
-from crous_desk.office.setup import ROOM_COLUMNS, add_residence, declare_closure, import_rooms
-from crous_desk.reservations.proposal import send_proposal
-from crous_desk.reservations.search import find_reference
-from crous_desk.rules.proposal import format_instant, proposal_deadline
+from crous_desk.rules.room_list import ROOM_COLUMNS
+
+if TYPE_CHECKING:
+    from crous_desk.desk.context import Desk
 
 
 def add_parsers(commands: Any) -> None:
@@ -66,6 +65,8 @@ def _desk(args: argparse.Namespace, config: Config) -> Desk:
 
 
 def cmd_residence(args: argparse.Namespace, config: Config) -> int:
+    from crous_desk.office.setup import add_residence, declare_closure
+
     desk = _desk(args, config)
     if args.residence_command == "add":
         residence = add_residence(
@@ -92,6 +93,8 @@ def cmd_residence(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_rooms(args: argparse.Namespace, config: Config) -> int:
+    from crous_desk.office.setup import import_rooms
+
     desk = _desk(args, config)
     residence = residence_by_code(args.residence)
     path = Path(args.file)
@@ -117,6 +120,9 @@ def cmd_rooms(args: argparse.Namespace, config: Config) -> int:
 
 def cmd_proposal(args: argparse.Namespace, config: Config) -> int:
     from crous_desk.base.dates import parse_instant
+    from crous_desk.reservations.proposal import send_proposal
+    from crous_desk.reservations.search import find_reference
+    from crous_desk.rules.proposal import format_instant, proposal_deadline
 
     desk = _desk(args, config)
     desk.residence = residence_by_code(args.residence)

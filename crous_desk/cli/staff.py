@@ -6,17 +6,16 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from crous_desk.base.clock import PARIS
 from crous_desk.base.config import Config
 from crous_desk.base.errors import Problem, Refused
 from crous_desk.base.i18n import _
 from crous_desk.cli.common import db_path, existing_db, open_db, operator_desk
-from crous_desk.desk.permissions import role_label
-from crous_desk.people import staff
-from crous_desk.people.staff import StaffRow
 from crous_desk.rules.status import Role
+
+if TYPE_CHECKING:
+    from crous_desk.people.staff import StaffRow
 
 
 def add_parsers(commands: Any) -> None:
@@ -106,6 +105,9 @@ def _read_passphrase(from_stdin: bool, required: bool) -> str | None:
 
 
 def _line(row: StaffRow, now: Any) -> str:
+    from crous_desk.base.clock import PARIS
+    from crous_desk.desk.permissions import role_label
+
     if row.locked_until is not None and row.locked_until > now:
         state = _("locked until {when}").format(
             when=row.locked_until.astimezone(PARIS).strftime("%d/%m %H:%M")
@@ -122,6 +124,8 @@ def _line(row: StaffRow, now: Any) -> str:
 
 
 def cmd_staff(args: argparse.Namespace, config: Config) -> int:
+    from crous_desk.people import staff
+
     if args.staff_command == "add":
         open_db(db_path(args, config))  # the first account may create the file
     else:

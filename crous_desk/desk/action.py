@@ -37,12 +37,13 @@ The write lock and the audit step live here and nowhere else.
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import date, datetime
 from typing import Any, Concatenate, NoReturn, ParamSpec, TypeVar, overload
 
-from peewee import DatabaseError, Model, OperationalError, SqliteDatabase
+from peewee import JOIN, DatabaseError, Model, OperationalError, SqliteDatabase
 
 from crous_desk.base.dates import parse_day
 from crous_desk.base.errors import Problem, Refused
@@ -52,6 +53,7 @@ from crous_desk.desk import permissions
 from crous_desk.desk.context import Desk
 from crous_desk.rules.hours import closed_problem
 from crous_desk.store import audit, locks
+from crous_desk.store.audit import Entry as AuditEntry
 from crous_desk.store.models import (
     ExtensionRequest,
     Inspection,
@@ -136,6 +138,65 @@ def scope_target(row: Any) -> permissions.Target:
     return row
 
 
+# The rows a target's scope is read from, loaded with it in one statement (no lazy load of the
+# room and the residence for the scope check): (model, the foreign key that reaches it).
+_WITH: dict[type[Model], tuple[tuple[type[Model], str], ...]] = {
+    Reservation: ((Room, "room"), (Residence, "residence")),
+    KeySet: ((Room, "room"), (Residence, "residence")),
+    Room: ((Residence, "residence"),),
+}
+_QUERIES: dict[type[Model], tuple[Any, str]] = {}
+
+
+def load_target(model: type[M], row_id: Any) -> M | None:
+    """The row ``row_id`` of ``model`` (with its room and residence, as a query joining them
+    would give it), or None.
+
+    Its SQL is built once per database, then run again with each id, and the rows made into
+    models directly: building a peewee query and its row reader costs far more than running
+    it, and every action loads its target."""
+    database = db.obj
+    chain = _WITH.get(model, ())
+    primary_key: Any = model._meta.primary_key  # type: ignore[attr-defined]
+    cached = _QUERIES.get(model)
+    if cached is None or cached[0] is not database:
+        query = model.select(model, *(other for other, _fk in chain))
+        joined: type[Model] = model
+        for other, _fk in chain:
+            query = query.join_from(joined, other, JOIN.LEFT_OUTER)
+            joined = other
+        sql, _params = query.where(primary_key == 0).sql()
+        cached = _QUERIES[model] = (database, sql)
+    row = database.execute_sql(cached[1], (primary_key.db_value(row_id),)).fetchone()
+    if row is None:
+        return None
+    rows: list[Any] = []
+    start = 0
+    for part in (model, *(other for other, _fk in chain)):
+        fields = part._meta.sorted_fields  # type: ignore[attr-defined]
+        values = row[start : start + len(fields)]
+        start += len(fields)
+        if rows and values[0] is None:  # the room of a reservation not placed yet
+            rows.append(None)
+            continue
+        instance: Any = part(__no_default__=True)  # type: ignore[call-arg]
+        instance.__data__.update(
+            (f.name, f.python_value(v)) for f, v in zip(fields, values, strict=True)
+        )
+        rows.append(instance)
+    for (parent, child), (_other, fk) in zip(itertools.pairwise(rows), chain, strict=True):
+        if parent is None:
+            break
+        if child is None:
+            parent.__rel__[fk] = None  # known to have none: no lazy load
+        else:
+            setattr(parent, fk, child)
+    for instance in rows:
+        if instance is not None:
+            instance._dirty.clear()
+    return rows[0]  # type: ignore[no-any-return]
+
+
 def room_of(row: Any) -> Room | None:
     """The room a row belongs to (None: a request not yet placed, a person, a residence)."""
     if isinstance(row, Room):
@@ -155,7 +216,16 @@ def room_of(row: Any) -> Room | None:
 class Act:
     """One action in progress: who acts, at which instant, and the problems found so far."""
 
-    def __init__(self, desk: Desk, name: str, needs: str, *, checking_only: bool = False) -> None:
+    def __init__(
+        self,
+        desk: Desk,
+        name: str,
+        needs: str,
+        *,
+        checking_only: bool = False,
+        checks_first: bool = False,
+        grant: permissions.Grant | None = None,
+    ) -> None:
         self.desk = desk
         self.actor = desk.actor
         self.name = name
@@ -167,12 +237,23 @@ class Act:
         self.checking_only = (
             checking_only  # checks read without the write lock (another desk holds it)
         )
+        # the checks are read before the write lock, which :meth:`change` takes
+        self.checks_first = checks_first
+        self._grant = grant
+        self._scoped: list[Any] = []  # the rows checked by in_scope, checked again if need be
+
+    @property
+    def grant(self) -> permissions.Grant:
+        """The actor's account and scope, read once for the whole action."""
+        if self._grant is None:
+            self._grant = permissions.grant_of(self.actor)
+        return self._grant
 
     # -- what the action works on -----------------------------------------------------------
 
     def get(self, model: type[M], row_id: int) -> M:
         """The row, or a refusal at once: there is nothing to check on a row that is not there."""
-        row = model.get_or_none(model._meta.primary_key == row_id)  # type: ignore[attr-defined]
+        row = load_target(model, row_id)
         if row is None:
             what = _NAMES[model]() if model in _NAMES else model.__name__
             raise Refused(Problem("not_found", _("no {what} #{id}").format(what=what, id=row_id)))
@@ -181,7 +262,8 @@ class Act:
     def in_scope(self, row: Any) -> None:
         """Refuse at once unless the actor may do this action on ``row`` (their residences or
         students) and ``row`` belongs to the residence the desk is opened on."""
-        permissions.require(self.actor, self.needs, scope_target(row))
+        permissions.require(self.actor, self.needs, scope_target(row), grant=self.grant)
+        self._scoped.append(row)
         room = room_of(row)
         residence = self.desk.residence
         if residence is not None and room is not None and room.residence_id != residence.id:
@@ -256,10 +338,31 @@ class Act:
             raise Refused(*self.problems)
         if self.checking_only:
             raise _WouldChange
-        self._changing = True
-        yield
+        if not self.checks_first:  # already inside the action's write transaction
+            self._changing = True
+            yield
+            self._audited_or_fail()
+            return
+        with write_transaction():  # the write lock, from here to the end of the change
+            self._account_unchanged()
+            self._changing = True
+            yield
+            self._audited_or_fail()
+
+    def _audited_or_fail(self) -> None:
         if not self.audited:
             raise RuntimeError(f"the action {self.name} changed rows without an audit row")
+
+    def _account_unchanged(self) -> None:
+        """Inside the write lock: the account read before it still allows the action on every
+        row checked (read again: one statement; checked again only when it changed)."""
+        grant = permissions.grant_of(self.actor)
+        if grant == self._grant:
+            return
+        self._grant = grant
+        permissions.require(self.actor, self.needs, grant=grant)
+        for row in self._scoped:
+            permissions.require(self.actor, self.needs, scope_target(row), grant=grant)
 
     def confirm(self, changed: int, what: str) -> None:
         """A conditional update changed exactly one row; else another desk was first (refused:
@@ -297,26 +400,45 @@ class Act:
         )
         self.audited += 1
 
+    def audit_many(self, entries: list[AuditEntry]) -> None:
+        """Many audit rows at once, in order (an import of thousands of rows): the same rows as
+        one :meth:`audit` each, written in one statement."""
+        if not self._changing:
+            raise RuntimeError("audit rows are written inside act.change()")
+        self.audited += audit.record_many(self.actor.username, self.now, entries)
+
 
 # -- the decorator ------------------------------------------------------------------------------
 
 
 @overload
 def action(
-    name: str, *, needs: str | None = None, target: None = None
+    name: str, *, needs: str | None = None, target: None = None, checks_first: bool = False
 ) -> Callable[[Callable[Concatenate[Act, P], T]], Callable[Concatenate[Desk, P], T]]: ...
 
 
 @overload
 def action(
-    name: str, *, needs: str | None = None, target: type[M]
+    name: str, *, needs: str | None = None, target: type[M], checks_first: bool = False
 ) -> Callable[[Callable[Concatenate[Act, M, P], T]], Callable[Concatenate[Desk, int, P], T]]: ...
 
 
-def action(name: str, *, needs: str | None = None, target: type[Model] | None = None) -> Any:
+def action(
+    name: str,
+    *,
+    needs: str | None = None,
+    target: type[Model] | None = None,
+    checks_first: bool = False,
+) -> Any:
     """Make ``fn(act, [row,] ...)`` the desk action ``name`` (its name in the audit log),
     called as ``fn(desk, [row_id,] ...)``. ``needs``: the permission (``name`` when not told);
-    ``target``: the model of the row the first argument names by id."""
+    ``target``: the model of the row the first argument names by id.
+
+    ``checks_first``: the action reads its checks before the write lock, and
+    :meth:`Act.change` takes the lock; inside, the action confirms what it read (reads it
+    again and compares, conditional updates) and the account is read again. The lock is then
+    held for a few statements, not for the whole action: for the busiest actions (the
+    handover). Without it, the whole action runs in the write transaction."""
     permission = needs or name
     if permission not in permissions.MATRIX:
         raise ValueError(f"unknown permission {permission!r}")
@@ -324,28 +446,25 @@ def action(name: str, *, needs: str | None = None, target: type[Model] | None = 
     def decorate(fn: Callable[..., T]) -> Callable[..., T]:
         @functools.wraps(fn)
         def run(desk: Desk, *args: Any, **kwargs: Any) -> T:
-            permissions.require(desk.actor, permission)
+            grant = permissions.grant_of(desk.actor)
+            permissions.require(desk.actor, permission, grant=grant)
+            if checks_first:
+                with raced_refused():
+                    return attempt(
+                        Act(desk, name, permission, checks_first=True, grant=grant), args, kwargs
+                    )
             if write_lock_busy():
                 try:  # refused anyway? say so now, without waiting for the lock
                     with db.atomic(lock_type="DEFERRED"):
                         return attempt(
-                            Act(desk, name, permission, checking_only=True), args, kwargs
+                            Act(desk, name, permission, checking_only=True, grant=grant),
+                            args,
+                            kwargs,
                         )
                 except _WouldChange:
                     pass  # the checks pass: wait for the lock, then check again and change
-            try:
-                with write_transaction():
-                    return attempt(Act(desk, name, permission), args, kwargs)
-            except DatabaseError as error:
-                if not locks.raced(error):
-                    raise
-                # PostgreSQL: another desk committed first (rolled back: nothing changed)
-                raise Refused(
-                    Problem(
-                        "changed_meanwhile",
-                        _("another desk changed this just now; look again"),
-                    )
-                ) from None
+            with raced_refused(), write_transaction():
+                return attempt(Act(desk, name, permission), args, kwargs)
 
         def attempt(act: Act, args: Any, kwargs: Any) -> T:
             if target is not None:
@@ -363,6 +482,20 @@ def action(name: str, *, needs: str | None = None, target: type[Model] | None = 
         return run
 
     return decorate
+
+
+@contextmanager
+def raced_refused() -> Iterator[None]:
+    """PostgreSQL: a transaction that lost a race the database detected (rolled back: nothing
+    changed) is a refusal, another desk was first."""
+    try:
+        yield
+    except DatabaseError as error:
+        if not locks.raced(error):
+            raise
+        raise Refused(
+            Problem("changed_meanwhile", _("another desk changed this just now; look again"))
+        ) from None
 
 
 def needs(fn: Callable[..., Any]) -> str:

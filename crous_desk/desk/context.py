@@ -4,7 +4,7 @@ residence the desk is opened on, or every residence of the actor's scope)."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime, time, timedelta
@@ -23,12 +23,19 @@ def residence_calendar(residence: Residence | None) -> DeskCalendar:
     """The desk hours of ``residence``: its zone, opening hour and declared closures."""
     if residence is None:
         return DeskCalendar()
-    hh, mm = (int(x) for x in residence.opening.split(":"))
     rows = Closure.select().where(Closure.residence == residence)
+    return calendar_of(
+        residence.timezone, residence.opening, ((c.first, c.last, c.reason) for c in rows)
+    )
+
+
+def calendar_of(
+    timezone: str, opening: str, closures: Iterable[tuple[date, date, str]]
+) -> DeskCalendar:
+    """The desk hours from a residence's stored zone, opening hour ("HH:MM") and closures."""
+    hh, mm = (int(x) for x in opening.split(":"))
     return DeskCalendar(
-        tz=ZoneInfo(residence.timezone),
-        opening=time(hh, mm),
-        closures=closures_from((c.first, c.last, c.reason) for c in rows),
+        tz=ZoneInfo(timezone), opening=time(hh, mm), closures=closures_from(closures)
     )
 
 

@@ -235,11 +235,17 @@ def _read_grant(actor: Staff) -> Grant:
 Target = Reservation | Student | Room | Residence | None
 
 
-def refusal(actor: Staff, action: str, target: Target = None) -> str | None:
-    """Why ``actor`` may not do ``action`` (on ``target``), or None when they may."""
+def refusal(
+    actor: Staff, action: str, target: Target = None, *, grant: Grant | None = None
+) -> str | None:
+    """Why ``actor`` may not do ``action`` (on ``target``), or None when they may.
+
+    ``grant``: the account as this action already read it (one read per action); else read
+    now."""
     if action not in MATRIX:
         raise ValueError(f"unknown action {action!r}")
-    grant = grant_of(actor)
+    if grant is None:
+        grant = grant_of(actor)
     if not grant.active:
         return Problem(
             "account_disabled", _("the account {user} is disabled").format(user=grant.username)
@@ -256,9 +262,11 @@ def refusal(actor: Staff, action: str, target: Target = None) -> str | None:
     return scope_problem(grant, target)
 
 
-def require(actor: Staff, action: str, target: Target = None) -> None:
+def require(
+    actor: Staff, action: str, target: Target = None, *, grant: Grant | None = None
+) -> None:
     """Refuse (changing nothing) unless ``actor`` may do ``action`` on ``target``."""
-    problem = refusal(actor, action, target)
+    problem = refusal(actor, action, target, grant=grant)
     if problem:
         raise Refused(problem)
 
@@ -278,6 +286,8 @@ def scope_problem(grant: Grant, target: Any) -> str | None:
                 "out_of_scope",
                 _("reservation {ref} is not one of your students'").format(ref=target.reference),
             )
+        if scope.every_residence:  # whatever its room: no row to read
+            return None
         room = target.room
         if scope.has_residence(room.residence.code if room is not None else None):
             return None
@@ -307,7 +317,7 @@ def scope_problem(grant: Grant, target: Any) -> str | None:
             "out_of_scope", _("{name} is not in your residences").format(name=target.full_name)
         )
     if isinstance(target, Room):
-        if scope.has_residence(target.residence.code):
+        if scope.every_residence or scope.has_residence(target.residence.code):
             return None
         return Problem(
             "out_of_scope", _("room {room} is not in your residences").format(room=target.number)

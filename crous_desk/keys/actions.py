@@ -29,7 +29,7 @@ from crous_desk.rules.keys import (
 from crous_desk.rules.proposal import format_instant
 from crous_desk.rules.status import ChargeKind, KeyEvent, KeyState, ReservationStatus
 from crous_desk.store import locks
-from crous_desk.store.models import Charge, KeyLoan, KeyLog, KeySet, Reservation, Room
+from crous_desk.store.models import Charge, KeyLoan, KeyLog, KeySet, Reservation, Room, db
 
 
 @dataclass(frozen=True)
@@ -56,22 +56,31 @@ def move_set(act: Act, key_set: KeySet, **changes: object) -> None:
     act.confirm(moved, _("key set {label}").format(label=key_set.label))
 
 
+_LOG = (
+    "INSERT INTO key_log (key_set_id, reservation_id, action, at, staff_id, note) VALUES ({params})"
+)
+
+
 def log_key(
     act: Act,
-    key_set: KeySet,
+    key_set: KeySet | int,
     event: KeyEvent,
     *,
     reservation: Reservation | int | None = None,
     note: str = "",
 ) -> None:
-    """One line of the key log: what happened to the set, for whom, by whom, when."""
-    KeyLog.create(
-        key_set=key_set,
-        reservation=reservation,
-        action=event,
-        at=act.now,
-        staff=act.actor,
-        note=note,
+    """One line of the key log: what happened to the set, for whom, by whom, when (one raw
+    statement: it is written under the write lock)."""
+    db.execute_sql(
+        _LOG.format(params=", ".join([db.param] * 6)),
+        (
+            key_set.id if isinstance(key_set, KeySet) else key_set,
+            reservation.id if isinstance(reservation, Reservation) else reservation,
+            KeyLog.action.db_value(event),
+            KeyLog.at.db_value(act.now),
+            act.actor.id,
+            KeyLog.note.db_value(note),
+        ),
     )
 
 

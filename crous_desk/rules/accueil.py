@@ -179,9 +179,15 @@ def _header_problems(header: list[str], names: list[str]) -> list[str]:
     return [Problem("accueil_header", _("line 1: {problem}").format(problem=p)) for p in problems]
 
 
-def check(text: str, conflicts: Conflicts = _no_conflicts) -> Checked:
+def check(
+    text: str,
+    conflicts: Conflicts = _no_conflicts,
+    *,
+    known: Callable[[list[AccueilRow]], Conflicts] | None = None,
+) -> Checked:
     """Read the CSV text and check every row (nothing is written); ``conflicts`` tells why a
-    row cannot be told apart from the students already recorded."""
+    row cannot be told apart from the students already recorded. ``known``, given every row
+    read at once, gives that ``conflicts`` (one look-up for the whole list, not one a row)."""
     sample = text[:4096]
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -197,9 +203,8 @@ def check(text: str, conflicts: Conflicts = _no_conflicts) -> Checked:
     problems = _header_problems(header, names)
     if problems:
         raise Refused(*problems)
-    checked = Checked(header=list(header))
-    seen_ine: dict[str, int] = {}
-    seen_number: dict[tuple[str, str], int] = {}
+    read: list[tuple[int, list[str], AccueilRow | None, list[str]]] = []
+    unreadable: BadRow | None = None
     end = reader.line_num
     while True:
         start = end + 1
@@ -208,12 +213,18 @@ def check(text: str, conflicts: Conflicts = _no_conflicts) -> Checked:
         except StopIteration:
             break
         except csv.Error as error:
-            checked.bad.append(BadRow(start, (Problem("accueil_csv", str(error)),), ()))
+            unreadable = BadRow(start, (Problem("accueil_csv", str(error)),), ())
             break
         end = reader.line_num
         if not any(cell.strip() for cell in raw):
             continue  # a blank line
-        row, reasons = check_row(start, names, raw)
+        read.append((start, raw, *check_row(start, names, raw)))
+    if known is not None:
+        conflicts = known([row for _start, _raw, row, _reasons in read if row is not None])
+    checked = Checked(header=list(header))
+    seen_ine: dict[str, int] = {}
+    seen_number: dict[tuple[str, str], int] = {}
+    for start, raw, row, reasons in read:
         if row is not None:
             if row.ine and row.ine in seen_ine:
                 reasons.append(
@@ -243,14 +254,17 @@ def check(text: str, conflicts: Conflicts = _no_conflicts) -> Checked:
         if row.student_number:
             seen_number[(row.home_university, row.student_number)] = start
         checked.good.append(row)
+    if unreadable is not None:
+        checked.bad.append(unreadable)
     return checked
 
 
 def _text_problems(values: dict[str, str]) -> list[str]:
     """Control characters and overlong cells (such a cell is emptied), then empty required ones."""
     reasons: list[str] = []
+    clean = not has_control("".join(values.values()))  # the usual row: one look at all cells
     for name, value in values.items():
-        if has_control(value):  # escapes, and bidi overrides or zero-width spaces too
+        if not clean and has_control(value):  # escapes, bidi overrides, zero-width spaces
             reasons.append(
                 Problem(
                     "text_control_characters",

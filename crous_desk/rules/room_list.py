@@ -12,7 +12,6 @@ from decimal import Decimal, InvalidOperation
 
 from crous_desk.base.errors import Problem
 from crous_desk.base.i18n import _
-from crous_desk.rules.reference import room_kinds
 
 ROOM_COLUMNS = ("number", "building", "floor", "kind", "surface_m2", "rent_eur", "key_sets")
 _ROOM = re.compile(r"[A-Z0-9][A-Z0-9-]{0,15}")
@@ -122,6 +121,8 @@ def read_rooms(text: str) -> tuple[list[RoomRow], list[str]]:
 
 def _room(line: int, number: str, v: dict[str, str], reasons: list[str]) -> RoomRow | None:
     """The room of a row whose number is checked, or None with every reason in ``reasons``."""
+    from crous_desk.rules.reference import room_kinds  # the shipped tables: not for --help
+
     kind = room_kinds().get(v["kind"])
     if kind is None:
         reasons.append(

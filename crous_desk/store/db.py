@@ -15,26 +15,36 @@ from __future__ import annotations
 
 import atexit
 import os
+import random
+import sqlite3
 import stat
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-import platformdirs
+import peewee
 from peewee import Database, PostgresqlDatabase, SqliteDatabase
-from playhouse.migrations import Runner
 
 from crous_desk.base.errors import Problem, Refused
 from crous_desk.base.files import protect
 from crous_desk.base.i18n import _
 from crous_desk.store.locks import lock_key
 from crous_desk.store.models import db
+from crous_desk.store.target import (  # noqa: F401  (said here too)
+    SERVER_SCHEMES,
+    Target,
+    default_path,
+    is_server,
+    location,
+    shown,
+)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 BUSY_TIMEOUT_MS = 15_000
 POOL_SIZE = 8  # connections one process keeps to the server (the UI thread and its workers)
+CONNECT_TIMEOUT_S = 10  # a server that does not answer a new connection within this is down
 POOL_TIMEOUT_S = 30  # waiting for a free connection of the pool longer than this is an error
 
 # Set on every connection. WAL is set once per file, under the start-up lock (see connect):
@@ -48,46 +58,6 @@ PRAGMAS = {
     "cache_size": -65_536,
 }
 
-SERVER_SCHEMES = ("postgresql://", "postgres://")
-
-Target = str | os.PathLike[str]  # a file path or a postgresql:// URL
-
-
-def is_server(target: Target) -> bool:
-    """``target`` names a PostgreSQL server (a ``postgresql://`` URL), not a file."""
-    return isinstance(target, str) and target.startswith(SERVER_SCHEMES)
-
-
-def location(text: str) -> Path | str:
-    """What a ``--db``, ``CROUS_DESK_DB`` or configuration value names: a URL stays as it is
-    (``postgres://`` is read as ``postgresql://``), anything else is a file path."""
-    text = text.strip()
-    if text.startswith("postgres://"):
-        return "postgresql://" + text.removeprefix("postgres://")
-    if is_server(text):
-        return text
-    return Path(text)
-
-
-def shown(target: Target) -> str:
-    """The database as said to a person: a URL without its password."""
-    if not is_server(target):
-        return str(target)
-    parts = urlsplit(str(target))
-    if parts.password is None:
-        return str(target)
-    netloc = parts.netloc.rpartition("@")
-    user = netloc[0].partition(":")[0]
-    return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc[2]}"))
-
-
-def default_path() -> Path | str:
-    """The database: ``CROUS_DESK_DB`` or a file in the user's data directory."""
-    env = os.environ.get("CROUS_DESK_DB")
-    if env:
-        return location(env)
-    return Path(platformdirs.user_data_dir("crous-desk", appauthor=False)) / "crous-desk.db"
-
 
 class PooledPostgres(PostgresqlDatabase):
     """PostgreSQL through psycopg 3, each thread's connection lent by a psycopg_pool pool.
@@ -99,6 +69,7 @@ class PooledPostgres(PostgresqlDatabase):
     def __init__(self, url: str, **kwargs: Any) -> None:
         self._pool: Any = None
         self._pool_size = kwargs.pop("pool_size", POOL_SIZE)
+        peewee_driver()
         super().__init__(url, prefer_psycopg3=True, **kwargs)
 
     def _connect(self) -> Any:
@@ -120,6 +91,33 @@ class PooledPostgres(PostgresqlDatabase):
                 del _POOLS[self.database]
             self._pool.close()
             self._pool = None
+
+
+def peewee_driver() -> None:
+    """Hand psycopg to peewee, which was imported without it (see ``crous_desk.__init__``):
+    what peewee's own import would have set, done when a server is first opened."""
+    import sys
+
+    orm: Any = sys.modules["peewee"]  # what its import without the driver left unset
+    if orm.psycopg is not None:
+        return
+    import psycopg
+    from psycopg.pq import TransactionStatus
+    from psycopg.types import TypeInfo
+    from psycopg.types.hstore import register_hstore
+    from psycopg.types.json import Json, Jsonb
+
+    orm.psycopg = psycopg
+    orm.TransactionStatus = TransactionStatus
+    orm.Json_pg3, orm.Jsonb_pg3 = Json, Jsonb
+    adapter = orm.Psycopg3Adapter
+    adapter.txn_idle = TransactionStatus.IDLE
+    adapter.txn_inerror = TransactionStatus.INERROR
+    adapter.txn_unknown = TransactionStatus.UNKNOWN
+    extensions: Any = sys.modules.get("playhouse.postgres_ext")  # the migrations' runner's
+    if extensions is not None:
+        extensions.TypeInfo = TypeInfo
+        extensions.register_hstore_pg3 = register_hstore
 
 
 # One pool per server URL in a process, however many times it is opened: a script (or a test)
@@ -145,13 +143,71 @@ def _open_pool(url: str, size: int) -> Any:
     def configure(conn: Any) -> None:
         conn.autocommit = True
         conn.execute("SET TIME ZONE 'UTC'")
+        # a lock (another desk's transaction, an advisory lock) awaited longer than SQLite's
+        # busy timeout is the same "busy" refusal there, not a desk frozen for ever
+        conn.execute(f"SET lock_timeout = {int(BUSY_TIMEOUT_MS)}")
 
+    # one connection first, so that a server that is down, an unknown role or database, or a
+    # wrong password is said at once and in the server's words, not after the pool's timeout
+    import psycopg
+
+    psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT_S).close()
     pool = ConnectionPool(
         url, min_size=1, max_size=size, configure=configure, open=False, name="crous-desk"
     )
     pool.open(wait=True, timeout=POOL_TIMEOUT_S)
     atexit.register(pool.close)
     return pool
+
+
+WAIT_CAP_S = 0.002  # a desk waiting for the write lock tries again at least this often
+
+
+class DeskSqlite(SqliteDatabase):
+    """An SQLite file whose write transactions wait for the write lock briskly and fairly.
+
+    SQLite's own busy handler sleeps longer and longer while it waits (up to 100 ms between
+    tries): with many desks writing, the lock is free most of that time, and a desk unlucky
+    enough to find it taken at each try runs out of its busy timeout ("database is locked")
+    while others come and go. So a write transaction tries ``BEGIN IMMEDIATE`` without
+    waiting, then again after a short random pause (at most :data:`WAIT_CAP_S`), until the
+    busy timeout has passed — then it fails the usual way."""
+
+    def begin(self, lock_type: str | None = None) -> None:
+        lock_type = lock_type or self._lock_type  # type: ignore[attr-defined]
+        if lock_type not in ("IMMEDIATE", "EXCLUSIVE"):
+            super().begin(lock_type)
+            return
+        connection = self.connection()
+        statement = f"BEGIN {lock_type}"
+        with peewee.__exception_wrapper__:  # type: ignore[attr-defined]  # as peewee says them
+            try:
+                connection.execute(statement)  # the lock is free: the common case
+                return
+            except sqlite3.OperationalError as error:
+                if not _busy(error):
+                    raise
+            (waits_ms,) = connection.execute("PRAGMA busy_timeout").fetchone()
+            deadline = time.monotonic() + waits_ms / 1000
+            pause = 0.0001
+            connection.execute("PRAGMA busy_timeout = 0")
+            try:
+                while time.monotonic() < deadline:
+                    time.sleep(random.uniform(0, pause))
+                    pause = min(pause * 2, WAIT_CAP_S)
+                    try:
+                        connection.execute(statement)
+                        return
+                    except sqlite3.OperationalError as error:
+                        if not _busy(error):
+                            raise
+                connection.execute(statement)  # once more: "database is locked" if still taken
+            finally:
+                connection.execute(f"PRAGMA busy_timeout = {int(waits_ms)}")
+
+
+def _busy(error: sqlite3.OperationalError) -> bool:
+    return "locked" in str(error) or "busy" in str(error)
 
 
 def open_database(target: Target) -> Database:
@@ -161,7 +217,7 @@ def open_database(target: Target) -> Database:
     path = Path(target)
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     private_file(path)
-    database = SqliteDatabase(
+    database = DeskSqlite(
         str(path), pragmas=PRAGMAS, lock_type="IMMEDIATE", timeout=BUSY_TIMEOUT_MS / 1000
     )
     protect(path)  # no export, slip or log is ever written over the database's own files
@@ -267,7 +323,9 @@ def upgrade(database: Database) -> list[str]:
 
 
 def _apply(database: Database) -> list[str]:
-    runner = Runner(database, directory=str(MIGRATIONS), table_name="schema_migration")
+    if _up_to_date(database):
+        return []
+    runner = _runner(database)
     newer = sorted(m.name for m in runner.status() if m.path is None)
     if newer:  # applied by a crous-desk that knows migrations this one does not
         raise Refused(
@@ -288,11 +346,14 @@ MIGRATION_LOCK = lock_key("crous-desk/migrations")
 @contextmanager
 def _start_up_lock(database: Database) -> Iterator[None]:
     if isinstance(database, PostgresqlDatabase):
+        # a desk starting while another migrates waits for it, however long it takes
+        database.execute_sql("SET lock_timeout = 0")
         database.execute_sql("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK,))
         try:
             yield
         finally:
             database.execute_sql("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK,))
+            database.execute_sql(f"SET lock_timeout = {int(BUSY_TIMEOUT_MS)}")
         return
     path = getattr(database, "database", None)
     if not isinstance(database, SqliteDatabase) or not path or path == ":memory:":
@@ -319,6 +380,21 @@ def _start_up_lock(database: Database) -> Iterator[None]:
         os.close(fd)
 
 
+def _runner(database: Database) -> Any:
+    from playhouse.migrations import Runner
+
+    return Runner(database, directory=str(MIGRATIONS), table_name="schema_migration")
+
+
+def _up_to_date(database: Database) -> bool:
+    """Every migration file applied, and no other: what the runner would find at every start
+    but the first after an upgrade, read without loading it (playhouse's migrator: 2 MiB)."""
+    if not database.table_exists("schema_migration"):
+        return False
+    applied = {name for (name,) in database.execute_sql("SELECT name FROM schema_migration")}
+    return applied == {path.stem for path in MIGRATIONS.glob("[0-9]*.py")}
+
+
 def pending(database: Database) -> list[str]:
-    runner = Runner(database, directory=str(MIGRATIONS), table_name="schema_migration")
+    runner = _runner(database)
     return [m.name for m in runner.status() if not m.applied]

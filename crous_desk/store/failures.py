@@ -4,9 +4,11 @@ A desk shares its file with other desks, backups and the disk it lives on. What 
 there is not a bug of crous-desk but a state of the file, and the person at the desk (or the
 script) needs to know which: another desk holds the write lock longer than the busy timeout,
 the file may not be written by this account, the disk is full, the file is damaged, or it was
-made by a newer crous-desk. :func:`database_refusal` turns such an error (wherever it was
-raised: SQLite, peewee, the file system) into a :class:`Refused` with a stable code; anything
-else is left to the caller as the unexpected.
+made by a newer crous-desk. On a PostgreSQL server the same states have other names (a lock
+or statement timeout, a serialization failure, a permission refused, the server down or
+restarting): they are read from the error's SQLSTATE. :func:`database_refusal` turns such an
+error (wherever it was raised: SQLite, psycopg, peewee, the file system) into a
+:class:`Refused` with a stable code; anything else is left to the caller as the unexpected.
 """
 
 from __future__ import annotations
@@ -30,6 +32,35 @@ _DAMAGED = (
     "could not decode to utf-8",
 )
 _UNREACHABLE = ("unable to open database file",)
+
+# PostgreSQL's SQLSTATEs (psycopg's ``sqlstate``) for the same states
+_PG_BUSY = {
+    "55P03",  # lock_not_available: lock_timeout, NOWAIT
+    "40P01",  # deadlock_detected
+    "40001",  # serialization_failure
+    "57014",  # query_canceled: statement_timeout
+}
+_PG_READ_ONLY = {"25006", "42501"}  # read_only_sql_transaction, insufficient_privilege
+_PG_FULL = {"53100"}  # disk_full
+_PG_DAMAGED = {"XX001", "XX002"}  # data_corrupted, index_corrupted
+_PG_UNREACHABLE = {"57P01", "57P02", "57P03", "53300"}  # shut down, restarting, too many
+
+
+def _sqlstate(error: BaseException) -> str | None:
+    state = getattr(error, "sqlstate", None)
+    return state if isinstance(state, str) else None
+
+
+def _lost_server(error: BaseException) -> bool:
+    """The server went away or never answered: a connection error of psycopg (SQLSTATE class
+    08, or none at all when the socket closed) or a pool that could lend no connection."""
+    kind = type(error)
+    if not kind.__module__.startswith("psycopg"):
+        return False
+    state = _sqlstate(error)
+    if state is not None:
+        return state.startswith("08") or state in _PG_UNREACHABLE
+    return kind.__name__ in ("OperationalError", "PoolTimeout", "TooManyRequests")
 
 
 def database_path() -> str:
@@ -66,8 +97,21 @@ def database_refusal(error: BaseException) -> Refused | None:
     path = database_path()
     for cause in _chain(error):
         said = str(cause).lower()
-        if (isinstance(cause, OSError) and cause.errno == errno.ENOSPC) or any(
-            s in said for s in _FULL
+        state = _sqlstate(cause)
+        if _lost_server(cause):
+            return Refused(
+                Problem(
+                    "database_unreachable",
+                    _(
+                        "the database server {path} cannot be reached ({detail}); try again in "
+                        "a moment, or ask the administrator"
+                    ).format(path=path, detail=_short(cause)),
+                )
+            )
+        if (
+            (isinstance(cause, OSError) and cause.errno == errno.ENOSPC)
+            or state in _PG_FULL
+            or any(s in said for s in _FULL)
         ):
             return Refused(
                 Problem(
@@ -78,7 +122,7 @@ def database_refusal(error: BaseException) -> Refused | None:
                     ).format(path=path),
                 )
             )
-        if any(s in said for s in _BUSY):
+        if state in _PG_BUSY or any(s in said for s in _BUSY):
             return Refused(
                 Problem(
                     "database_busy",
@@ -88,7 +132,7 @@ def database_refusal(error: BaseException) -> Refused | None:
                     ).format(path=path),
                 )
             )
-        if any(s in said for s in _READ_ONLY):
+        if state in _PG_READ_ONLY or any(s in said for s in _READ_ONLY):
             return Refused(
                 Problem(
                     "database_read_only",
@@ -98,8 +142,10 @@ def database_refusal(error: BaseException) -> Refused | None:
                     ).format(path=path),
                 )
             )
-        if any(s in said for s in _DAMAGED) or (
-            isinstance(cause, UnicodeDecodeError) and _from_the_database(cause)
+        if (
+            state in _PG_DAMAGED
+            or any(s in said for s in _DAMAGED)
+            or (isinstance(cause, UnicodeDecodeError) and _from_the_database(cause))
         ):
             return Refused(
                 Problem(

@@ -119,6 +119,50 @@ def index_reservation(reservation: Reservation) -> None:
     _insert([(w, residence_id, reservation.id) for w in sorted(wanted)])
 
 
+_SOME_ROWS = (
+    "SELECT r.id, COALESCE(m.residence_id, 0), s.first_name, s.last_name, s.ine, r.reference, "
+    "m.number, s.email FROM reservation r JOIN student s ON s.id = r.student_id "
+    "LEFT JOIN room m ON m.id = r.room_id WHERE r.id IN ({})"
+)
+
+
+def index_reservations(ids: Sequence[int]) -> None:
+    """:func:`index_reservation` for many reservations (an import), in a few statements per
+    500 of them; call it inside the changing transaction."""
+    for start in range(0, len(ids), 500):
+        chunk = list(dict.fromkeys(ids[start : start + 500]))
+        marks = ", ".join([db.param] * len(chunk))
+        documents = db.execute_sql(_SOME_ROWS.format(marks), chunk).fetchall()
+        stored: dict[int, list[tuple[str, int]]] = {}
+        for word, residence_id, rid in db.execute_sql(
+            "SELECT word, residence_id, reservation_id FROM search_word "
+            f"WHERE reservation_id IN ({marks})",
+            chunk,
+        ).fetchall():
+            stored.setdefault(rid, []).append((word, residence_id))
+        by_id = {row[0]: row for row in documents}
+        stale: list[int] = []
+        rows: list[tuple[str, int, int]] = []
+        for rid in chunk:
+            if rid not in by_id:
+                continue
+            _rid, residence_id, first, last_name, ine, reference, room, email = by_id[rid]
+            wanted = document_words(first, last_name, ine, reference, room, email)
+            had = stored.get(rid, [])
+            if {w for w, _r in had} == wanted and all(r == residence_id for _w, r in had):
+                continue
+            if had:
+                stale.append(rid)
+            rows.extend((w, residence_id, rid) for w in sorted(wanted))
+        if stale:
+            db.execute_sql(
+                "DELETE FROM search_word "
+                f"WHERE reservation_id IN ({', '.join([db.param] * len(stale))})",
+                stale,
+            )
+        _insert(rows)
+
+
 def _insert(
     rows: Sequence[tuple[str, int, int]], database: Any = None, table: str = "search_word"
 ) -> None:

@@ -67,6 +67,104 @@ def test_an_export_while_the_lock_is_held_writes_nothing_and_says_so(
     assert [p.name for p in tmp_path.iterdir() if p.suffix == ".part"] == []
 
 
+@pytest.fixture
+def fresh_pool(db_path: Path) -> Iterator[None]:
+    """On a server: the pool's connections made anew (they read the busy timeout when they
+    are made), before the test and after it."""
+
+    def drop() -> None:
+        pool = store_db._POOLS.pop(str(db_path), None)
+        if pool is not None:
+            pool.close()
+
+    drop()
+    yield
+    drop()
+
+
+@pytest.mark.server_only  # PostgreSQL's locks: lock_timeout
+def test_on_a_server_a_lock_held_past_the_timeout_is_one_line(
+    db_path: Path,
+    tmp_path: Path,
+    short_busy: None,
+    fresh_pool: None,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys,
+) -> None:
+    """Another desk's transaction holds the audit chain's lock on the server: an export waits
+    the busy timeout, then says the desk is busy, and writes nothing."""
+    import psycopg
+
+    from crous_desk.store.locks import lock_key
+
+    monkeypatch.setenv("CROUS_DESK_AUDIT_KEY", str(tmp_path / "audit-key"))
+    monkeypatch.setenv("CROUS_DESK_AUDIT_ANCHORS", str(tmp_path / "audit-anchors"))
+    assert run("migrate", "--db", db_path) == 0
+    out = tmp_path / "audit.csv"
+    other = psycopg.connect(str(db_path))
+    try:
+        other.execute("SELECT pg_advisory_xact_lock(%s)", (lock_key("audit-chain"),))
+        assert run("export", "audit", "--db", db_path, "--out", out) == 1
+    finally:
+        other.rollback()
+        other.close()
+    assert "the desk is busy" in one_line(capsys.readouterr().err)
+    assert not out.exists()
+    assert run("export", "audit", "--db", db_path, "--out", out) == 0  # the lock let go
+
+
+def test_a_server_that_cannot_be_reached_is_one_line_in_its_own_words(capsys) -> None:
+    """Nothing listens on port 1: said at once, with the server's reason, not after the
+    pool's 30 s timeout without one."""
+    assert run("staff", "list", "--db", "postgresql://crous@127.0.0.1:1/desk") == 1
+    line = one_line(capsys.readouterr().err)
+    assert "cannot reach the database server" in line and "Connection refused" in line
+
+
+@pytest.mark.parametrize(
+    ("state", "message", "code"),
+    [
+        ("55P03", "canceling statement due to lock timeout", "database_busy"),
+        ("40P01", "deadlock detected", "database_busy"),
+        ("40001", "could not serialize access", "database_busy"),
+        ("25006", "cannot execute INSERT in a read-only transaction", "database_read_only"),
+        ("42501", "permission denied for table student", "database_read_only"),
+        ("53100", "could not extend file: No space left on device", "disk_full"),
+        ("XX001", "invalid page in block 12 of relation base/1/2", "database_damaged"),
+        ("57P01", "terminating connection due to administrator command", "database_unreachable"),
+        ("08006", "connection failure", "database_unreachable"),
+    ],
+)
+def test_a_server_s_failures_are_read_from_their_sqlstate(
+    state: str, message: str, code: str
+) -> None:
+    """As peewee raises them: its own error, the driver's in its context."""
+    import peewee
+    import psycopg
+
+    driver = psycopg.errors.lookup(state)(message)
+    try:
+        try:
+            raise driver
+        except psycopg.Error as error:
+            raise peewee.OperationalError(str(error)) from error
+    except peewee.OperationalError as wrapped:
+        refusal = database_refusal(wrapped)
+    assert refusal is not None and refusal.codes == (code,)
+
+
+def test_a_connection_lost_without_a_state_is_the_server_unreachable() -> None:
+    import psycopg
+    from psycopg_pool import PoolTimeout
+
+    for error in (
+        psycopg.OperationalError("server closed the connection unexpectedly"),
+        PoolTimeout("couldn't get a connection after 30.00 sec"),
+    ):
+        refusal = database_refusal(error)
+        assert refusal is not None and refusal.codes == ("database_unreachable",), error
+
+
 @pytest.mark.sqlite_only  # SQLite's one write lock
 def test_a_handover_refused_anyway_does_not_wait_for_the_lock(
     database: Database, db_path: Path

@@ -124,3 +124,18 @@ def test_a_database_changed_since_the_check_refuses_the_whole_import(database) -
     with pytest.raises(Refused, match="line 2: student number HD-1001 is recorded with another"):
         accueil.apply(Desk(admin, FixedClock(MONDAY_10H)), checked.good)
     assert Reservation.select().count() == 0
+
+
+def test_a_row_matches_what_the_rows_above_it_leave(database) -> None:
+    """Rows are planned in order against what the rows above them change: the first row gives
+    the student on file an INE, so a second row (from another list) with that INE and another
+    number is the same INE recorded with another number — refused, nothing written."""
+    imported(ROW.replace("0123456789A", ""))
+    first = accueil.check(f"{HEADER}\n{ROW}\n").good
+    second = accueil.check(f"{HEADER}\n{ROW.replace('HD-1001', 'HD-2002')}\n").good
+    admin = factories.staff("chef", role="administrator", scope=())
+    entries = AuditLog.select().count()
+    with pytest.raises(Refused, match="INE 0123456789A is recorded with another student number"):
+        accueil.apply(Desk(admin, FixedClock(MONDAY_10H)), [*first, *second])
+    assert Student.get().ine is None and Student.select().count() == 1
+    assert AuditLog.select().count() == entries

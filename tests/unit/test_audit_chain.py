@@ -62,6 +62,39 @@ def test_each_entry_hashes_its_values_and_the_one_before(database) -> None:
     assert report.intact and report.entries == 3 and report.head == entries[-1].hash
 
 
+def test_many_entries_at_once_are_the_entries_one_at_a_time(database) -> None:
+    """An import appends thousands of entries in one go: the same ids, values, hashes and
+    MACs as one call each, chained to the entries before."""
+    write_some(2)
+    entries = [
+        audit.Entry("test.import", "student", 7, None, None, {"last_name": "Dupont", "n": 1}),
+        audit.Entry("test.dates", "reservation", 8, 8, {"lease_end": "2027-01-31"}, {"n": 2}),
+        audit.Entry("test.import", "student", None),
+    ]
+
+    def log() -> list[tuple[Any, ...]]:
+        return [tuple(row) for row in proxy.execute_sql("SELECT * FROM audit_log ORDER BY id")]
+
+    with proxy.atomic() as transaction:
+        for entry in entries:
+            audit.record(
+                "accueil",
+                MONDAY_10H,
+                entry.action,
+                entry.entity,
+                entry.entity_id,
+                reservation=entry.reservation_id,
+                before=entry.before,
+                after=entry.after,
+            )
+        one_at_a_time = log()
+        transaction.rollback()
+    assert len(log()) == 2
+    assert audit.record_many("accueil", MONDAY_10H, entries) == 3
+    assert log() == one_at_a_time
+    assert verify_chain().intact
+
+
 def test_an_empty_log_is_intact(database) -> None:
     report = verify_chain()
     assert report.intact and report.entries == 0 and report.head == GENESIS

@@ -107,6 +107,33 @@ def test_help(capsys: pytest.CaptureFixture[str]) -> None:
         assert command in out
 
 
+def test_help_is_answered_without_loading_the_database_layer() -> None:
+    """``--help`` of the command and of each subcommand builds the parser only: no peewee, no
+    driver, no holiday tables, no screen (they cost most of a second at start)."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import contextlib, io, sys\n"
+        "from screens.entry import main\n"
+        "for argv in (['--help'], ['staff', 'add', '--help'], ['slips', '--help'],\n"
+        "             ['export', '--help'], ['mail', 'send', '--help'], ['copy', '--help']):\n"
+        "    with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+        "        try:\n"
+        "            main(argv)\n"
+        "        except SystemExit as done:\n"
+        "            assert done.code == 0, argv\n"
+        "    assert 'usage: crous-desk' in out.getvalue(), argv\n"
+        "heavy = ('peewee', 'playhouse', 'psycopg', 'textual', 'holidays', 'babel', 'screens')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy\n"
+        "             and m not in ('screens', 'screens.entry')))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert out == ["[]"]
+
+
 def test_an_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_:
         main(["frobnicate"])

@@ -118,3 +118,45 @@ def test_the_command_line_runs_on_a_server(
     assert main(["migrate", "--db", str(db_path)]) == 0
     assert "schema up to date" in capsys.readouterr().out
     assert main(["audit", "verify", "--db", str(db_path)]) in (0, 1)
+
+
+_PEEWEE_STATE = """
+import sys
+{first}
+import peewee
+import playhouse.migrations, playhouse.postgres_ext
+print('psycopg' in sys.modules)
+{then}
+import enum, types
+def name(v):
+    if isinstance(v, (type, types.ModuleType, types.FunctionType, types.BuiltinFunctionType)):
+        return str(getattr(v, "__module__", "")) + "." + v.__name__
+    return repr(v) if isinstance(v, (int, str, enum.Enum, type(None))) else ""
+def shape(namespace):
+    return sorted((k, type(v).__name__, name(v))
+                  for k, v in vars(namespace).items() if not k.startswith('__'))
+print(shape(peewee))
+print(shape(playhouse.postgres_ext))
+print(shape(peewee.Psycopg3Adapter))
+"""
+
+
+def test_an_sqlite_desk_loads_no_postgresql_driver_and_a_server_gets_it_whole() -> None:
+    """peewee imports psycopg when it is imported itself (0.1 s and 12 MiB at every start):
+    the core keeps it from loading until a server is opened, then gives peewee everything its
+    own import would have set (checked against a process that imported the driver first)."""
+    import subprocess
+    import sys
+
+    def state(first: str, then: str) -> list[str]:
+        code = _PEEWEE_STATE.format(first=first, then=then)
+        return subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        ).stdout.splitlines()
+
+    plain = state("import psycopg", "")
+    ours = state("import crous_desk.store.db", "")
+    handed = state("import crous_desk.store.db", "crous_desk.store.db.peewee_driver()")
+    assert plain[0] == "True" and ours[0] == "False"  # an SQLite desk: no driver
+    assert ours[1:] != plain[1:]
+    assert handed[1:] == plain[1:]  # a server: peewee as if it had the driver from the start

@@ -326,3 +326,28 @@ def test_describe_status_beyond_a_week_gives_the_date() -> None:
 )
 def test_format_duration(delta: timedelta, expected: str) -> None:
     assert format_duration(delta) == expected
+
+
+def test_the_holidays_are_france_s_own_loaded_alone() -> None:
+    """France's holidays come from the holidays package's France, loaded without the package
+    of every country: the same days and names, for every subdivision and both languages."""
+    import subprocess
+    import sys
+
+    from crous_desk.rules.hours import _france
+
+    for year in (2024, 2026, 2027, 2031):
+        for subdivision in (None, *holidays.France.subdivisions):
+            for language in ("fr", "en_US"):
+                ours = _france()(years=year, subdiv=subdivision, language=language)
+                theirs = holidays.France(years=year, subdiv=subdivision, language=language)
+                assert dict(ours) == dict(theirs)
+    probe = (
+        "import sys; from datetime import date; from crous_desk.rules import hours\n"
+        "print(hours._public_holidays(2026, None)[date(2026, 7, 14)])\n"
+        "print(sorted(m for m in sys.modules if m.startswith('holidays.countries.')))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert out == ["National Day", "[]"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -103,6 +103,23 @@ def test_french_days_times_and_amounts_come_from_babel_not_the_system() -> None:
     assert weekday_name(day) == "Tuesday"
     assert euros(123450) == "1234.50 €"
     assert current_language() == "en"
+
+
+def test_the_short_day_names_are_babel_s_own() -> None:
+    """The header's "mar. 01/12" is written without loading Babel's data at start: each
+    interface language's short day names are exactly Babel's, every day of the week."""
+    from babel.dates import format_date
+
+    from crous_desk.base.i18n import LANGUAGES
+
+    assert set(formats.SHORT_DAYS) == set(LANGUAGES)
+    for language in LANGUAGES:
+        set_language(language)
+        for offset in range(7):
+            day = date(2026, 11, 30) + timedelta(days=offset)
+            babel = format_date(day, "EEE dd/MM", locale=formats.locale())
+            assert formats.weekday_day(day) == babel
+    set_language("en")
 
 
 def test_the_desk_hours_line_says_the_next_opening_in_french() -> None:

@@ -281,6 +281,34 @@ def test_a_renamed_or_moved_reservation_is_found_by_its_new_words(
     assert found(people.luminy, "zolk") == []
 
 
+def test_many_reservations_are_indexed_as_one_at_a_time(
+    people: People, database: peewee.Database
+) -> None:
+    """An import re-indexes its reservations together: the same words as one at a time, the
+    unchanged ones left as they are."""
+
+    def rows() -> list[tuple[object, ...]]:
+        return database.execute_sql("SELECT * FROM search_word ORDER BY 1, 2, 3").fetchall()
+
+    student = people.martin.student
+    student.last_name = "Żółkiewski"
+    student.save()
+    moved = Reservation.get_by_id(people.durand.id)
+    moved.room = people.elsewhere.room
+    moved.save()
+    ids = [people.martin.id, people.helene.id, people.durand.id, people.martin.id]
+    with database.atomic() as transaction:
+        for rid in ids:
+            search.index_reservation(Reservation.get_by_id(rid))
+        one_at_a_time = rows()
+        transaction.rollback()
+    assert rows() != one_at_a_time
+    search.index_reservations(ids)
+    assert rows() == one_at_a_time
+    assert found(people.luminy, "zolk durand") == []
+    assert found(people.everywhere, "zolk") == [people.martin.id]
+
+
 def test_rebuilding_gives_the_index_the_writes_gave(
     people: People, database: peewee.Database
 ) -> None:
