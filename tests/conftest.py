@@ -16,7 +16,7 @@ from crous_desk.base.errors import Problem, Refused
 from crous_desk.base.i18n import set_language
 from crous_desk.store.db import close, connect
 from crous_desk.store.models import db as proxy
-from tests.server import SERVER
+from tests.server import SERVER, drop_all
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -110,8 +110,7 @@ def database(db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
 def _server_databases() -> Iterator[None]:
     """On a server, every database the run made is dropped at its end."""
     yield
-    if SERVER is not None:
-        SERVER.drop_all()
+    drop_all()
 
 
 # -- every refusal has a stable code -------------------------------------------------------------

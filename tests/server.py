@@ -117,3 +117,39 @@ class TestServer:
 
 
 SERVER = TestServer(SERVER_URL) if SERVER_URL else None
+
+# The tests that compare both backends (the same data on an SQLite file and on a server) run in
+# the SQLite pass too, on this server when it answers: CROUS_DESK_TEST_SERVER, by default the
+# machine's own. Under CI (CI=true) the server is there: one that does not answer is a failure.
+PEER_URL = (
+    os.environ.get("CROUS_DESK_TEST_SERVER", "").strip()
+    or "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+_peer: list[TestServer] = []
+
+
+def comparison_server() -> TestServer:
+    """The server a backend comparison runs on: the run's (``CROUS_DESK_TEST_DB``), else
+    :data:`PEER_URL` if it answers. None answers: the test is skipped, or fails under CI."""
+    if SERVER is not None:
+        return SERVER
+    if not _peer:
+        import psycopg
+        import pytest
+
+        try:
+            psycopg.connect(PEER_URL, autocommit=True, connect_timeout=5).close()
+        except psycopg.Error as error:
+            said = f"no PostgreSQL server answers at {PEER_URL} (CROUS_DESK_TEST_SERVER): {error}"
+            if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+                pytest.fail(said)
+            pytest.skip(said)
+        _peer.append(TestServer(PEER_URL))
+    return _peer[0]
+
+
+def drop_all() -> None:
+    """Every database the run made, on the run's server and on the comparison's."""
+    for server in [SERVER, *_peer]:
+        if server is not None:
+            server.drop_all()

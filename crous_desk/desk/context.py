@@ -3,9 +3,12 @@ residence the desk is opened on, or every residence of the actor's scope)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
 
 from crous_desk.base.clock import Clock
@@ -36,6 +39,12 @@ def calendar_of(
     )
 
 
+# Within one reading (Desk.reading, in this thread): each residence's desk hours, read once.
+_CALENDARS: ContextVar[dict[int | None, DeskCalendar] | None] = ContextVar(
+    "crous_desk_calendars", default=None
+)
+
+
 class Desk:
     """The desk of one residence (or of every residence), operated by one staff member,
     reading one clock. Every action and every view takes it first."""
@@ -48,8 +57,31 @@ class Desk:
     def now(self) -> datetime:
         return self.clock.now()
 
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """A screen's data read in one go: the account and each residence's desk hours are
+        read once for all of it, not once per list and per row (a statement each, a round trip
+        each on a server). A change made at a desk is read at the next reading."""
+        if _CALENDARS.get() is not None:  # already inside one
+            yield
+            return
+        token = _CALENDARS.set({})
+        try:
+            with permissions.one_reading():
+                yield
+        finally:
+            _CALENDARS.reset(token)
+
     def calendar(self, residence: Residence | None = None) -> DeskCalendar:
-        return residence_calendar(residence or self.residence)
+        residence = residence or self.residence
+        calendars = _CALENDARS.get()
+        if calendars is None:
+            return residence_calendar(residence)
+        key = residence.id if residence is not None else None
+        found = calendars.get(key)
+        if found is None:
+            found = calendars[key] = residence_calendar(residence)
+        return found
 
     def today(self, residence: Residence | None = None) -> date:
         return self.now().astimezone(self.calendar(residence).tz).date()
@@ -85,3 +117,20 @@ class Desk:
             raise Refused(Problem("not_found", _("no reservation #{id}").format(id=reservation_id)))
         permissions.require(self.actor, "reservation.view", reservation)
         return reservation
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def read_in_one_go(
+    function: Callable[Concatenate[Desk, P], R],
+) -> Callable[Concatenate[Desk, P], R]:
+    """A service that reads what a screen shows, run in one :meth:`Desk.reading`."""
+
+    @functools.wraps(function)
+    def read(desk: Desk, *args: P.args, **kwargs: P.kwargs) -> R:
+        with desk.reading():
+            return function(desk, *args, **kwargs)
+
+    return read

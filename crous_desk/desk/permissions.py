@@ -15,6 +15,9 @@ A scope value "*" means every residence (campus, university) of that kind.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -183,9 +186,37 @@ _GRANT = (
 )
 
 
+# Within one reading (:func:`one_reading`): each account's grant, read once for all of it.
+_READING: ContextVar[dict[int, Grant] | None] = ContextVar("crous_desk_reading", default=None)
+
+
+@contextmanager
+def one_reading() -> Iterator[None]:
+    """What a screen shows, read in one go (a list and its checks): each account is read once
+    for it, not once per list. Outside one, every check reads the account again."""
+    if _READING.get() is not None:  # already inside one
+        yield
+        return
+    token = _READING.set({})
+    try:
+        yield
+    finally:
+        _READING.reset(token)
+
+
 def grant_of(actor: Staff) -> Grant:
     """The account and its scope as stored now: one indexed statement (it runs before every
-    action and every search)."""
+    action and every search; once in :func:`one_reading`)."""
+    reading = _READING.get()
+    if reading is not None:
+        grant = reading.get(actor.id)
+        if grant is None:
+            grant = reading[actor.id] = _read_grant(actor)
+        return grant
+    return _read_grant(actor)
+
+
+def _read_grant(actor: Staff) -> Grant:
     database = Staff._meta.database
     rows = database.execute_sql(_GRANT.format(param=database.param), (actor.id,)).fetchall()
     if not rows:

@@ -13,7 +13,7 @@ from crous_desk.base.dates import parse_day
 from crous_desk.base.errors import Problem, Refused
 from crous_desk.base.i18n import _
 from crous_desk.desk import permissions
-from crous_desk.desk.context import Desk
+from crous_desk.desk.context import Desk, read_in_one_go
 from crous_desk.reservations.search import find_reference
 from crous_desk.rules.keys import OutFacts, OutReason, out_reason
 from crous_desk.rules.status import KeyEvent, KeyLocation, KeyState, ReservationStatus
@@ -142,6 +142,7 @@ def inventory(
     return rows
 
 
+@read_in_one_go
 def key_log(
     desk: Desk,
     *,

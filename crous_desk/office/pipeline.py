@@ -19,7 +19,7 @@ from crous_desk.base.errors import Problem
 from crous_desk.base.i18n import _
 from crous_desk.desk import permissions
 from crous_desk.desk.action import Act, action
-from crous_desk.desk.context import Desk
+from crous_desk.desk.context import Desk, read_in_one_go
 from crous_desk.rooms import ExtensionRow
 from crous_desk.rules.ine import parse_ine
 from crous_desk.rules.pipeline import (
@@ -244,6 +244,7 @@ def _step_where(step: str, now: datetime) -> Any:
     return conditions.get(step, status == step)
 
 
+@read_in_one_go
 def pipeline(
     desk: Desk,
     *,
@@ -273,7 +274,7 @@ def pipeline(
         rows = chosen[offset : offset + limit] if limit is not None else chosen[offset:]
     else:
         counts = _counts(desk, year, semester, now)
-        due = _rows(desk, _due_soon(desk, year, semester, now), now)
+        soon = _due_soon(desk, year, semester, now)
         end = offset + limit if limit is not None else None
         if step in (Step.ACCEPTED, Step.FILE_COMPLETE):
             ids = [rid for rid, each in _accepted(desk, year, semester, now) if each == step]
@@ -289,7 +290,9 @@ def pipeline(
                 query = query.where(_step_where(step, now))
             total = counts[step] if step else sum(counts.values())
             page = [rid for (rid,) in _plain(query.limit(limit).offset(offset or None))]
-        rows = _rows(desk, _by_ids(page), now)
+        # the deadlines' rows and the page's, their files and extensions read together
+        both = _rows(desk, soon + _by_ids(page), now)
+        due, rows = both[: len(soon)], both[len(soon) :]
     return Pipeline(
         now=now,
         year=year,

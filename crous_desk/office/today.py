@@ -7,18 +7,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from peewee import JOIN
+from peewee import JOIN, fn
 
 from crous_desk import keys
 from crous_desk import rooms as tenancy
 from crous_desk.desk import permissions
-from crous_desk.desk.context import Desk
+from crous_desk.desk.context import Desk, read_in_one_go
 from crous_desk.keys import KeyOut
-from crous_desk.reservations.file import document_facts, handover_blockers
+from crous_desk.reservations.file import blockers_from, facts_of
 from crous_desk.rooms import Overstay
 from crous_desk.rules.hours import DeskStatus
 from crous_desk.rules.proposal import ADVANCE_CENTS, effective_status, proposal_deadline, time_left
-from crous_desk.rules.rental_file import file_problems
+from crous_desk.rules.rental_file import DocumentFacts, file_problems
 from crous_desk.rules.status import (
     ExtensionStatus,
     InspectionKind,
@@ -27,10 +27,12 @@ from crous_desk.rules.status import (
 )
 from crous_desk.store.models import (
     Departure,
+    Document,
     ExtensionRequest,
     Inspection,
     KeySet,
     Reservation,
+    Residence,
     Room,
     Student,
     tuples,
@@ -104,14 +106,16 @@ class Home:
 
 
 def arrivals(desk: Desk, now: datetime | None = None) -> list[Arrival]:
-    """Today's arrivals (and accepted ones whose lease started without keys), by room."""
+    """Today's arrivals (and accepted ones whose lease started without keys), by room: what
+    each still lacks read for all of them at once (a statement per kind of fact, not per row)."""
     now = now or desk.now()
     today = desk.today()
     query = (
-        Reservation.select(Reservation, Student, Room)
+        Reservation.select(Reservation, Student, Room, Residence)
         .join(Student)
         .switch(Reservation)
         .join(Room)
+        .join(Residence)
         .where(
             ((Reservation.lease_start == today) & Reservation.status.in_(_DUE))
             | (
@@ -123,24 +127,41 @@ def arrivals(desk: Desk, now: datetime | None = None) -> list[Arrival]:
     )
     for condition in desk.rooms_where():
         query = query.where(condition)
-    found = []
+    due = []
     for r in query.order_by(Reservation.lease_start, Room.number, Reservation.id):
         status = effective_status(r.status, r.proposal_sent_at, now)
-        if status not in _DUE:
-            continue
-        inspected = (
-            Inspection.select()
-            .where(
-                Inspection.reservation == r,
+        if status in _DUE:
+            due.append((r, status))
+    if not due:
+        return []
+    ids = [r.id for r, _status in due]
+    inspected = {
+        rid
+        for (rid,) in tuples(
+            Inspection.select(Inspection.reservation).where(
+                Inspection.reservation.in_(ids),
                 Inspection.kind == InspectionKind.CHECK_IN,
                 Inspection.acknowledged_at.is_null(False),
             )
-            .exists()
         )
-        at_desk = (
-            KeySet.select().where(KeySet.room == r.room, KeySet.state == KeyState.DESK).exists()
+    }
+    at_desk = {
+        room_id
+        for (room_id,) in tuples(
+            KeySet.select(KeySet.room)
+            .where(
+                KeySet.room.in_({r.room_id for r, _status in due}), KeySet.state == KeyState.DESK
+            )
+            .distinct()
         )
-        problems = file_problems(document_facts(r), r.lease_start, r.lease_end, today)
+    }
+    documents: dict[int, dict[str, DocumentFacts]] = {rid: {} for rid in ids}
+    for d in Document.select().where(Document.reservation.in_(ids)):
+        documents[d.reservation_id][d.kind] = facts_of(d)
+    found = []
+    for r, status in due:
+        problems = file_problems(documents[r.id], r.lease_start, r.lease_end, today)
+        checked_in = status == ReservationStatus.CHECKED_IN
         found.append(
             Arrival(
                 reservation_id=r.id,
@@ -149,14 +170,18 @@ def arrivals(desk: Desk, now: datetime | None = None) -> list[Arrival]:
                 room=r.room.number if r.room else "",
                 status=status,
                 lease_start=r.lease_start,
-                late=r.lease_start < today and status != ReservationStatus.CHECKED_IN,
+                late=r.lease_start < today and not checked_in,
                 paid=(r.advance_cents or 0) >= ADVANCE_CENTS,
                 file_complete=not problems,
-                inspection_done=inspected,
-                key_set_ready=at_desk or status == ReservationStatus.CHECKED_IN,
+                inspection_done=r.id in inspected,
+                key_set_ready=r.room_id in at_desk or checked_in,
                 blockers=()
-                if status == ReservationStatus.CHECKED_IN
-                else tuple(handover_blockers(desk, r, now)),
+                if checked_in
+                else tuple(
+                    blockers_from(
+                        desk, r, now, documents[r.id], r.id in inspected, r.room_id in at_desk
+                    )
+                ),
             )
         )
     return found
@@ -186,31 +211,41 @@ def departures(desk: Desk) -> list[DepartureDue]:
     if not ids:
         return []
     query = (
-        Reservation.select(Reservation, Student, Room, Departure)
+        Reservation.select(Reservation, Student, Room)
         .join(Student)
         .switch(Reservation)
         .join(Room)
-        .switch(Reservation)
-        .join(Departure, JOIN.LEFT_OUTER)
         .where(Reservation.id.in_(ids))
     )
     for condition in desk.rooms_where():
         query = query.where(condition)
+    rows = list(query.order_by(Room.number, Reservation.id))
+    ids = [r.id for r in rows]
+    # what each row shows beside it, read for all of them at once
+    leaving = {
+        d.reservation_id: d for d in Departure.select().where(Departure.reservation.in_(ids))
+    }
+    check_outs: dict[tuple[int, int], Inspection] = {}  # the latest, by reservation and room
+    for inspection in (
+        Inspection.select()
+        .where(Inspection.reservation.in_(ids), Inspection.kind == InspectionKind.CHECK_OUT)
+        .order_by(Inspection.id)
+    ):
+        check_outs[(inspection.reservation_id, inspection.room_id)] = inspection
+    keys_out = dict(
+        tuples(
+            KeySet.select(KeySet.holder, fn.COUNT(KeySet.id))
+            .where(KeySet.holder.in_(ids), KeySet.state == KeyState.OUT)
+            .group_by(KeySet.holder)
+        )
+    )
     found = []
-    for r in query.order_by(Room.number, Reservation.id):
-        departure = Departure.get_or_none(Departure.reservation == r)
+    for r in rows:
+        departure = leaving.get(r.id)
         if not _leaves_today(r, departure, today, start, end):
             continue  # e.g. an appointment today, but the tenant already left
-        check_out = (
-            Inspection.select()
-            .where(
-                Inspection.reservation == r,
-                Inspection.kind == InspectionKind.CHECK_OUT,
-                Inspection.room == r.room_id,  # a tenant who moved: the room they leave now
-            )
-            .order_by(Inspection.id.desc())
-            .first()
-        )
+        # a tenant who moved: the check-out of the room they leave now
+        check_out = check_outs.get((r.id, r.room_id))
         found.append(
             DepartureDue(
                 reservation_id=r.id,
@@ -223,9 +258,7 @@ def departures(desk: Desk) -> list[DepartureDue]:
                 check_out="none"
                 if check_out is None
                 else ("acknowledged" if check_out.locked else "open"),
-                keys_out=KeySet.select()
-                .where(KeySet.holder == r, KeySet.state == KeyState.OUT)
-                .count(),
+                keys_out=keys_out.get(r.id, 0),
             )
         )
     found.sort(
@@ -285,8 +318,10 @@ def expiring_proposals(desk: Desk, horizon: timedelta = EXPIRY_HORIZON) -> list[
     return found
 
 
+@read_in_one_go
 def home(desk: Desk) -> Home:
-    """Everything the desk's home screen shows, read at one instant."""
+    """Everything the desk's home screen shows, read at one instant (the account and the desk
+    hours once for all of it)."""
     permissions.require(desk.actor, "room.view", desk.residence)
     now = desk.now()
     pending = (

@@ -88,11 +88,7 @@ def handover_blockers(
     desk: Desk, reservation: Reservation, now: datetime | None = None
 ) -> list[str]:
     """Every condition of the key handover still unmet (empty: the keys may be handed over)."""
-    now = now or desk.now()
     room = reservation.room
-    residence = room.residence if room else desk.residence
-    calendar = desk.calendar(residence)
-    today = now.astimezone(calendar.tz).date()
     checked_in = (
         Inspection.select()
         .where(
@@ -106,18 +102,37 @@ def handover_blockers(
         room is not None
         and KeySet.select().where(KeySet.room == room, KeySet.state == KeyState.DESK).exists()
     )
+    return blockers_from(
+        desk, reservation, now or desk.now(), document_facts(reservation), checked_in, at_desk
+    )
+
+
+def blockers_from(
+    desk: Desk,
+    reservation: Reservation,
+    now: datetime,
+    documents: dict[str, DocumentFacts],
+    check_in_acknowledged: bool,
+    key_set_at_desk: bool,
+) -> list[str]:
+    """:func:`handover_blockers` from facts already read (a list reads them for all its rows
+    at once): its documents, whether its check-in is acknowledged, a key set at the desk."""
+    room = reservation.room
+    residence = room.residence if room else desk.residence
+    calendar = desk.calendar(residence)
+    today = now.astimezone(calendar.tz).date()
     facts = handover.HandoverFacts(
         desk=desk_status(now, calendar),
         status=effective_status(reservation.status, reservation.proposal_sent_at, now),
         advance_paid=(reservation.advance_cents or 0) >= ADVANCE_CENTS,
         file_problems=file_problems(
-            document_facts(reservation), reservation.lease_start, reservation.lease_end, today
+            documents, reservation.lease_start, reservation.lease_end, today
         ),
         lease_start=reservation.lease_start,
         lease_end=reservation.lease_end,
         today=today,
-        check_in_acknowledged=checked_in,
-        key_set_at_desk=at_desk,
+        check_in_acknowledged=check_in_acknowledged,
+        key_set_at_desk=key_set_at_desk,
     )
     return handover.handover_blockers(facts)
 

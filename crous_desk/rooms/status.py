@@ -12,7 +12,7 @@ from crous_desk.base.errors import Problem
 from crous_desk.base.i18n import _
 from crous_desk.desk import permissions
 from crous_desk.desk.action import Act, action
-from crous_desk.desk.context import Desk
+from crous_desk.desk.context import Desk, read_in_one_go
 from crous_desk.rules.reference import room_kinds
 from crous_desk.rules.status import KeyState, ReservationStatus, RoomStatus
 from crous_desk.rules.tenancy import room_status_label, transition_problem
@@ -117,6 +117,7 @@ class RoomRow:
     keys_out: int
 
 
+@read_in_one_go
 def rooms(
     desk: Desk,
     *,
@@ -126,19 +127,21 @@ def rooms(
 ) -> list[RoomRow]:
     """The rooms of the desk's residence, filtered by status, kind and building."""
     permissions.require(desk.actor, "room.view", desk.residence)
-    query = Room.select()
-    for condition in desk.rooms_where():
-        query = query.where(condition)
+    conditions = list(desk.rooms_where())
     if status:
-        query = query.where(Room.status == status)
+        conditions.append(Room.status == status)
     if kind:
-        query = query.where(Room.kind == kind)
+        conditions.append(Room.kind == kind)
     if building:
-        query = query.where(Room.building == building)
+        conditions.append(Room.building == building)
+    query, ids = Room.select(), Room.select(Room.id)
+    for condition in conditions:
+        query, ids = query.where(condition), ids.where(condition)
     found = list(query.order_by(Room.building, Room.number))
-    ids = [r.id for r in found]
-    if not ids:
+    if not found:
         return []
+    # the rows beside the rooms read by the same conditions (``ids``), not by a list of every
+    # room's id: a statement of hundreds of parameters, slow to build and to send to a server
     tenants: dict[int, list[str]] = {}
     for r in (
         Reservation.select(Reservation, Student)

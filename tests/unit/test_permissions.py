@@ -193,6 +193,20 @@ def test_a_disabled_account_can_do_nothing_more(database) -> None:
         desk.verify_document(r.id, "info_form")
 
 
+def test_one_reading_reads_the_account_once_and_the_next_one_reads_it_again(database) -> None:
+    """A screen's data is read with the account as it was when the reading began; a change
+    of the account is seen by the next reading (and by every check outside one)."""
+    desk = Desk(factories.staff(), FixedClock(MONDAY_10H), factories.residence())
+    with desk.reading():
+        assert permissions.grant_of(desk.actor).active
+        Staff.update(active=False).where(Staff.id == desk.actor.id).execute()
+        assert permissions.grant_of(desk.actor).active  # the reading's, read at its start
+        tenancy.rooms(desk)  # a reading inside a reading: the same one
+    assert not permissions.grant_of(desk.actor).active
+    with pytest.raises(Refused, match="the account accueil is disabled"):
+        tenancy.rooms(desk)
+
+
 # -- scopes -------------------------------------------------------------------------------------
 
 

@@ -252,3 +252,24 @@ def test_the_rooms_query_filters_by_status_kind_and_building() -> None:
     )
     assert occupied.kind_label == "Studio T1 with kitchenette"
     assert r.id
+
+
+def test_the_rooms_list_names_its_rooms_by_their_conditions_not_by_a_list_of_ids(
+    database: peewee.Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """However many rooms, each statement of the list carries a few parameters (a residence's
+    hundreds of room ids are slow to build and to send to a server)."""
+    for n in range(40):
+        factories.room(number=f"A-{n:03d}")
+    tenant(factories.room(number="B-001"), first="Ana")
+    counts: list[int] = []
+    run = database.execute_sql
+
+    def counted(sql: str, params: object = None, *args: object, **kwargs: object) -> object:
+        counts.append(len(params or ()))  # type: ignore[arg-type]
+        return run(sql, params, *args, **kwargs)
+
+    monkeypatch.setattr(database, "execute_sql", counted)
+    rows = tenancy.rooms(desk_at(MONDAY_10H))
+    assert len(rows) == 41 and rows[-1].tenants == ("Ana Dupont",) and rows[-1].keys_out == 1
+    assert counts and max(counts) < 10, counts

@@ -167,3 +167,55 @@ def test_keys_to_return_include_an_overdue_loan() -> None:
     assert today.home(desk_at(MONDAY_10H)).keys_to_return == []
     (overdue,) = today.home(desk_at(MONDAY_10H + timedelta(hours=2))).keys_to_return
     assert (overdue.reason, overdue.holder) == ("loan_overdue", "Durand")
+
+
+class _Statements:
+    """The statements the database runs while counted."""
+
+    def __init__(self, database: peewee.Database, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.sql: list[str] = []
+        run = database.execute_sql
+
+        def counted(sql: str, params: object = None, *args: object, **kwargs: object) -> object:
+            self.sql.append(sql)
+            return run(sql, params, *args, **kwargs)
+
+        monkeypatch.setattr(database, "execute_sql", counted)
+
+    def during(self, read: object) -> int:
+        self.sql.clear()
+        assert callable(read)
+        read()
+        return len(self.sql)
+
+
+def _a_day(first: int, last: int) -> None:
+    """Arrivals of each kind (ready, missing a document, arrived) and departures, numbered."""
+    for i in range(first, last):
+        ready(factories.room(number=f"A-1{i:02d}"), first=f"Ready{i}")
+        factories.reservation(room_=factories.room(number=f"A-2{i:02d}"), first=f"Missing{i}")
+        tenant(factories.room(number=f"A-3{i:02d}"), first=f"Arrived{i}")
+        tenant(
+            factories.room(number=f"B-1{i:02d}"),
+            first=f"Leaving{i}",
+            lease_start=date(2026, 11, 2),
+            lease_end=MONDAY,
+            at=NOV_2,
+        )
+
+
+def test_the_home_screen_reads_as_many_statements_for_one_row_as_for_many(
+    database: peewee.Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each fact of the day is read for every row at once, and the account and the desk hours
+    once: on a server every statement is a round trip."""
+    statements = _Statements(database, monkeypatch)
+    _a_day(0, 1)
+    few = statements.during(lambda: today.home(desk_at(MONDAY_10H)))
+    _a_day(1, 4)
+    home = today.home(desk_at(MONDAY_10H))
+    assert (len(home.arrivals), len(home.departures)) == (12, 4)
+    assert statements.during(lambda: today.home(desk_at(MONDAY_10H))) == few
+    grants = [sql for sql in statements.sql if "staff_scope" in sql]
+    closures = [sql for sql in statements.sql if 'FROM "closure"' in sql]
+    assert (len(grants), len(closures)) == (1, 1)
