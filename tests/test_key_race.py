@@ -7,7 +7,6 @@ Exactly one wins; the others get a plain refusal — never a crash, never "datab
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -108,7 +107,6 @@ def assert_one_winner(
 
 
 def test_desks_racing_on_one_reservation_hand_over_its_keys_once(pool: Pool) -> None:
-    started = time.monotonic()
     for round_ in range(ROUNDS):
         room = factories.room(kind="renovated", key_sets=1)
         r = ready_reservation(room, f"Round{round_}")
@@ -121,11 +119,9 @@ def test_desks_racing_on_one_reservation_hand_over_its_keys_once(pool: Pool) -> 
                     or "no key set of this room is at the desk" in message
                     or "another desk changed" in message
                 ), message
-    assert time.monotonic() - started < 20
 
 
 def test_two_tenants_of_a_t2_flat_cannot_both_take_its_one_key_set(pool: Pool) -> None:
-    started = time.monotonic()
     for round_ in range(ROUNDS):
         flat = factories.room(kind="flat_t2", key_sets=1)
         first = ready_reservation(flat, f"First{round_}")
@@ -139,4 +135,3 @@ def test_two_tenants_of_a_t2_flat_cannot_both_take_its_one_key_set(pool: Pool) -
                     "no key set of this room is at the desk" in message
                     or "another desk changed" in message
                 ), message
-    assert time.monotonic() - started < 20

@@ -10,7 +10,6 @@ from the start never finds a set handed to someone while someone else holds it.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -92,7 +91,6 @@ def replay(key_set: KeySet) -> int | None:
 
 
 def test_a_return_racing_a_handover_keeps_the_key_log_true(pool: Pool) -> None:
-    started = time.monotonic()
     for round_ in range(ROUNDS):
         flat = factories.room(kind="flat_t2", key_sets=1)
         leaving = tenant(flat, first=f"Leaving{round_}")
@@ -154,4 +152,3 @@ def test_a_return_racing_a_handover_keeps_the_key_log_true(pool: Pool) -> None:
                     or "already been handed over" in message
                     or "another desk changed" in message
                 ), message
-    assert time.monotonic() - started < 25

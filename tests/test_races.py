@@ -7,7 +7,6 @@ over-booked slot, and no error a person would see: each loser gets a plain refus
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -99,7 +98,6 @@ def verdicts(outcomes: list[tuple[int, str, str, str]]) -> dict[str, int]:
 
 
 def test_sixteen_desks_racing(pool: Pool) -> None:
-    started = time.monotonic()
 
     # one key set, sixteen desks handing it over to the same tenant: once
     room = factories.room(kind="renovated", key_sets=1)
@@ -155,4 +153,3 @@ def test_sixteen_desks_racing(pool: Pool) -> None:
 
     assert verify_chain().intact
     assert Room.select().count() > 0
-    assert time.monotonic() - started < 120
