@@ -18,9 +18,8 @@ from crous_desk.desk.action import Act, action
 from crous_desk.desk.context import calendar_of
 from crous_desk.keys.actions import log_key
 from crous_desk.rules import handover
-from crous_desk.rules.hours import DeskCalendar, desk_status
-from crous_desk.rules.proposal import ADVANCE_CENTS, effective_status
-from crous_desk.rules.rental_file import DocumentFacts, file_problems
+from crous_desk.rules.hours import DeskCalendar
+from crous_desk.rules.rental_file import DocumentFacts
 from crous_desk.rules.status import (
     InspectionKind,
     KeyEvent,
@@ -100,19 +99,16 @@ def blockers_of(act: Act, seen: Seen) -> list[str]:
         if timezone is not None
         else DeskCalendar()
     )
-    now = act.now
-    today = now.astimezone(calendar.tz).date()
-    start = Reservation.lease_start.python_value(start)
-    end = Reservation.lease_end.python_value(end)
     return handover.handover_blockers(
-        handover.HandoverFacts(
-            desk=desk_status(now, calendar),
-            status=effective_status(status, Reservation.proposal_sent_at.python_value(sent), now),
-            advance_paid=(advance or 0) >= ADVANCE_CENTS,
-            file_problems=file_problems(_document_facts(documents), start, end, today),
-            lease_start=start,
-            lease_end=end,
-            today=today,
+        handover.facts_of_stay(
+            act.now,
+            calendar,
+            status=status,
+            proposal_sent_at=Reservation.proposal_sent_at.python_value(sent),
+            advance_cents=advance,
+            lease_start=Reservation.lease_start.python_value(start),
+            lease_end=Reservation.lease_end.python_value(end),
+            documents=_document_facts(documents),
             check_in_acknowledged=bool(checked_in),
             key_set_at_desk=room_id is not None and key_set_id is not None,
         )

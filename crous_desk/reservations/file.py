@@ -11,8 +11,7 @@ from peewee import JOIN, fn
 from crous_desk.base.i18n import _
 from crous_desk.desk.context import Desk
 from crous_desk.rules import handover
-from crous_desk.rules.hours import desk_status
-from crous_desk.rules.proposal import ADVANCE_CENTS, effective_status, proposal_deadline, time_left
+from crous_desk.rules.proposal import effective_status, proposal_deadline, time_left
 from crous_desk.rules.reference import document_kinds
 from crous_desk.rules.rental_file import DocumentFacts, document_problem, file_problems
 from crous_desk.rules.status import InspectionKind, KeyState, ReservationStatus
@@ -119,18 +118,15 @@ def blockers_from(
     at once): its documents, whether its check-in is acknowledged, a key set at the desk."""
     room = reservation.room
     residence = room.residence if room else desk.residence
-    calendar = desk.calendar(residence)
-    today = now.astimezone(calendar.tz).date()
-    facts = handover.HandoverFacts(
-        desk=desk_status(now, calendar),
-        status=effective_status(reservation.status, reservation.proposal_sent_at, now),
-        advance_paid=(reservation.advance_cents or 0) >= ADVANCE_CENTS,
-        file_problems=file_problems(
-            documents, reservation.lease_start, reservation.lease_end, today
-        ),
+    facts = handover.facts_of_stay(
+        now,
+        desk.calendar(residence),
+        status=reservation.status,
+        proposal_sent_at=reservation.proposal_sent_at,
+        advance_cents=reservation.advance_cents,
         lease_start=reservation.lease_start,
         lease_end=reservation.lease_end,
-        today=today,
+        documents=documents,
         check_in_acknowledged=check_in_acknowledged,
         key_set_at_desk=key_set_at_desk,
     )

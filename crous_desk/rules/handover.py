@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from crous_desk.base.errors import Problem, code_of
 from crous_desk.base.i18n import _
-from crous_desk.rules.hours import DeskStatus, closed_problem
-from crous_desk.rules.proposal import status_label
-from crous_desk.rules.rental_file import fmt
+from crous_desk.rules.hours import DeskCalendar, DeskStatus, closed_problem, desk_status
+from crous_desk.rules.proposal import ADVANCE_CENTS, effective_status, status_label
+from crous_desk.rules.rental_file import DocumentFacts, file_problems, fmt
 from crous_desk.rules.status import ReservationStatus
 
 
@@ -24,6 +24,35 @@ class HandoverFacts:
     today: date | None = None
     check_in_acknowledged: bool = False
     key_set_at_desk: bool = False
+
+
+def facts_of_stay(
+    now: datetime,
+    calendar: DeskCalendar,
+    *,
+    status: str,
+    proposal_sent_at: datetime | None,
+    advance_cents: int | None,
+    lease_start: date,
+    lease_end: date,
+    documents: dict[str, DocumentFacts],
+    check_in_acknowledged: bool,
+    key_set_at_desk: bool,
+) -> HandoverFacts:
+    """The facts the handover is decided on, from what is recorded of a stay at ``now``, in
+    the desk hours of its residence (``calendar``)."""
+    today = now.astimezone(calendar.tz).date()
+    return HandoverFacts(
+        desk=desk_status(now, calendar),
+        status=effective_status(status, proposal_sent_at, now),
+        advance_paid=(advance_cents or 0) >= ADVANCE_CENTS,
+        file_problems=file_problems(documents, lease_start, lease_end, today),
+        lease_start=lease_start,
+        lease_end=lease_end,
+        today=today,
+        check_in_acknowledged=check_in_acknowledged,
+        key_set_at_desk=key_set_at_desk,
+    )
 
 
 def handover_blockers(facts: HandoverFacts) -> list[str]:
