@@ -76,11 +76,8 @@ def document_words(
     email: str | None,
 ) -> set[str]:
     """The words the search box finds a reservation by."""
-    found: set[str] = set()
-    for part in (first_name, last_name, ine, reference, room, email):
-        if part:
-            found.update(words(part))
-    return found
+    names, other = split_words(first_name, last_name, ine, reference, room, email)
+    return names | other
 
 
 def split_words(

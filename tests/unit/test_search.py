@@ -53,6 +53,16 @@ def people(database: peewee.Database) -> Iterator[People]:
         )
 
 
+def index_rows(
+    database: peewee.Database, tables: tuple[str, ...] = search.TABLES
+) -> list[list[tuple[object, ...]]]:
+    """Every row of the search index's tables (or of ``tables``), in key order."""
+    return [
+        database.execute_sql(f"SELECT * FROM {table} ORDER BY 1, 2, 3").fetchall()
+        for table in tables
+    ]
+
+
 def found(desk: Desk, text: str) -> list[int]:
     return [row.reservation_id for row in desk.search(text)]
 
@@ -287,9 +297,6 @@ def test_many_reservations_are_indexed_as_one_at_a_time(
     """An import re-indexes its reservations together: the same words as one at a time, the
     unchanged ones left as they are."""
 
-    def rows() -> list[tuple[object, ...]]:
-        return database.execute_sql("SELECT * FROM search_word ORDER BY 1, 2, 3").fetchall()
-
     student = people.martin.student
     student.last_name = "Żółkiewski"
     student.save()
@@ -300,11 +307,11 @@ def test_many_reservations_are_indexed_as_one_at_a_time(
     with database.atomic() as transaction:
         for rid in ids:
             search.index_reservation(Reservation.get_by_id(rid))
-        one_at_a_time = rows()
+        one_at_a_time = index_rows(database, ("search_word",))
         transaction.rollback()
-    assert rows() != one_at_a_time
+    assert index_rows(database, ("search_word",)) != one_at_a_time
     search.index_reservations(ids)
-    assert rows() == one_at_a_time
+    assert index_rows(database, ("search_word",)) == one_at_a_time
     assert found(people.luminy, "zolk durand") == []
     assert found(people.everywhere, "zolk") == [people.martin.id]
 
@@ -312,12 +319,9 @@ def test_many_reservations_are_indexed_as_one_at_a_time(
 def test_rebuilding_gives_the_index_the_writes_gave(
     people: People, database: peewee.Database
 ) -> None:
-    def rows() -> list[tuple[object, ...]]:
-        return database.execute_sql("SELECT * FROM search_word ORDER BY 1, 2, 3").fetchall()
-
-    written = rows()
+    written = index_rows(database, ("search_word",))
     assert search.rebuild_index() == 4
-    assert rows() == written
+    assert index_rows(database, ("search_word",)) == written
 
 
 def test_a_manager_finds_only_their_students(people: People) -> None:
@@ -574,16 +578,10 @@ def test_a_name_pair_is_read_by_a_range_of_the_pairs(
 def test_rebuilding_gives_every_table_of_the_index_the_writes_gave(
     corpus: Corpus, database: peewee.Database
 ) -> None:
-    def rows() -> list[list[tuple[object, ...]]]:
-        return [
-            database.execute_sql(f"SELECT * FROM {table} ORDER BY 1, 2, 3").fetchall()
-            for table in search.TABLES
-        ]
-
-    written = rows()
+    written = index_rows(database)
     assert all(written)
     assert search.rebuild_index() == len(corpus.ids)
-    assert rows() == written
+    assert index_rows(database) == written
 
 
 @pytest.mark.sqlite_only  # the runner on a file
@@ -594,19 +592,13 @@ def test_upgrading_a_file_indexes_its_names_and_other_words(
 
     from crous_desk.store.db import MIGRATIONS, upgrade
 
-    def rows() -> list[list[tuple[object, ...]]]:
-        return [
-            database.execute_sql(f"SELECT * FROM {table} ORDER BY 1, 2, 3").fetchall()
-            for table in search.TABLES[1:]
-        ]
-
-    written = rows()
+    written = index_rows(database, search.TABLES[1:])
     runner = Runner(database, directory=str(MIGRATIONS), table_name="schema_migration")
     while "0013_search_names" not in runner.down():
         pass
     assert "search_name" not in database.get_tables()
     upgrade(database)
-    assert rows() == written
+    assert index_rows(database, search.TABLES[1:]) == written
 
 
 def test_words_are_runs_of_letters_and_digits_for_every_character() -> None:
@@ -633,12 +625,6 @@ def test_words_are_runs_of_letters_and_digits_for_every_character() -> None:
 def test_many_reservations_are_indexed_in_every_table_as_one_at_a_time(
     corpus: Corpus, database: peewee.Database
 ) -> None:
-    def rows() -> list[list[tuple[object, ...]]]:
-        return [
-            database.execute_sql(f"SELECT * FROM {table} ORDER BY 1, 2, 3").fetchall()
-            for table in search.TABLES
-        ]
-
     Student.update(last_name="Żółkiewski", email="zolk.dupont@gmail.com").where(
         Student.id == Reservation.get_by_id(corpus.ids["marie"]).student_id
     ).execute()
@@ -646,10 +632,10 @@ def test_many_reservations_are_indexed_in_every_table_as_one_at_a_time(
     with database.atomic() as transaction:
         for rid in ids:
             search.index_reservation(Reservation.get_by_id(rid))
-        one_at_a_time = rows()
+        one_at_a_time = index_rows(database)
         transaction.rollback()
-    assert rows() != one_at_a_time
+    assert index_rows(database) != one_at_a_time
     search.index_reservations(ids)
-    assert rows() == one_at_a_time
+    assert index_rows(database) == one_at_a_time
     assert set(found(corpus.desk, "marie zolk")) == {corpus.ids["marie"]}
     assert corpus.ids["marie"] not in found(corpus.desk, "helene dupont")
